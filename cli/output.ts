@@ -1,0 +1,57 @@
+/** How a command writes: one JSON document with `--json`, else text for people (colour on a TTY only). */
+export class Output {
+  readonly color: boolean;
+
+  constructor(
+    readonly json: boolean,
+    private readonly stdout: NodeJS.WriteStream = process.stdout,
+    private readonly stderr: NodeJS.WriteStream = process.stderr,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.color = !json && stdout.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+  }
+
+  /** The command's result: printed as JSON with `--json`, else through `human`. */
+  result<T>(value: T, human: (value: T) => string): void {
+    this.stdout.write(this.json ? JSON.stringify(value, null, 2) + '\n' : human(value));
+  }
+
+  /** Progress and notices: always stderr, so stdout stays one document. */
+  note(text: string): void {
+    this.stderr.write(`corral: ${text}\n`);
+  }
+
+  paint(text: string, style: 'green' | 'yellow' | 'red' | 'dim' | 'bold'): string {
+    if (!this.color) return text;
+    const codes = { green: 32, yellow: 33, red: 31, dim: 2, bold: 1 } as const;
+    return `\x1b[${codes[style]}m${text}\x1b[0m`;
+  }
+}
+
+/** Columns padded to their widest cell; the last column is not padded. */
+export function table(rows: readonly (readonly string[])[], visibleLength: (s: string) => number = stripLength): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visibleLength(cell))))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n') + '\n';
+}
+
+function stripLength(text: string): number {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[[0-9;]*m/g, '').length;
+}
+
+/** "3 s", "4 min", "2 h", "5 d": how long ago or how long, for people. */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  if (s < 86400) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} d`;
+}

@@ -1,0 +1,131 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { acquireLock, LockHeldError } from './daemon/lock';
+import { dockerEngine, lazyDocker } from './docker/engine';
+import { describeError } from './errors';
+import { fileLogger, type Logger } from './log';
+import { systemClock } from './ports/clock';
+import { PROTOCOL_VERSION } from './protocol';
+import { homePaths, resolveHome, type HomePaths } from './protocol/paths';
+import { buildRouter } from './rpc/handlers';
+import { RpcServer } from './rpc/server';
+import { AuthService } from './services/auth';
+import { KvService } from './services/kv';
+import { Store } from './store/store';
+import { SERVER_VERSION } from './version';
+
+/** Exit status when another daemon already serves the home: not an error for a racing starter. */
+const EXIT_ALREADY_RUNNING = 0;
+
+/** The composition root: the only place that creates ports, services and the RPC server. */
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const paths = homePaths(resolveHome());
+  prepareHome(paths);
+  const logger = fileLogger(paths.daemonLog, process.env.CORRAL_LOG_LEVEL === 'debug' ? 'debug' : 'info');
+
+  let lock;
+  try {
+    lock = await acquireLock(paths.lock);
+  } catch (error) {
+    if (error instanceof LockHeldError) {
+      process.stderr.write(`corral daemon: ${error.message}\n`);
+      process.exit(EXIT_ALREADY_RUNNING);
+    }
+    throw error;
+  }
+
+  const auth = AuthService.loadOrCreate(paths.token, os.userInfo().username, PROTOCOL_VERSION);
+  const store = await Store.open({
+    dbPath: paths.db,
+    previousPath: paths.dbPrevious,
+    journalDir: paths.journal,
+    logger,
+    ...numberFromEnv('CORRAL_SNAPSHOT_EVERY', (n) => ({ snapshotEveryWrites: n })),
+  });
+  let stopping = false;
+  let shutdown: () => void = () => undefined;
+  const services = {
+    store,
+    kv: new KvService(store, systemClock),
+    engine: dockerEngine(lazyDocker()),
+    status: () => ({
+      pid: process.pid,
+      version: SERVER_VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      home: paths.home,
+      socket: paths.socket,
+      startedAt: startedAt.toISOString(),
+      uptimeMs: Date.now() - startedAt.getTime(),
+      connections: server.connectionCount,
+    }),
+    requestShutdown: () => shutdown(),
+  };
+  const server: RpcServer = new RpcServer(paths.socket, {
+    router: buildRouter(services),
+    limits: { maxMessageBytes: 8 * 1024 * 1024, maxHeaderBytes: 8 * 1024, maxInFlight: 64 },
+    logger,
+    authenticate: (params) => auth.authenticate(params),
+    serverVersion: SERVER_VERSION,
+    protocolVersion: PROTOCOL_VERSION,
+    isStopping: () => stopping,
+  });
+  await server.listen();
+  logger.info('daemon listening', {
+    socket: paths.socket,
+    version: SERVER_VERSION,
+    startupMs: Math.round(performance.now()),
+    writes: store.status().lastSeq,
+  });
+
+  shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('daemon stopping');
+    void (async () => {
+      try {
+        await server.close(5000);
+        await store.close();
+        lock.release();
+        logger.info('daemon stopped');
+        process.exit(0);
+      } catch (error) {
+        logger.error('unclean stop', { error: describeError(error) });
+        process.exit(1);
+      }
+    })();
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGHUP', () => undefined);
+  installCrashLogging(logger);
+}
+
+/** `$CORRAL_HOME` and `logs/` exist and are private to the user (0700). */
+function prepareHome(paths: HomePaths): void {
+  for (const dir of [paths.home, paths.logs]) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+  }
+}
+
+function numberFromEnv<T>(name: string, make: (n: number) => T): T | Record<string, never> {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? make(value) : {};
+}
+
+function installCrashLogging(logger: Logger): void {
+  process.on('uncaughtException', (error) => {
+    logger.error('uncaught exception', { error: describeError(error), stack: error.stack });
+    process.exit(70);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled rejection', { error: describeError(reason) });
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`corral daemon: failed to start: ${describeError(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import * as z from 'zod/mini';
+import { CorralRequest } from './base';
+
+export const ClientKind = z.enum(['cli', 'vscode', 'web', 'test']);
+export type ClientKind = z.infer<typeof ClientKind>;
+
+export const HelloParams = z.strictObject({
+  /** The client's `PROTOCOL_VERSION`. */
+  protocolVersion: z.number().check(z.int(), z.nonnegative()),
+  /** Contents of `$CORRAL_HOME/token` (or another token the daemon issued). */
+  token: z.string().check(z.minLength(1), z.maxLength(512)),
+  client: z.strictObject({
+    kind: ClientKind,
+    name: z.optional(z.string().check(z.maxLength(200))),
+    version: z.optional(z.string().check(z.maxLength(100))),
+  }),
+});
+export type HelloParams = z.infer<typeof HelloParams>;
+
+/** Who the caller is, fixed for the life of the connection by `corral/hello`. */
+export interface Identity {
+  /** User name; every record the caller creates is owned by it. */
+  user: string;
+  /** `owner`: holds the token of the user who runs the daemon. */
+  role: 'owner' | 'user';
+}
+
+export interface HelloResult {
+  serverVersion: string;
+  protocolVersion: number;
+  identity: Identity;
+  /** Unique per connection, for logs. */
+  connectionId: string;
+}
+
+/**
+ * `corral/hello`: the first call on every connection. Until it succeeds, every other method
+ * answers `NotAuthenticated`; a wrong token or protocol version is refused with a hint.
+ */
+export const Hello = new CorralRequest<typeof HelloParams, HelloResult>('corral/hello', HelloParams, 'anyone');

@@ -1,0 +1,8 @@
+/**
+ * The whole protocol between the corral daemon and its clients. This folder is the only part of
+ * `server/` that `cli/`, `extension/` and `webview/` may import.
+ */
+export * from './base';
+export * from './hello';
+export * from './daemon';
+export * from './kv';

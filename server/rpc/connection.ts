@@ -1,0 +1,187 @@
+import type * as net from 'node:net';
+import { randomUUID } from 'node:crypto';
+import {
+  type CancellationToken,
+  createMessageConnection,
+  ErrorCodes,
+  type MessageConnection,
+  ResponseError,
+  SocketMessageWriter,
+  StreamMessageReader,
+} from 'vscode-jsonrpc/node';
+import { CorralError, describeError } from '../errors';
+import type { Logger } from '../log';
+import { ErrorCode, type ErrorData, Hello, type HelloResult, type Identity } from '../protocol';
+import { FrameGuard, type FrameLimits } from './frameGuard';
+import type { Router } from './router';
+
+export interface ConnectionLimits extends FrameLimits {
+  /** Requests one connection may have running at once; more are refused with `Busy`. */
+  maxInFlight: number;
+}
+
+export interface ConnectionDeps {
+  router: Router;
+  limits: ConnectionLimits;
+  logger: Logger;
+  /** Checks hello's token and version; returns the caller's identity or throws a CorralError. */
+  authenticate(params: { protocolVersion: number; token: string }): Identity;
+  serverVersion: string;
+  protocolVersion: number;
+  /** True once the daemon is stopping: new requests are refused. */
+  isStopping(): boolean;
+}
+
+/**
+ * One client on the socket: its own JSON-RPC connection, hello gate, in-flight bound and error
+ * translation. A framing or parse error closes this connection only.
+ */
+export class ClientConnection {
+  readonly id = randomUUID().slice(0, 8);
+  private identity: Identity | undefined;
+  private inFlight = 0;
+  private readonly rpc: MessageConnection;
+  private readonly running = new Set<Promise<unknown>>();
+  readonly closed: Promise<void>;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly deps: ConnectionDeps,
+  ) {
+    const guard = new FrameGuard(deps.limits);
+    guard.on('error', (error) => this.abort(`bad frame: ${error.message}`));
+    socket.on('error', (error) => this.abort(`socket error: ${error.message}`));
+    socket.pipe(guard);
+    this.rpc = createMessageConnection(new StreamMessageReader(guard), new SocketMessageWriter(socket));
+    this.rpc.onError(([error]) => this.abort(`protocol error: ${error.message}`));
+    this.rpc.onRequest((method, params, token) => this.dispatch(method, params, token));
+    this.rpc.onNotification((method) => deps.logger.warn('unexpected notification', { conn: this.id, method }));
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    void this.closed.then(() => this.rpc.dispose());
+    this.rpc.listen();
+  }
+
+  get user(): string | undefined {
+    return this.identity?.user;
+  }
+
+  /** Sends a notification to this client, if it is authenticated. */
+  notify<P>(method: string, params: P): void {
+    if (this.identity) void this.rpc.sendNotification(method, params).catch(() => undefined);
+  }
+
+  /** Waits for this connection's running requests (for graceful shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+    // vscode-jsonrpc's writer hands each reply to the socket from a setImmediate of its own,
+    // queued when the handler settled: two turns later every reply is in the socket's buffer.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Ends the connection after what was written has been flushed (destroy would drop replies). */
+  close(): void {
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  private abort(reason: string): void {
+    if (this.socket.destroyed) return;
+    this.deps.logger.warn('closing connection', { conn: this.id, user: this.identity?.user, reason });
+    this.socket.destroy();
+  }
+
+  private async dispatch(method: string, params: unknown, token: CancellationToken): Promise<unknown> {
+    const started = this.call(method, params, token);
+    this.running.add(started);
+    try {
+      return await started;
+    } finally {
+      this.running.delete(started);
+    }
+  }
+
+  private async call(method: string, rawParams: unknown, token: CancellationToken): Promise<unknown> {
+    const route = this.deps.router.find(method);
+    if (!route && method !== Hello.method) {
+      return new ResponseError<ErrorData>(ErrorCodes.MethodNotFound, `unknown method ${method}`, {
+        hint: 'the client and daemon may be of different versions: run `corral daemon status`',
+      });
+    }
+    if (this.deps.isStopping()) {
+      return toResponseError(
+        new CorralError(ErrorCode.ShuttingDown, 'the daemon is shutting down', 'retry in a moment; it restarts on demand'),
+      );
+    }
+    if (this.inFlight >= this.deps.limits.maxInFlight) {
+      return toResponseError(
+        new CorralError(
+          ErrorCode.Busy,
+          `too many requests in flight on this connection (limit ${this.deps.limits.maxInFlight})`,
+          'wait for earlier replies before sending more',
+        ),
+      );
+    }
+    this.inFlight++;
+    try {
+      if (method === Hello.method) return this.hello(rawParams);
+      if (!this.identity) {
+        throw new CorralError(ErrorCode.NotAuthenticated, `${method} called before corral/hello`, 'call corral/hello first with the token from $CORRAL_HOME/token');
+      }
+      const request = route!.request;
+      if (request.access === 'owner' && this.identity.role !== 'owner') {
+        throw new CorralError(ErrorCode.Forbidden, `${method} is for the daemon's owner only`, 'ask the owner of this Corral home to do it');
+      }
+      const parsed = request.params.safeParse(rawParams);
+      if (!parsed.success) throw invalidParams(method, parsed.error.issues);
+      return await route!.handler(parsed.data, { identity: this.identity, connectionId: this.id, token });
+    } catch (error) {
+      if (!(error instanceof CorralError)) {
+        this.deps.logger.error('request failed', { conn: this.id, method, error: describeError(error), stack: (error as Error)?.stack });
+      }
+      return toResponseError(error);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private hello(rawParams: unknown): HelloResult {
+    if (this.identity) {
+      throw new CorralError(ErrorCode.AlreadyAuthenticated, 'corral/hello was already called on this connection', 'open a new connection to change identity');
+    }
+    const parsed = Hello.params.safeParse(rawParams);
+    if (!parsed.success) throw invalidParams(Hello.method, parsed.error.issues);
+    const identity = this.deps.authenticate(parsed.data);
+    this.identity = identity;
+    this.deps.logger.info('client connected', { conn: this.id, user: identity.user, client: parsed.data.client });
+    return {
+      serverVersion: this.deps.serverVersion,
+      protocolVersion: this.deps.protocolVersion,
+      identity,
+      connectionId: this.id,
+    };
+  }
+}
+
+function invalidParams(method: string, issues: readonly { path: PropertyKey[]; message: string }[]): CorralError {
+  const first = issues[0];
+  const where = first && first.path.length > 0 ? first.path.map(String).join('.') : 'params';
+  return new CorralError(
+    ErrorCode.InvalidParams,
+    `invalid params for ${method}: ${where}: ${first?.message ?? 'invalid'}`,
+    'check the request against its declaration in server/protocol',
+    issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
+  );
+}
+
+/** The one place domain errors become wire errors; anything unexpected becomes `Internal`. */
+export function toResponseError(error: unknown): ResponseError<ErrorData> {
+  if (error instanceof CorralError) {
+    return new ResponseError<ErrorData>(error.code, error.message, {
+      hint: error.hint,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    });
+  }
+  return new ResponseError<ErrorData>(ErrorCode.Internal, `internal error: ${describeError(error)}`, {
+    hint: 'this is a bug in the corral daemon; its log ($CORRAL_HOME/logs/daemon.log) has details',
+  });
+}

@@ -1,0 +1,52 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import * as fs from 'node:fs';
+import { CorralError } from '../errors';
+import { ErrorCode, type Identity } from '../protocol';
+
+/**
+ * Who is calling. The owner's token lives in `$CORRAL_HOME/token` (0600, created at first start);
+ * whoever can read it acts as the owner. Checked once per connection, in `corral/hello`.
+ */
+export class AuthService {
+  private constructor(
+    private readonly ownerToken: Buffer,
+    private readonly owner: string,
+    private readonly protocolVersion: number,
+  ) {}
+
+  static loadOrCreate(tokenPath: string, owner: string, protocolVersion: number): AuthService {
+    let token: string;
+    try {
+      token = fs.readFileSync(tokenPath, 'utf8').trim();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      token = randomBytes(32).toString('hex');
+      fs.writeFileSync(tokenPath, token + '\n', { mode: 0o600, flag: 'wx' });
+    }
+    fs.chmodSync(tokenPath, 0o600);
+    return new AuthService(Buffer.from(token), owner, protocolVersion);
+  }
+
+  authenticate(params: { protocolVersion: number; token: string }): Identity {
+    if (params.protocolVersion !== this.protocolVersion) {
+      const newer = params.protocolVersion > this.protocolVersion ? 'daemon' : 'client';
+      throw new CorralError(
+        ErrorCode.VersionMismatch,
+        `protocol version ${params.protocolVersion} is not supported; this daemon speaks version ${this.protocolVersion}`,
+        newer === 'daemon'
+          ? 'the daemon is older than the client: restart it with `corral daemon stop` (the next command starts the new one)'
+          : 'the client is older than the daemon: update the client (CLI or VS Code extension)',
+        { clientVersion: params.protocolVersion, serverVersion: this.protocolVersion },
+      );
+    }
+    const given = Buffer.from(params.token);
+    if (given.length !== this.ownerToken.length || !timingSafeEqual(given, this.ownerToken)) {
+      throw new CorralError(
+        ErrorCode.BadToken,
+        'the token is not valid for this daemon',
+        'use the token in $CORRAL_HOME/token of the home this daemon serves (check CORRAL_HOME)',
+      );
+    }
+    return { user: this.owner, role: 'owner' };
+  }
+}
