@@ -1,4 +1,4 @@
-import { ResponseError } from 'vscode-jsonrpc';
+import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
 import { ErrorCode, type ErrorData } from '../server/protocol';
 import { DaemonUnreachableError } from '../server/protocol/client';
 import { DaemonStartError } from '../server/protocol/launch';
@@ -25,6 +25,9 @@ export function toCliError(error: unknown): CliError {
   }
   if (error instanceof DaemonStartError) {
     return new CliError(error.message, `see the daemon log: ${error.logPath}`, ExitCode.DaemonUnavailable);
+  }
+  if (error instanceof ResponseError && error.code === ErrorCodes.PendingResponseRejected) {
+    return new CliError('the daemon closed the connection before answering', 'see `corral doctor` and $CORRAL_HOME/logs/daemon.log', ExitCode.DaemonUnavailable);
   }
   if (error instanceof ResponseError) {
     const data = error.data as Partial<ErrorData> | undefined;

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     previousPath: paths.dbPrevious,
     journalDir: paths.journal,
     logger,
-    ...numberFromEnv('CORRAL_SNAPSHOT_EVERY', (n) => ({ snapshotEveryWrites: n })),
+    snapshotEveryWrites: envNumber('CORRAL_SNAPSHOT_EVERY') ?? 20_000,
   });
   let stopping = false;
   let shutdown: () => void = () => undefined;
@@ -64,7 +64,11 @@ async function main(): Promise<void> {
   };
   const server: RpcServer = new RpcServer(paths.socket, {
     router: buildRouter(services),
-    limits: { maxMessageBytes: 8 * 1024 * 1024, maxHeaderBytes: 8 * 1024, maxInFlight: 64 },
+    limits: {
+      maxMessageBytes: envNumber('CORRAL_MAX_MESSAGE_BYTES') ?? 8 * 1024 * 1024,
+      maxHeaderBytes: 8 * 1024,
+      maxInFlight: envNumber('CORRAL_MAX_IN_FLIGHT') ?? 64,
+    },
     logger,
     authenticate: (params) => auth.authenticate(params),
     serverVersion: SERVER_VERSION,
@@ -110,9 +114,10 @@ function prepareHome(paths: HomePaths): void {
   }
 }
 
-function numberFromEnv<T>(name: string, make: (n: number) => T): T | Record<string, never> {
+/** A positive whole number from the environment (documented in the README), else undefined. */
+function envNumber(name: string): number | undefined {
   const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? make(value) : {};
+  return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 function installCrashLogging(logger: Logger): void {

@@ -39,11 +39,16 @@ export class DaemonUnreachableError extends Error {
 /** Opens the socket, starts JSON-RPC and calls `corral/hello`. Rejects with the daemon's error if refused. */
 export async function connectDaemon(options: ConnectOptions): Promise<DaemonConnection> {
   const socket = await openSocket(options.socketPath, options.timeoutMs ?? 5000);
-  const rpc = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+  const reader = new SocketMessageReader(socket);
+  // vscode-jsonrpc re-arms its partial-message timer forever, even after dispose, when the peer
+  // dies mid-message; that timer would keep the process alive. We do not use the event.
+  reader.partialMessageTimeout = 0;
+  const rpc = createMessageConnection(reader, new SocketMessageWriter(socket));
+  // Disposing on close rejects every pending request: an answer that cannot come must not hang.
   const closed = new Promise<void>((resolve) => {
     rpc.onClose(() => resolve());
     socket.once('close', () => resolve());
-  });
+  }).then(() => rpc.dispose());
   rpc.listen();
   const dispose = (): void => {
     rpc.dispose();

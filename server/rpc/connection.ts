@@ -52,7 +52,11 @@ export class ClientConnection {
     guard.on('error', (error) => this.abort(`bad frame: ${error.message}`));
     socket.on('error', (error) => this.abort(`socket error: ${error.message}`));
     socket.pipe(guard);
-    this.rpc = createMessageConnection(new StreamMessageReader(guard), new SocketMessageWriter(socket));
+    const reader = new StreamMessageReader(guard);
+    // Its partial-message timer re-arms forever once a client dies mid-message (a leak per bad
+    // client); the frame guard already bounds what a partial message can hold.
+    reader.partialMessageTimeout = 0;
+    this.rpc = createMessageConnection(reader, new SocketMessageWriter(socket));
     this.rpc.onError(([error]) => this.abort(`protocol error: ${error.message}`));
     this.rpc.onRequest((method, params, token) => this.dispatch(method, params, token));
     this.rpc.onNotification((method) => deps.logger.warn('unexpected notification', { conn: this.id, method }));

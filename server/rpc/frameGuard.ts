@@ -63,7 +63,7 @@ export class FrameGuard extends Transform {
     let length: number | undefined;
     for (const line of block.slice(0, -4).split('\r\n')) {
       const colon = line.indexOf(':');
-      if (colon <= 0) return `malformed header line ${JSON.stringify(line.slice(0, 80))}`;
+      if (colon <= 0 || !/^[A-Za-z0-9-]+$/.test(line.slice(0, colon))) return `malformed header line ${JSON.stringify(line.slice(0, 80))}`;
       if (line.slice(0, colon).trim().toLowerCase() === 'content-length') {
         const value = line.slice(colon + 1).trim();
         if (!/^\d{1,12}$/.test(value)) return `malformed Content-Length ${JSON.stringify(value.slice(0, 40))}`;

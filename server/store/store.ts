@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Database, SqlJsStatic, Statement as SqlJsStatement } from 'sql.js';
 import { CorralError, describeError } from '../errors';
 import type { Logger } from '../log';
@@ -68,6 +69,7 @@ export class Store {
   /** Loads the newest valid snapshot, replays the journal, verifies, migrates. */
   static async open(options: StoreOptions): Promise<Store> {
     const SQL = await loadSqlJs();
+    removeTempFiles(options);
     const events: RecoveryEvent[] = [];
     const loaded = loadSnapshot(SQL, options, events);
     const db = loaded?.db ?? new SQL.Database();
@@ -326,4 +328,14 @@ function loadSnapshot(
     events.push({ kind: 'snapshot-fallback', message: 'no valid snapshot: rebuilding from the journal alone' });
   }
   return undefined;
+}
+
+/** Temp files of a snapshot that a crash interrupted: never valid, never needed. */
+function removeTempFiles(options: StoreOptions): void {
+  const dir = path.dirname(options.dbPath);
+  if (!fs.existsSync(dir)) return;
+  const prefixes = [`${path.basename(options.dbPath)}.tmp-`, `${path.basename(options.previousPath)}.tmp-`];
+  for (const name of fs.readdirSync(dir)) {
+    if (prefixes.some((prefix) => name.startsWith(prefix))) fs.rmSync(path.join(dir, name), { force: true });
+  }
 }

@@ -1,0 +1,45 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CorralError } from '../../server/errors';
+import { ErrorCode } from '../../server/protocol';
+import { AuthService } from '../../server/services/auth';
+import { tempHome } from '../support/home';
+
+describe('AuthService', () => {
+  let home: ReturnType<typeof tempHome>;
+  beforeEach(() => (home = tempHome('auth')));
+  afterEach(() => home.cleanup());
+
+  it('creates a private token once and accepts only it', () => {
+    const tokenPath = path.join(home.home, 'token');
+    const auth = AuthService.loadOrCreate(tokenPath, 'alice', 1);
+    assert.equal(fs.statSync(tokenPath).mode & 0o777, 0o600);
+    const token = fs.readFileSync(tokenPath, 'utf8').trim();
+    assert.match(token, /^[0-9a-f]{64}$/);
+    assert.deepEqual(auth.authenticate({ protocolVersion: 1, token }), { user: 'alice', role: 'owner' });
+    AuthService.loadOrCreate(tokenPath, 'alice', 1);
+    assert.equal(fs.readFileSync(tokenPath, 'utf8').trim(), token, 'a second start keeps the token');
+  });
+
+  it('refuses a wrong token and a wrong protocol version with codes and hints', () => {
+    const auth = AuthService.loadOrCreate(path.join(home.home, 'token'), 'alice', 2);
+    const token = fs.readFileSync(path.join(home.home, 'token'), 'utf8').trim();
+    const refused = (params: { protocolVersion: number; token: string }): CorralError => {
+      try {
+        auth.authenticate(params);
+      } catch (error) {
+        assert.ok(error instanceof CorralError);
+        return error;
+      }
+      assert.fail('accepted');
+    };
+    const bad = refused({ protocolVersion: 2, token: token.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) });
+    assert.equal(bad.code, ErrorCode.BadToken);
+    assert.equal(refused({ protocolVersion: 2, token: 'short' }).code, ErrorCode.BadToken);
+    const older = refused({ protocolVersion: 1, token });
+    assert.equal(older.code, ErrorCode.VersionMismatch);
+    assert.match(older.hint, /update the client/);
+    assert.match(refused({ protocolVersion: 3, token }).hint, /daemon is older/);
+  });
+});
