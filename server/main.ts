@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   }
 
   const auth = AuthService.loadOrCreate(paths.token, os.userInfo().username, PROTOCOL_VERSION);
-  const store = await Store.open({
+  const opening = Store.open({
     dbPath: paths.db,
     previousPath: paths.dbPrevious,
     journalDir: paths.journal,
@@ -46,24 +46,26 @@ async function main(): Promise<void> {
   });
   let stopping = false;
   let shutdown: () => void = () => undefined;
-  const services = {
-    store,
-    kv: new KvService(store, systemClock),
-    engine: dockerEngine(lazyDocker()),
-    status: () => ({
-      pid: process.pid,
-      version: SERVER_VERSION,
-      protocolVersion: PROTOCOL_VERSION,
-      home: paths.home,
-      socket: paths.socket,
-      startedAt: startedAt.toISOString(),
-      uptimeMs: Date.now() - startedAt.getTime(),
-      connections: server.connectionCount,
+  const router = opening.then((store) =>
+    buildRouter({
+      store,
+      kv: new KvService(store, systemClock),
+      engine: dockerEngine(lazyDocker()),
+      status: () => ({
+        pid: process.pid,
+        version: SERVER_VERSION,
+        protocolVersion: PROTOCOL_VERSION,
+        home: paths.home,
+        socket: paths.socket,
+        startedAt: startedAt.toISOString(),
+        uptimeMs: Date.now() - startedAt.getTime(),
+        connections: server.connectionCount,
+      }),
+      requestShutdown: () => shutdown(),
     }),
-    requestShutdown: () => shutdown(),
-  };
+  );
   const server: RpcServer = new RpcServer(paths.socket, {
-    router: buildRouter(services),
+    router,
     limits: {
       maxMessageBytes: envNumber('CORRAL_MAX_MESSAGE_BYTES') ?? 8 * 1024 * 1024,
       maxHeaderBytes: 8 * 1024,
@@ -76,10 +78,22 @@ async function main(): Promise<void> {
     isStopping: () => stopping,
   });
   await server.listen();
-  logger.info('daemon listening', {
+  const listeningMs = Math.round(performance.now());
+  let store: Store;
+  try {
+    store = await opening;
+  } catch (error) {
+    logger.error('cannot open the store', { error: describeError(error) });
+    process.stderr.write(`corral daemon: cannot open the store in ${paths.home}: ${describeError(error)}\n`);
+    await server.close(1000);
+    lock.release();
+    process.exit(1);
+  }
+  logger.info('daemon ready', {
     socket: paths.socket,
     version: SERVER_VERSION,
-    startupMs: Math.round(performance.now()),
+    listeningMs,
+    readyMs: Math.round(performance.now()),
     writes: store.status().lastSeq,
   });
 

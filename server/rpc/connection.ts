@@ -21,7 +21,11 @@ export interface ConnectionLimits extends FrameLimits {
 }
 
 export interface ConnectionDeps {
-  router: Router;
+  /**
+   * Resolves once the store is open. The socket accepts (and answers hello) before that, so a
+   * client's connect and handshake overlap the daemon's start-up; other calls wait for it.
+   */
+  router: Promise<Router>;
   limits: ConnectionLimits;
   logger: Logger;
   /** Checks hello's token and version; returns the caller's identity or throws a CorralError. */
@@ -105,7 +109,7 @@ export class ClientConnection {
   }
 
   private async call(method: string, rawParams: unknown, token: CancellationToken): Promise<unknown> {
-    const route = this.deps.router.find(method);
+    const route = method === Hello.method ? undefined : (await this.deps.router).find(method);
     if (!route && method !== Hello.method) {
       return new ResponseError<ErrorData>(ErrorCodes.MethodNotFound, `unknown method ${method}`, {
         hint: 'the client and daemon may be of different versions: run `corral daemon status`',

@@ -48,8 +48,10 @@ export class Journal {
   static open(dir: string, firstSeq: number): Journal {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const file = path.join(dir, journalFileName(firstSeq));
+    const existed = fs.existsSync(file);
     const fd = fs.openSync(file, 'a', 0o600);
-    fsyncDirectory(dir);
+    // A new name must be durable before records in it are acknowledged.
+    if (!existed) fsyncDirectory(dir);
     const journal = new Journal(dir, fd);
     journal.bytes = fs.fstatSync(fd).size;
     return journal;
@@ -121,10 +123,10 @@ export class Journal {
     this.flushing = false;
   }
 
+  /** Every append queued before the next rotation, in one splice (shift per item is quadratic). */
   private takeAppends(): Extract<Pending, { kind: 'append' }>[] {
-    const batch: Extract<Pending, { kind: 'append' }>[] = [];
-    while (this.queue[0]?.kind === 'append') batch.push(this.queue.shift() as Extract<Pending, { kind: 'append' }>);
-    return batch;
+    const rotation = this.queue.findIndex((pending) => pending.kind === 'rotate');
+    return this.queue.splice(0, rotation < 0 ? this.queue.length : rotation) as Extract<Pending, { kind: 'append' }>[];
   }
 
   private switchFile(firstSeq: number): void {

@@ -17,11 +17,12 @@ const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 /** Frame: u32 LE payload length, u32 LE CRC-32 of the payload, then the JSON payload. */
 export function encodeRecord(record: JournalRecord): Buffer {
-  const payload = Buffer.from(JSON.stringify({ s: record.seq, w: record.statements }), 'utf8');
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
-  frame.writeUInt32LE(payload.length, 0);
-  frame.writeUInt32LE(crc32(payload), 4);
-  payload.copy(frame, HEADER_BYTES);
+  const text = JSON.stringify({ s: record.seq, w: record.statements });
+  const length = Buffer.byteLength(text);
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + length);
+  frame.write(text, HEADER_BYTES, 'utf8');
+  frame.writeUInt32LE(length, 0);
+  frame.writeUInt32LE(crc32(frame.subarray(HEADER_BYTES)), 4);
   return frame;
 }
 
