@@ -5,7 +5,6 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
-const production = process.argv.includes('--production');
 
 const common = {
   bundle: true,
@@ -13,7 +12,8 @@ const common = {
   target: 'node20',
   format: 'cjs',
   sourcemap: 'linked',
-  minify: production,
+  // Minified always: less to parse at every CLI and daemon start; source maps keep stacks readable.
+  minify: true,
   logLevel: 'warning',
   define: { CORRAL_VERSION: JSON.stringify(version) },
   // Optional native parts of ssh2 (pulled in by dockerode); it works without them.
