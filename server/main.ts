@@ -77,6 +77,28 @@ async function main(): Promise<void> {
     protocolVersion: PROTOCOL_VERSION,
     isStopping: () => stopping,
   });
+  shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('daemon stopping');
+    void (async () => {
+      try {
+        await server.close(5000);
+        // A stop during start-up waits for the store to finish opening, then closes it cleanly.
+        await (await opening.catch(() => undefined))?.close();
+        lock.release();
+        logger.info('daemon stopped');
+        process.exit(0);
+      } catch (error) {
+        logger.error('unclean stop', { error: describeError(error) });
+        process.exit(1);
+      }
+    })();
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGHUP', () => undefined);
+
   await server.listen();
   const listeningMs = Math.round(performance.now());
   let store: Store;
@@ -96,27 +118,6 @@ async function main(): Promise<void> {
     readyMs: Math.round(performance.now()),
     writes: store.status().lastSeq,
   });
-
-  shutdown = () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('daemon stopping');
-    void (async () => {
-      try {
-        await server.close(5000);
-        await store.close();
-        lock.release();
-        logger.info('daemon stopped');
-        process.exit(0);
-      } catch (error) {
-        logger.error('unclean stop', { error: describeError(error) });
-        process.exit(1);
-      }
-    })();
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
-  process.on('SIGHUP', () => undefined);
   installCrashLogging(logger);
 }
 

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DaemonStatusRequest } from '../../server/protocol';
 import { connectDaemon, type DaemonConnection } from '../../server/protocol/client';
 import { readToken } from '../../server/protocol/launch';
 import { homePaths } from '../../server/protocol/paths';
@@ -45,7 +46,7 @@ export function spawnDaemon(home: string, env: NodeJS.ProcessEnv = {}): DaemonPr
   };
 }
 
-/** Spawns a daemon and waits until it answers hello. */
+/** Spawns a daemon and waits until it answers a call that needs its store. */
 export async function startDaemon(home: string, env: NodeJS.ProcessEnv = {}): Promise<DaemonProcess> {
   const daemon = spawnDaemon(home, env);
   let ended: number | string | undefined;
@@ -54,7 +55,10 @@ export async function startDaemon(home: string, env: NodeJS.ProcessEnv = {}): Pr
     if (ended !== undefined) throw new Error(`daemon exited (${ended}) while starting: ${daemon.output()}`);
     if (fs.existsSync(homePaths(home).socket)) {
       try {
-        (await connect(home)).dispose();
+        const client = await connect(home);
+        // Answered only once the store is open: the daemon is fully ready.
+        await client.rpc.sendRequest(DaemonStatusRequest, {});
+        client.dispose();
         return daemon;
       } catch {
         // Not accepting yet.
