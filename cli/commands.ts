@@ -24,4 +24,36 @@ export function registerCommands(program: Command, run: Run): void {
     .command('status')
     .description('show whether the daemon runs, its pid, socket and store (exit 3 when not running)')
     .action(run(() => import('./commands/daemon'), 'status'));
+
+  const image = program.command('image').description('build and list workspace images (no registry needed)');
+  image
+    .command('build')
+    .description('build the workspace image offline: debian (git, bash, python3; needs root) or tiny (busybox)')
+    .option('--base <base>', 'tiny or debian', 'debian')
+    .option('--tag <tag>', 'image tag (default corral/<base>:latest)')
+    .addHelpText('after', '\nExamples:\n  sudo corral image build\n  corral image build --base tiny')
+    .action(run(() => import('./commands/image'), 'build'));
+  image.command('ls').description('list the images Corral built').action(run(() => import('./commands/image'), 'ls'));
+
+  const session = program.command('session').description('start, list and remove jailed sessions');
+  session
+    .command('start')
+    .description('start a session: a hardened container over a copy of --repo')
+    .option('--repo <dir>', 'folder to work on (copied; your folder is never touched)')
+    .option('--image <image>', 'local image (default: corral/debian:latest or $CORRAL_IMAGE)')
+    .option('--name <name>', 'a name to recognise it by')
+    .addHelpText('after', '\nExamples:\n  corral session start --repo .\n  corral session start --image corral/tiny:latest')
+    .action(run(() => import('./commands/session'), 'start'));
+  session.command('ls').description('list your sessions').action(run(() => import('./commands/session'), 'ls'));
+  session
+    .command('rm <id>')
+    .description('remove a session: its container (and all it runs) and its workspace copy')
+    .action(run(() => import('./commands/session'), 'rm'));
+
+  program
+    .command('exec <id> <command...>')
+    .description('run a command in a session; exits with its status')
+    .option('--timeout <seconds>', 'kill the command after this long (default 1800)')
+    .addHelpText('after', "\nExamples:\n  corral exec 3f2a -- ls -la\n  corral exec 3f2a -- 'cd src && make test'\n  corral exec 3f2a --timeout 10 -- sleep 60")
+    .action(run(() => import('./commands/exec'), 'exec'));
 }

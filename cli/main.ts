@@ -21,7 +21,7 @@ function buildProgram(): Command {
   const run: Run = (load, name) => async (...args) => {
     // commander passes positional args, then the options object, then the command itself.
     const command = args[args.length - 1] as Command;
-    const positional = args.slice(0, -2) as string[];
+    const positional = (args.slice(0, -2) as (string | string[])[]).flat();
     const options = { ...command.optsWithGlobals<GlobalOptions>() };
     const ctx = createContext(options, VERSION);
     const module = await load();

@@ -1,8 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { acquireLock, LockHeldError } from './daemon/lock';
 import { dockerEngine, lazyDocker } from './docker/engine';
+import { DEFAULT_IMAGE_TAG } from './docker/images';
+import { DockerJail } from './docker/jail';
+import { DEFAULT_MAXIMA } from './jail/policy';
+import { SessionService } from './services/sessions';
 import { describeError } from './errors';
 import { fileLogger, type Logger } from './log';
 import { systemClock } from './ports/clock';
@@ -46,11 +51,24 @@ async function main(): Promise<void> {
   });
   let stopping = false;
   let shutdown: () => void = () => undefined;
-  const router = opening.then((store) =>
-    buildRouter({
+  const docker = lazyDocker();
+  let sessions: SessionService | undefined;
+  const router = opening.then((store) => {
+    sessions = new SessionService(store, new DockerJail(docker), systemClock, {
+      home: paths.home,
+      worktrees: paths.worktrees,
+      defaultImage: process.env.CORRAL_IMAGE ?? DEFAULT_IMAGE_TAG.debian,
+      maxima: DEFAULT_MAXIMA,
+      maxKeptBytes: envNumber('CORRAL_MAX_OUTPUT_BYTES') ?? 1024 * 1024,
+      logger,
+    });
+    return buildRouter({
       store,
       kv: new KvService(store, systemClock),
-      engine: dockerEngine(lazyDocker()),
+      sessions,
+      docker,
+      imageCacheDir: process.env.CORRAL_IMAGE_CACHE ?? path.join(paths.home, 'cache', 'images'),
+      engine: dockerEngine(docker),
       status: () => ({
         pid: process.pid,
         version: SERVER_VERSION,
@@ -62,8 +80,8 @@ async function main(): Promise<void> {
         connections: server.connectionCount,
       }),
       requestShutdown: () => shutdown(),
-    }),
-  );
+    });
+  });
   const server: RpcServer = new RpcServer(paths.socket, {
     router,
     limits: {
@@ -84,6 +102,7 @@ async function main(): Promise<void> {
     void (async () => {
       try {
         await server.close(5000);
+        sessions?.close();
         // A stop during start-up waits for the store to finish opening, then closes it cleanly.
         await (await opening.catch(() => undefined))?.close();
         lock.release();

@@ -56,6 +56,12 @@ export const ErrorCode = {
   ShuttingDown: 1008,
   /** The store cannot make writes durable (disk full, I/O error). */
   StoreUnavailable: 1009,
+  /** The container engine is unreachable, out of resources, or refused. */
+  EngineUnavailable: 1010,
+  /** The request conflicts with the current state (name taken, session busy). */
+  Conflict: 1011,
+  /** A command ran past its timeout and was killed. */
+  TimedOut: 1012,
   /** A bug or an unexpected failure inside the daemon; the log has the details. */
   Internal: 1099,
 } as const;

@@ -6,3 +6,6 @@ export * from './base';
 export * from './hello';
 export * from './daemon';
 export * from './kv';
+export * from './session';
+export * from './shell';
+export * from './image';

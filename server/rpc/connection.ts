@@ -15,6 +15,10 @@ import { ErrorCode, type ErrorData, Hello, type HelloResult, type Identity } fro
 import { FrameGuard, type FrameLimits } from './frameGuard';
 import type { Router } from './router';
 
+/** Past this much unsent data on a socket, notifications to it are dropped (and counted by the sender). */
+const MAX_BUFFERED_NOTIFICATION_BYTES = 4 * 1024 * 1024;
+const MAX_PENDING_NOTIFICATIONS = 256;
+
 export interface ConnectionLimits extends FrameLimits {
   /** Requests one connection may have running at once; more are refused with `Busy`. */
   maxInFlight: number;
@@ -44,6 +48,7 @@ export class ClientConnection {
   readonly id = randomUUID().slice(0, 8);
   private identity: Identity | undefined;
   private inFlight = 0;
+  private pendingNotifications = 0;
   private readonly rpc: MessageConnection;
   private readonly running = new Set<Promise<unknown>>();
   readonly closed: Promise<void>;
@@ -73,9 +78,19 @@ export class ClientConnection {
     return this.identity?.user;
   }
 
-  /** Sends a notification to this client, if it is authenticated. */
-  notify<P>(method: string, params: P): void {
-    if (this.identity) void this.rpc.sendNotification(method, params).catch(() => undefined);
+  /** Sends a notification to this client if it is authenticated and keeping up; false if dropped. */
+  notify<P>(method: string, params: P): boolean {
+    if (!this.identity || this.socket.destroyed) return false;
+    // vscode-jsonrpc queues each write until the previous one has reached the kernel, so a client
+    // that stops reading grows that queue, not the socket's buffer: bound both.
+    if (this.pendingNotifications >= MAX_PENDING_NOTIFICATIONS) return false;
+    if (this.socket.writableLength > MAX_BUFFERED_NOTIFICATION_BYTES) return false;
+    this.pendingNotifications++;
+    void this.rpc
+      .sendNotification(method, params)
+      .catch(() => undefined)
+      .finally(() => this.pendingNotifications--);
+    return true;
   }
 
   /** Waits for this connection's running requests (for graceful shutdown). */
@@ -141,7 +156,12 @@ export class ClientConnection {
       }
       const parsed = request.params.safeParse(rawParams);
       if (!parsed.success) throw invalidParams(method, parsed.error.issues);
-      return await route!.handler(parsed.data, { identity: this.identity, connectionId: this.id, token });
+      return await route!.handler(parsed.data, {
+        identity: this.identity,
+        connectionId: this.id,
+        token,
+        notify: (type, params) => this.notify(type.method, params),
+      });
     } catch (error) {
       if (!(error instanceof CorralError)) {
         this.deps.logger.error('request failed', { conn: this.id, method, error: describeError(error), stack: (error as Error)?.stack });

@@ -1,14 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
 import type { Store } from '../store/store';
 import type { KvService } from '../services/kv';
+import type { SessionService } from '../services/sessions';
 import type { EnginePort } from '../ports/engine';
 import { daemonChecks } from '../services/doctor';
-import { DaemonDoctor, DaemonShutdown, DaemonStatusRequest, KvDelete, KvGet, KvList, KvPut, type DaemonStatus } from '../protocol';
+import { buildImage, listImages } from '../docker/images';
+import {
+  DaemonDoctor,
+  DaemonShutdown,
+  DaemonStatusRequest,
+  ImageBuild,
+  ImageList,
+  ImageProgress,
+  KvDelete,
+  KvGet,
+  KvList,
+  KvPut,
+  SessionList,
+  SessionRemove,
+  SessionStart,
+  ShellExec,
+  ShellOutputNotification,
+  type DaemonStatus,
+} from '../protocol';
 import { Router } from './router';
 
 export interface Services {
   store: Store;
   kv: KvService;
+  sessions: SessionService;
   engine: EnginePort;
+  docker: () => Promise<Docker>;
+  imageCacheDir: string;
   /** Process facts for `daemon/status`, without the store (added here). */
   status(): Omit<DaemonStatus, 'store'>;
   /** Starts a graceful shutdown after the reply has gone out. */
@@ -27,5 +51,28 @@ export function buildRouter(services: Services): Router {
     .on(KvPut, (params, { identity }) => services.kv.put(identity.user, params.key, params.value))
     .on(KvGet, (params, { identity }) => services.kv.get(identity.user, params.key))
     .on(KvList, (params, { identity }) => services.kv.list(identity.user, params.prefix))
-    .on(KvDelete, async (params, { identity }) => ({ deleted: await services.kv.delete(identity.user, params.key) }));
+    .on(KvDelete, async (params, { identity }) => ({ deleted: await services.kv.delete(identity.user, params.key) }))
+    .on(SessionStart, (params, { identity }) => services.sessions.start(identity.user, params))
+    .on(SessionList, (_params, { identity }) => services.sessions.list(identity.user))
+    .on(SessionRemove, async (params, { identity }) => ({ removed: await services.sessions.remove(identity.user, params.session) }))
+    .on(ShellExec, async (params, { identity, notify }) => {
+      const execId = params.execId ?? randomBytes(6).toString('hex');
+      let dropped = 0;
+      const result = await services.sessions.exec(identity.user, params.session, params.command, {
+        ...(params.timeoutMs === undefined ? {} : { timeoutMs: params.timeoutMs }),
+        onOutput: (chunk) => {
+          if (!notify(ShellOutputNotification, { execId, ...chunk })) dropped++;
+        },
+      });
+      return { execId, ...result, droppedNotifications: dropped };
+    })
+    .on(ImageBuild, async (params, { notify }) =>
+      buildImage(await services.docker(), {
+        base: params.base ?? 'debian',
+        ...(params.tag === undefined ? {} : { tag: params.tag }),
+        cacheDir: services.imageCacheDir,
+        progress: (message) => notify(ImageProgress, { message }),
+      }),
+    )
+    .on(ImageList, async () => listImages(await services.docker()));
 }

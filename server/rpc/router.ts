@@ -1,12 +1,17 @@
 import type { CancellationToken } from 'vscode-jsonrpc';
 import type * as z from 'zod/mini';
-import type { CorralRequest, Identity } from '../protocol';
+import type { CorralNotification, CorralRequest, Identity } from '../protocol';
 
 /** What a handler knows about its caller. */
 export interface CallContext {
   identity: Identity;
   connectionId: string;
   token: CancellationToken;
+  /**
+   * Sends a notification to the calling connection only. Returns false (and drops it) when the
+   * client is not reading fast enough: a slow client must not grow the daemon's memory.
+   */
+  notify<P>(type: CorralNotification<P>, params: P): boolean;
 }
 
 export type Handler<S extends z.ZodMiniType, R> = (params: z.output<S>, context: CallContext) => R | Promise<R>;

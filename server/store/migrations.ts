@@ -17,4 +17,33 @@ export const migrations: readonly { version: number; name: string; sql: readonly
        ) WITHOUT ROWID`,
     ],
   },
+  {
+    version: 2,
+    name: 'sessions',
+    sql: [
+      `CREATE TABLE sessions (
+         id TEXT PRIMARY KEY,
+         owner TEXT NOT NULL,
+         name TEXT,
+         repo TEXT,
+         workspace TEXT NOT NULL,
+         image TEXT NOT NULL,
+         container_id TEXT,
+         limits TEXT NOT NULL,
+         state TEXT NOT NULL,
+         created_at TEXT NOT NULL,
+         updated_at TEXT NOT NULL
+       )`,
+      'CREATE INDEX sessions_owner ON sessions (owner)',
+      `CREATE TABLE session_events (
+         id INTEGER PRIMARY KEY,
+         session_id TEXT NOT NULL,
+         at TEXT NOT NULL,
+         actor TEXT NOT NULL,
+         kind TEXT NOT NULL,
+         detail TEXT
+       )`,
+      'CREATE INDEX session_events_session ON session_events (session_id, at)',
+    ],
+  },
 ];

@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { ShellExec, ShellOutputNotification } from '../../server/protocol';
+import type { CliContext } from '../context';
+import { CliError } from '../errors';
+import { ExitCode } from '../exitCodes';
+
+export interface ExecOptions {
+  timeout?: string;
+}
+
+/**
+ * `corral exec ID [--timeout S] -- CMD...`: runs in the session's persistent shell, streams
+ * stdout and stderr to ours as they come, exits with the command's status. One argument is a
+ * shell command line (`corral exec ID -- 'cd src && make'`); several are quoted into one.
+ */
+export async function exec(options: ExecOptions, ctx: CliContext, id: string, ...argv: string[]): Promise<void> {
+  if (argv.length === 0) throw new CliError('no command given', 'put the command after --: corral exec ID -- ls -la', ExitCode.Usage);
+  const timeoutMs = options.timeout === undefined ? undefined : Math.round(Number(options.timeout) * 1000);
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new CliError(`bad --timeout ${options.timeout}`, 'give seconds, e.g. --timeout 30', ExitCode.Usage);
+  const command = argv.length === 1 ? argv[0]! : argv.map(quote).join(' ');
+  const connection = await ctx.connect();
+  const execId = randomBytes(6).toString('hex');
+  try {
+    if (!ctx.out.json) {
+      connection.rpc.onNotification(ShellOutputNotification, (chunk) => {
+        if (chunk.execId !== execId) return;
+        (chunk.stream === 'stdout' ? process.stdout : process.stderr).write(chunk.data);
+      });
+    }
+    const result = await connection.rpc.sendRequest(ShellExec, {
+      session: id,
+      command,
+      execId,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
+    if (ctx.out.json) ctx.out.result(result, () => '');
+    else {
+      if (result.droppedNotifications > 0) ctx.out.note(`${result.droppedNotifications} output chunks were dropped (the terminal was slower than the command)`);
+      if (result.timedOut) ctx.out.note(`timed out after ${options.timeout} s; the command was killed`);
+      if (result.shellRestarted) ctx.out.note('the session shell was restarted: working directory and environment are reset');
+    }
+    process.exitCode = result.exitCode;
+  } finally {
+    connection.dispose();
+  }
+}
+
+/** POSIX single-quoting, so each argument reaches the command as it was typed. */
+function quote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,195 @@
+import { PassThrough, type Duplex } from 'node:stream';
+import type Docker from 'dockerode';
+import { CorralError } from '../errors';
+import { ErrorCode } from '../protocol';
+import type { JailInfo, JailPort, JailProcess, JailSpec, JailStats } from '../jail/port';
+import { JAIL_USER } from '../jail/policy';
+import { corralSeccompProfile } from '../jail/seccomp';
+
+/** Docker's default masked paths (replaced, not extended, when set) plus kernel facts about the host. */
+const MASKED_PATHS = [
+  '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware',
+  '/sys/kernel/vmcoreinfo', '/sys/kernel/notes', '/sys/kernel/debug', '/sys/kernel/security',
+  '/sys/kernel/mm', '/sys/devices/virtual/dmi', '/proc/kallsyms', '/proc/modules',
+];
+
+/** The environment of every jailed process: nothing of the daemon's. */
+export const JAIL_ENV = ['HOME=/tmp', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8', 'TERM=xterm-256color'];
+
+export const LABELS = { session: 'corral.session', owner: 'corral.owner', home: 'corral.home' } as const;
+
+/** The jail port on dockerode: hardened containers, exec'd processes, lifecycle. */
+export class DockerJail implements JailPort {
+  private readonly seccomp = JSON.stringify(corralSeccompProfile());
+
+  constructor(private readonly docker: () => Promise<Docker>) {}
+
+  async create(spec: JailSpec): Promise<JailInfo> {
+    const docker = await this.docker();
+    let container: Docker.Container;
+    try {
+      container = await docker.createContainer({
+        name: `corral-${spec.sessionId}`,
+        Image: spec.image,
+        Cmd: ['sleep', '2147483647'],
+        User: JAIL_USER,
+        WorkingDir: '/workspace',
+        Env: JAIL_ENV,
+        Labels: { [LABELS.session]: spec.sessionId, [LABELS.owner]: spec.owner, [LABELS.home]: spec.home },
+        NetworkDisabled: true,
+        HostConfig: {
+          NetworkMode: 'none',
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges', `seccomp=${this.seccomp}`],
+          ReadonlyRootfs: true,
+          Tmpfs: { '/tmp': `rw,nosuid,nodev,exec,size=${spec.limits.tmpBytes}` },
+          PidsLimit: spec.limits.pids,
+          Memory: spec.limits.memoryBytes,
+          MemorySwap: spec.limits.memoryBytes,
+          NanoCpus: Math.round(spec.limits.cpus * 1e9),
+          Init: true,
+          Binds: [`${spec.workspace}:/workspace:rw`],
+          MaskedPaths: MASKED_PATHS,
+          LogConfig: { Type: 'none', Config: {} },
+          RestartPolicy: { Name: 'no' },
+        },
+      });
+    } catch (error) {
+      throw translate(error, spec.image);
+    }
+    try {
+      await container.start();
+    } catch (error) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw translate(error, spec.image);
+    }
+    return this.inspect(container.id);
+  }
+
+  async spawn(containerId: string, command: string[], options: { tty: boolean; env?: string[]; workdir?: string }): Promise<JailProcess> {
+    const docker = await this.docker();
+    const exec = await docker.getContainer(containerId).exec({
+      Cmd: command,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: options.tty,
+      User: JAIL_USER,
+      Env: [...JAIL_ENV, ...(options.env ?? [])],
+      WorkingDir: options.workdir ?? '/workspace',
+    }).catch((error: unknown) => {
+      throw translate(error);
+    });
+    const stream = (await exec.start({ hijack: true, stdin: true, Tty: options.tty })) as Duplex;
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    if (options.tty) stream.pipe(stdout);
+    else docker.modem.demuxStream(stream, stdout, stderr);
+    const done = new Promise<number>((resolve) => {
+      let finished = false;
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
+        stdout.end();
+        stderr.end();
+        exec.inspect().then(
+          (info) => resolve(info.ExitCode ?? -1),
+          () => resolve(-1),
+        );
+      };
+      stream.once('end', finish);
+      stream.once('close', finish);
+      stream.once('error', finish);
+    });
+    return {
+      stdin: stream,
+      stdout,
+      stderr,
+      done,
+      resize: async (rows, cols) => {
+        await exec.resize({ h: rows, w: cols });
+      },
+      kill: () => stream.destroy(),
+    };
+  }
+
+  async inspect(containerId: string): Promise<JailInfo> {
+    const docker = await this.docker();
+    try {
+      const info = await docker.getContainer(containerId).inspect();
+      return {
+        containerId: info.Id,
+        state: info.State.Status as JailInfo['state'],
+        oomKilled: info.State.OOMKilled,
+        ...(info.State.Running ? {} : { exitCode: info.State.ExitCode }),
+      };
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  async stats(containerId: string): Promise<JailStats> {
+    const docker = await this.docker();
+    const s = (await docker.getContainer(containerId).stats({ stream: false })) as Docker.ContainerStats;
+    const cpuDelta = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;
+    const systemDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
+    const cpus = s.cpu_stats.online_cpus ?? 1;
+    return {
+      cpuPercent: systemDelta > 0 ? (cpuDelta / systemDelta) * cpus * 100 : 0,
+      memoryBytes: s.memory_stats.usage ?? 0,
+      pids: s.pids_stats?.current ?? 0,
+    };
+  }
+
+  async pause(containerId: string): Promise<void> {
+    await (await this.docker()).getContainer(containerId).pause();
+  }
+
+  async resume(containerId: string): Promise<void> {
+    await (await this.docker()).getContainer(containerId).unpause();
+  }
+
+  async remove(containerId: string): Promise<void> {
+    try {
+      // Force removal kills with SIGKILL: a process that ignores SIGTERM cannot hold it up.
+      await (await this.docker()).getContainer(containerId).remove({ force: true, v: true });
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw translate(error);
+    }
+  }
+
+  async list(home: string): Promise<{ containerId: string; sessionId: string; state: JailInfo['state'] }[]> {
+    const containers = await (await this.docker()).listContainers({
+      all: true,
+      filters: { label: [`${LABELS.home}=${home}`] },
+    });
+    return containers.map((c) => ({
+      containerId: c.Id,
+      sessionId: c.Labels[LABELS.session] ?? '',
+      state: c.State as JailInfo['state'],
+    }));
+  }
+}
+
+/** Engine errors as messages that say what to do. */
+function translate(error: unknown, image?: string): CorralError {
+  const e = error as { statusCode?: number; message?: string; code?: string };
+  const message = e.message ?? String(error);
+  if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'EACCES') {
+    return new CorralError(ErrorCode.EngineUnavailable, `the Docker engine is not reachable (${e.code})`, 'start it (`sudo bash scripts/provision-docker.sh`) or set DOCKER_HOST; `corral doctor` checks it');
+  }
+  if (e.statusCode === 404 && image && /image/i.test(message)) {
+    return new CorralError(ErrorCode.NotFound, `image ${image} is not on this engine`, 'build it with `corral image build`, or pull it where a registry is reachable');
+  }
+  if (e.statusCode === 404) {
+    return new CorralError(ErrorCode.NotFound, 'the container is gone', 'the session was removed or the engine lost it; start a new session');
+  }
+  if (e.statusCode === 409) {
+    return new CorralError(ErrorCode.Conflict, `the engine refused: ${message}`, 'a container of that name exists already; remove it (`docker rm -f`) or retry');
+  }
+  if (/no space|cannot allocate|resources/i.test(message)) {
+    return new CorralError(ErrorCode.EngineUnavailable, `the engine is out of resources: ${message}`, 'free disk space or memory, or remove idle sessions');
+  }
+  return new CorralError(ErrorCode.EngineUnavailable, `the Docker engine failed: ${message}`, 'see `corral doctor` and the engine log');
+}

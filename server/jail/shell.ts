@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
+import type { JailProcess } from './port';
+import { MarkerScanner, wrapCommand } from './framing';
+
+export type Stream = 'stdout' | 'stderr';
+
+export interface OutputChunk {
+  stream: Stream;
+  /** Per command, from 0, across both streams. */
+  seq: number;
+  data: string;
+}
+
+export interface ShellResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  /** Bytes of output beyond what is kept, per stream. */
+  truncated: { stdout: number; stderr: number };
+  /** Set when the shell ended (an `exit`, a kill) and a fresh one replaces it: cwd and env reset. */
+  shellRestarted: boolean;
+}
+
+export interface RunOptions {
+  timeoutMs: number;
+  onOutput?: (chunk: OutputChunk) => void;
+}
+
+export interface ShellDeps {
+  /** Starts `sh` in the jail (no TTY) with `env` (`CORRAL_SHELL=<n>`) added. */
+  spawnShell(env: string[]): Promise<JailProcess>;
+  /** Kills every process in the jail whose environment has `marker` (see `killScript`). */
+  kill(marker: string): Promise<void>;
+  /** Told when the shell had to be replaced, and why. */
+  onRestart?(reason: string): void;
+  /** Output kept per stream and command. */
+  maxKeptBytes: number;
+  /** After a timeout's kill, how long to wait for the command to end before replacing the shell. */
+  graceMs?: number;
+}
+
+interface Running {
+  seq: number;
+  started: number;
+  options: RunOptions;
+  kept: { stdout: Buffer[]; stderr: Buffer[] };
+  keptBytes: { stdout: number; stderr: number };
+  truncated: { stdout: number; stderr: number };
+  decoders: { stdout: StringDecoder; stderr: StringDecoder };
+  outputSeq: number;
+  status?: number;
+  stderrDone: boolean;
+  timedOut: boolean;
+  finish(result: ShellResult): void;
+}
+
+/**
+ * One long-lived `sh` in a jail. Commands run one at a time in order; each returns its exit
+ * status, stdout and stderr apart, and its duration. State (cwd, variables, functions) persists
+ * between commands. A timeout kills the command's processes, not the shell — unless the command
+ * runs inside the shell itself (a builtin loop), in which case the shell is replaced and the
+ * result says so.
+ */
+export class PersistentShell {
+  private process: JailProcess | undefined;
+  private starting: Promise<JailProcess> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private running: Running | undefined;
+  private nextSeq = 1;
+  private scanners = { stdout: new MarkerScanner('', true), stderr: new MarkerScanner('', false) };
+  private nonce = '';
+  private closed = false;
+  private generation = 0;
+
+  constructor(private readonly deps: ShellDeps) {}
+
+  /** Queues `command`; resolves when it has finished. */
+  run(command: string, options: RunOptions): Promise<ShellResult> {
+    const result = this.queue.then(() => this.execute(command, options));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.process?.stdin.end();
+    this.process?.kill();
+    this.process = undefined;
+  }
+
+  private async ensureShell(): Promise<JailProcess> {
+    if (this.process) return this.process;
+    this.generation++;
+    this.starting ??= this.deps.spawnShell([`CORRAL_SHELL=${this.generation}`]).then((process) => {
+      this.attach(process);
+      this.starting = undefined;
+      return process;
+    });
+    return this.starting;
+  }
+
+  private attach(process: JailProcess): void {
+    this.process = process;
+    process.stdout.on('data', (chunk: Buffer) => this.onData('stdout', chunk));
+    process.stderr.on('data', (chunk: Buffer) => this.onData('stderr', chunk));
+    void process.done.then((exitCode) => {
+      if (this.process !== process) return;
+      this.process = undefined;
+      const running = this.running;
+      if (running) {
+        this.deps.onRestart?.(running.timedOut ? 'the command timed out inside the shell itself' : `the shell exited with status ${exitCode}`);
+        this.complete(running, running.timedOut ? 124 : exitCode, true);
+      } else if (!this.closed) {
+        this.deps.onRestart?.(`the shell exited with status ${exitCode} between commands`);
+      }
+    });
+  }
+
+  private async execute(command: string, options: RunOptions): Promise<ShellResult> {
+    if (this.closed) throw new Error('the shell is closed');
+    const process = await this.ensureShell();
+    const seq = this.nextSeq++;
+    this.nonce = randomBytes(8).toString('hex');
+    this.scanners = { stdout: new MarkerScanner(this.nonce, true), stderr: new MarkerScanner(this.nonce, false) };
+    return new Promise<ShellResult>((resolve) => {
+      const running: Running = {
+        seq,
+        started: performance.now(),
+        options,
+        kept: { stdout: [], stderr: [] },
+        keptBytes: { stdout: 0, stderr: 0 },
+        truncated: { stdout: 0, stderr: 0 },
+        decoders: { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') },
+        outputSeq: 0,
+        stderrDone: false,
+        timedOut: false,
+        finish: resolve,
+      };
+      this.running = running;
+      const timer = setTimeout(() => void this.timeout(running), options.timeoutMs);
+      const clear = running.finish;
+      running.finish = (result) => {
+        clearTimeout(timer);
+        clear(result);
+      };
+      process.stdin.write(wrapCommand(command, seq, this.nonce));
+    });
+  }
+
+  private onData(stream: 'stdout' | 'stderr', chunk: Buffer): void {
+    const running = this.running;
+    if (!running) return; // Output of a background job between commands.
+    const { output, status } = this.scanners[stream].feed(chunk);
+    if (output.length > 0) this.keep(running, stream, output);
+    if (status === undefined) return;
+    if (stream === 'stdout') running.status = status;
+    else running.stderrDone = true;
+    if (running.status !== undefined && running.stderrDone) this.complete(running, running.timedOut ? 124 : running.status, false);
+  }
+
+  private keep(running: Running, stream: Stream, data: Buffer): void {
+    const room = this.deps.maxKeptBytes - running.keptBytes[stream];
+    if (room > 0) {
+      const part = data.length <= room ? data : data.subarray(0, room);
+      running.kept[stream].push(part);
+      running.keptBytes[stream] += part.length;
+    }
+    running.truncated[stream] += Math.max(0, data.length - Math.max(room, 0));
+    const text = running.decoders[stream].write(data);
+    if (text.length > 0) running.options.onOutput?.({ stream, seq: running.outputSeq++, data: text });
+  }
+
+  private complete(running: Running, exitCode: number, shellRestarted: boolean): void {
+    if (this.running !== running) return;
+    this.running = undefined;
+    running.finish({
+      exitCode,
+      stdout: Buffer.concat(running.kept.stdout).toString('utf8'),
+      stderr: Buffer.concat(running.kept.stderr).toString('utf8'),
+      durationMs: performance.now() - running.started,
+      timedOut: running.timedOut,
+      truncated: running.truncated,
+      shellRestarted,
+    });
+  }
+
+  private async timeout(running: Running): Promise<void> {
+    if (this.running !== running) return;
+    running.timedOut = true;
+    await this.deps.kill(`CORRAL_CMD=${running.seq}`).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, this.deps.graceMs ?? 2000));
+    if (this.running === running) {
+      // Still running: the loop is in the shell itself. Kill the shell; a fresh one replaces it.
+      await this.deps.kill(`CORRAL_SHELL=${this.generation}`).catch(() => undefined);
+      this.process?.kill();
+    }
+  }
+}
