@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { JailProcess } from './port';
-import { MarkerScanner, wrapCommand } from './framing';
+import { MarkerScanner, shellPrelude, wrapCommand } from './framing';
 
 export type Stream = 'stdout' | 'stderr';
 
@@ -32,8 +32,8 @@ export interface RunOptions {
 export interface ShellDeps {
   /** Starts `sh` in the jail (no TTY) with `env` (`CORRAL_SHELL=<n>`) added. */
   spawnShell(env: string[]): Promise<JailProcess>;
-  /** Kills every process in the jail whose environment has `marker` (see `killScript`). */
-  kill(marker: string): Promise<void>;
+  /** Kills every process in the jail whose environment has `marker`, after interrupting `interruptPid` (see `killScript`). */
+  kill(marker: string, interruptPid?: number): Promise<void>;
   /** Told when the shell had to be replaced, and why. */
   onRestart?(reason: string): void;
   /** Output kept per stream and command. */
@@ -74,6 +74,8 @@ export class PersistentShell {
   private nonce = '';
   private closed = false;
   private generation = 0;
+  /** The shell's pid inside the jail, learnt when it starts. */
+  private shellPid: number | undefined;
 
   constructor(private readonly deps: ShellDeps) {}
 
@@ -94,11 +96,29 @@ export class PersistentShell {
   private async ensureShell(): Promise<JailProcess> {
     if (this.process) return this.process;
     this.generation++;
-    this.starting ??= this.deps.spawnShell([`CORRAL_SHELL=${this.generation}`]).then((process) => {
-      this.attach(process);
-      this.starting = undefined;
-      return process;
-    });
+    this.starting ??= (async () => {
+      try {
+        const process = await this.deps.spawnShell([`CORRAL_SHELL=${this.generation}`]);
+        const nonce = randomBytes(8).toString('hex');
+        const scanner = new MarkerScanner(nonce, true);
+        const ready = new Promise<number>((resolve, reject) => {
+          const onData = (chunk: Buffer): void => {
+            const { pid } = scanner.feed(chunk);
+            if (pid === undefined) return;
+            process.stdout.off('data', onData);
+            resolve(pid);
+          };
+          process.stdout.on('data', onData);
+          void process.done.then((code) => reject(new Error(`the shell exited with status ${code} while starting`)));
+        });
+        process.stdin.write(shellPrelude(nonce));
+        this.shellPid = await ready;
+        this.attach(process);
+        return process;
+      } finally {
+        this.starting = undefined;
+      }
+    })();
     return this.starting;
   }
 
@@ -109,6 +129,7 @@ export class PersistentShell {
     void process.done.then((exitCode) => {
       if (this.process !== process) return;
       this.process = undefined;
+      this.shellPid = undefined;
       const running = this.running;
       if (running) {
         this.deps.onRestart?.(running.timedOut ? 'the command timed out inside the shell itself' : `the shell exited with status ${exitCode}`);
@@ -190,10 +211,11 @@ export class PersistentShell {
   private async timeout(running: Running): Promise<void> {
     if (this.running !== running) return;
     running.timedOut = true;
-    await this.deps.kill(`CORRAL_CMD=${running.seq}`).catch(() => undefined);
+    await this.deps.kill(`CORRAL_CMD=${running.seq}`, this.shellPid).catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, this.deps.graceMs ?? 2000));
     if (this.running === running) {
-      // Still running: the loop is in the shell itself. Kill the shell; a fresh one replaces it.
+      // The shell did not come back (its pid was not known yet, or a builtin blocks the trap):
+      // kill it with everything it started; a fresh one replaces it.
       await this.deps.kill(`CORRAL_SHELL=${this.generation}`).catch(() => undefined);
       this.process?.kill();
     }

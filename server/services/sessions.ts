@@ -151,8 +151,8 @@ export class SessionService {
     if (!shell) {
       shell = new PersistentShell({
         spawnShell: (env) => this.jail.spawn(containerId, ['sh'], { tty: false, env }),
-        kill: async (marker) => {
-          const killer = await this.jail.spawn(containerId, ['sh', '-c', killScript(marker)], { tty: false });
+        kill: async (marker, interruptPid) => {
+          const killer = await this.jail.spawn(containerId, ['sh', '-c', killScript(marker, interruptPid)], { tty: false });
           killer.stdin.end();
           await killer.done;
         },
