@@ -188,6 +188,9 @@ function translate(error: unknown, image?: string): CorralError {
   if (e.statusCode === 409) {
     return new CorralError(ErrorCode.Conflict, `the engine refused: ${message}`, 'a container of that name exists already; remove it (`docker rm -f`) or retry');
   }
+  if (/resource temporarily unavailable|cannot fork|pids/i.test(message)) {
+    return new CorralError(ErrorCode.Conflict, 'the session cannot start another process: it has reached its process limit', 'stop what runs away in it, or remove it with `corral session rm`');
+  }
   if (/no space|cannot allocate|resources/i.test(message)) {
     return new CorralError(ErrorCode.EngineUnavailable, `the engine is out of resources: ${message}`, 'free disk space or memory, or remove idle sessions');
   }
