@@ -56,4 +56,10 @@ export function registerCommands(program: Command, run: Run): void {
     .option('--timeout <seconds>', 'kill the command after this long (default 1800)')
     .addHelpText('after', "\nExamples:\n  corral exec 3f2a -- ls -la\n  corral exec 3f2a -- 'cd src && make test'\n  corral exec 3f2a --timeout 10 -- sleep 60")
     .action(run(() => import('./commands/exec'), 'exec'));
+
+  program
+    .command('attach <id>')
+    .description('open an interactive shell in a session (detach with Ctrl-P Ctrl-Q)')
+    .addHelpText('after', '\nExamples:\n  corral attach 3f2a')
+    .action(run(() => import('./commands/attach'), 'attach'));
 }

@@ -7,6 +7,7 @@ import { dockerEngine, lazyDocker } from './docker/engine';
 import { DEFAULT_IMAGE_TAG } from './docker/images';
 import { DockerJail } from './docker/jail';
 import { DEFAULT_MAXIMA } from './jail/policy';
+import { AttachService } from './services/attach';
 import { SessionService } from './services/sessions';
 import { describeError } from './errors';
 import { fileLogger, type Logger } from './log';
@@ -53,8 +54,11 @@ async function main(): Promise<void> {
   let shutdown: () => void = () => undefined;
   const docker = lazyDocker();
   let sessions: SessionService | undefined;
+  let attach: AttachService | undefined;
   const router = opening.then((store) => {
-    sessions = new SessionService(store, new DockerJail(docker), systemClock, {
+    const jail = new DockerJail(docker);
+    attach = new AttachService(jail);
+    sessions = new SessionService(store, jail, systemClock, {
       home: paths.home,
       worktrees: paths.worktrees,
       defaultImage: process.env.CORRAL_IMAGE ?? DEFAULT_IMAGE_TAG.debian,
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
       store,
       kv: new KvService(store, systemClock),
       sessions,
+      attach,
       docker,
       imageCacheDir: process.env.CORRAL_IMAGE_CACHE ?? path.join(paths.home, 'cache', 'images'),
       engine: dockerEngine(docker),
@@ -94,6 +99,7 @@ async function main(): Promise<void> {
     serverVersion: SERVER_VERSION,
     protocolVersion: PROTOCOL_VERSION,
     isStopping: () => stopping,
+    onConnectionClosed: (connectionId) => attach?.closeConnection(connectionId),
   });
   shutdown = () => {
     if (stopping) return;

@@ -9,3 +9,4 @@ export * from './kv';
 export * from './session';
 export * from './shell';
 export * from './image';
+export * from './attach';

@@ -38,6 +38,8 @@ export interface ConnectionDeps {
   protocolVersion: number;
   /** True once the daemon is stopping: new requests are refused. */
   isStopping(): boolean;
+  /** Told when a connection has closed, to release what it held (TTY attachments). */
+  onConnectionClosed?(connectionId: string): void;
 }
 
 /**
@@ -70,7 +72,10 @@ export class ClientConnection {
     this.rpc.onRequest((method, params, token) => this.dispatch(method, params, token));
     this.rpc.onNotification((method) => deps.logger.warn('unexpected notification', { conn: this.id, method }));
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
-    void this.closed.then(() => this.rpc.dispose());
+    void this.closed.then(() => {
+      this.rpc.dispose();
+      deps.onConnectionClosed?.(this.id);
+    });
     this.rpc.listen();
   }
 

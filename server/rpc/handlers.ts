@@ -3,10 +3,17 @@ import type Docker from 'dockerode';
 import type { Store } from '../store/store';
 import type { KvService } from '../services/kv';
 import type { SessionService } from '../services/sessions';
+import type { AttachService } from '../services/attach';
 import type { EnginePort } from '../ports/engine';
 import { daemonChecks } from '../services/doctor';
 import { buildImage, listImages } from '../docker/images';
 import {
+  AttachClose,
+  AttachClosedNotification,
+  AttachInput,
+  AttachOpen,
+  AttachOutputNotification,
+  AttachResize,
   DaemonDoctor,
   DaemonShutdown,
   DaemonStatusRequest,
@@ -30,6 +37,7 @@ export interface Services {
   store: Store;
   kv: KvService;
   sessions: SessionService;
+  attach: AttachService;
   engine: EnginePort;
   docker: () => Promise<Docker>;
   imageCacheDir: string;
@@ -65,6 +73,26 @@ export function buildRouter(services: Services): Router {
         },
       });
       return { execId, ...result, droppedNotifications: dropped };
+    })
+    .on(AttachOpen, async (params, { identity, connectionId, notify }) => {
+      const containerId = services.sessions.readyContainer(identity.user, params.session);
+      const attachId = await services.attach.open(identity.user, connectionId, containerId, params, {
+        output: (id, data, seq) => void notify(AttachOutputNotification, { attachId: id, seq, data }),
+        closed: (id, exitCode) => void notify(AttachClosedNotification, { attachId: id, exitCode }),
+      });
+      return { attachId };
+    })
+    .on(AttachInput, (params, { identity }) => {
+      services.attach.input(identity.user, params.attachId, params.data);
+      return null;
+    })
+    .on(AttachResize, async (params, { identity }) => {
+      await services.attach.resize(identity.user, params.attachId, params.rows, params.cols);
+      return null;
+    })
+    .on(AttachClose, (params, { identity }) => {
+      services.attach.close(identity.user, params.attachId);
+      return null;
     })
     .on(ImageBuild, async (params, { notify }) =>
       buildImage(await services.docker(), {

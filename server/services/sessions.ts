@@ -117,12 +117,18 @@ export class SessionService {
     throw new CorralError(ErrorCode.NotFound, `no session ${ref}`, 'list your sessions with `corral session ls`');
   }
 
-  async exec(owner: string, ref: string, command: string, options: Partial<RunOptions>): Promise<ShellResult> {
+  /** The container of a ready session of `owner`, or a clear refusal. */
+  readyContainer(owner: string, ref: string): string {
     const session = this.find(owner, ref);
     if (session.containerId === null || session.state !== 'ready') {
       throw new CorralError(ErrorCode.Conflict, `session ${session.id} is ${session.state}`, 'start a new session with `corral session start`');
     }
-    const shell = this.shellFor(session.id, session.containerId, owner);
+    return session.containerId;
+  }
+
+  async exec(owner: string, ref: string, command: string, options: Partial<RunOptions>): Promise<ShellResult> {
+    const session = this.find(owner, ref);
+    const shell = this.shellFor(session.id, this.readyContainer(owner, session.id), owner);
     return shell.run(command, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(options.onOutput ? { onOutput: options.onOutput } : {}) });
   }
 

@@ -2,7 +2,21 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
-import { ErrorCode, SessionList, SessionRemove, SessionStart, ShellExec, ShellOutputNotification, type ShellOutput } from '../../server/protocol';
+import {
+  AttachClose,
+  AttachClosedNotification,
+  AttachInput,
+  AttachOpen,
+  AttachOutputNotification,
+  AttachResize,
+  ErrorCode,
+  SessionList,
+  SessionRemove,
+  SessionStart,
+  ShellExec,
+  ShellOutputNotification,
+  type ShellOutput,
+} from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
 import { connect, startDaemon, type DaemonProcess } from '../support/daemon';
 import { tempHome } from '../support/home';
@@ -142,6 +156,39 @@ describe('jailed workspace: persistent shell through the RPC API', function () {
     assert.match(result.stderr, /syntax error/);
     assert.equal(result.shellRestarted, false);
     assert.equal((await sh(client, session, 'echo $KEEP')).stdout, '1\n');
+  });
+
+  it('attaches an interactive TTY shell: input, output, resize, close', async () => {
+    let screen = '';
+    let closed: number | undefined;
+    const out = client.rpc.onNotification(AttachOutputNotification, (chunk) => {
+      screen += chunk.data;
+    });
+    const end = client.rpc.onNotification(AttachClosedNotification, (event) => {
+      closed = event.exitCode;
+    });
+    const waitFor = async (pattern: RegExp): Promise<void> => {
+      for (let waited = 0; !pattern.test(screen); waited += 20) {
+        if (waited > 10_000) assert.fail(`never saw ${pattern} on the screen: ${JSON.stringify(screen.slice(-300))}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    try {
+      const { attachId } = await client.rpc.sendRequest(AttachOpen, { session, rows: 30, cols: 100 });
+      await client.rpc.sendRequest(AttachInput, { attachId, data: 'stty size; echo attach-$((6*7))\r' });
+      await waitFor(/30 100[\s\S]*attach-42/);
+      await client.rpc.sendRequest(AttachResize, { attachId, rows: 40, cols: 120 });
+      await client.rpc.sendRequest(AttachInput, { attachId, data: 'stty size\r' });
+      await waitFor(/40 120/);
+      await client.rpc.sendRequest(AttachClose, { attachId });
+      for (let waited = 0; closed === undefined && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.notEqual(closed, undefined, 'attach/closed arrived');
+      const left = await sh(client, session, 'ps -o args | grep -c "sh -i" || true');
+      assert.equal(left.stdout.trim(), '1', 'only the grep itself matches: the interactive shell is gone');
+    } finally {
+      out.dispose();
+      end.dispose();
+    }
   });
 
   it('never touches the host folder it copied', async () => {
