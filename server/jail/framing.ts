@@ -1,8 +1,8 @@
 /**
  * How commands travel through the persistent shell. Each command is sent inside a quoted
- * here-document (so no quoting of its text is needed), syntax-checked by a throw-away `sh -n` (a
- * syntax error inside `eval` would end a POSIX shell), and run by `eval` inside a function of the
- * shell itself, so `cd`, `export` and function definitions persist, with stdin from /dev/null.
+ * here-document (so no quoting of its text is needed) and run by `command eval` inside a function
+ * of the shell itself, so `cd`, `export` and function definitions persist, with stdin from
+ * /dev/null. (`command` keeps a syntax error from ending the shell, as a bare `eval`'s would.)
  * End markers follow: `RS nonce:status:shellpid RS` on stdout and `RS nonce RS` on stderr.
  *
  * Every process the command starts inherits `CORRAL_CMD=<seq>`: a timeout kills those, and sends
@@ -19,7 +19,8 @@ const RS = '\x1e';
 export function shellPrelude(nonce: string): string {
   return [
     `trap '[ -n "$__corral_in" ] && return 130' USR1`,
-    '__corral_run() { __corral_in=1; eval "$__corral_c" </dev/null; }',
+    // `command eval`: a syntax error fails with status 2 instead of ending the shell (POSIX).
+    '__corral_run() { __corral_in=1; command eval "$__corral_c" </dev/null; }',
     `printf '${RS}%s:0:%d${RS}' '${nonce}' "$$"`,
     '',
   ].join('\n');
@@ -33,7 +34,7 @@ export function wrapCommand(command: string, seq: number, nonce: string): string
     `"; done <<'${delimiter}'`,
     command,
     delimiter,
-    'if sh -n -c "$__corral_c" </dev/null; then __corral_run; else (exit 2); fi',
+    '__corral_run',
     `__corral_rc=$?; __corral_in=; printf '${RS}%s:%d:%d${RS}' '${nonce}' "$__corral_rc" "$$"; printf '${RS}%s${RS}' '${nonce}' >&2`,
     '',
   ].join('\n');
@@ -66,6 +67,8 @@ export class MarkerScanner {
 
   /** Output before the marker and, once it is seen, its status and shell pid (`-1` on stderr). */
   feed(chunk: Buffer): { output: Buffer; status?: number; pid?: number } {
+    // The common case, bulk output: no separator byte at all, no string conversion.
+    if (this.held.length === 0 && chunk.indexOf(0x1e) < 0) return { output: chunk };
     const data = this.held.length > 0 ? Buffer.concat([this.held, chunk]) : chunk;
     const text = data.toString('latin1');
     const match = this.pattern.exec(text);

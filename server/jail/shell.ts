@@ -5,6 +5,9 @@ import { MarkerScanner, shellPrelude, wrapCommand } from './framing';
 
 export type Stream = 'stdout' | 'stderr';
 
+const NOTIFY_BYTES = 64 * 1024;
+const NOTIFY_MS = 5;
+
 export interface OutputChunk {
   stream: Stream;
   /** Per command, from 0, across both streams. */
@@ -50,6 +53,10 @@ interface Running {
   keptBytes: { stdout: number; stderr: number };
   truncated: { stdout: number; stderr: number };
   decoders: { stdout: StringDecoder; stderr: StringDecoder };
+  /** Output not yet sent as a notification. */
+  pending: { stdout: Buffer[]; stderr: Buffer[] };
+  pendingBytes: { stdout: number; stderr: number };
+  flushTimer: NodeJS.Timeout | undefined;
   outputSeq: number;
   status?: number;
   stderrDone: boolean;
@@ -84,6 +91,11 @@ export class PersistentShell {
     const result = this.queue.then(() => this.execute(command, options));
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  /** Starts the shell now, so that the first command does not pay for it. */
+  warm(): void {
+    this.ensureShell().catch(() => undefined);
   }
 
   close(): void {
@@ -155,6 +167,9 @@ export class PersistentShell {
         keptBytes: { stdout: 0, stderr: 0 },
         truncated: { stdout: 0, stderr: 0 },
         decoders: { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') },
+        pending: { stdout: [], stderr: [] },
+        pendingBytes: { stdout: 0, stderr: 0 },
+        flushTimer: undefined,
         outputSeq: 0,
         stderrDone: false,
         timedOut: false,
@@ -190,6 +205,25 @@ export class PersistentShell {
       running.keptBytes[stream] += part.length;
     }
     running.truncated[stream] += Math.max(0, data.length - Math.max(room, 0));
+    if (!running.options.onOutput) return;
+    // Coalesced: one notification per 64 KiB or per 5 ms, not one per engine frame.
+    running.pending[stream].push(data);
+    running.pendingBytes[stream] += data.length;
+    if (running.pendingBytes[stream] >= NOTIFY_BYTES) this.flushOutput(running, stream);
+    else running.flushTimer ??= setTimeout(() => this.flushAll(running), NOTIFY_MS);
+  }
+
+  private flushAll(running: Running): void {
+    running.flushTimer = undefined;
+    this.flushOutput(running, 'stdout');
+    this.flushOutput(running, 'stderr');
+  }
+
+  private flushOutput(running: Running, stream: Stream): void {
+    if (running.pendingBytes[stream] === 0) return;
+    const data = Buffer.concat(running.pending[stream]);
+    running.pending[stream] = [];
+    running.pendingBytes[stream] = 0;
     const text = running.decoders[stream].write(data);
     if (text.length > 0) running.options.onOutput?.({ stream, seq: running.outputSeq++, data: text });
   }
@@ -197,6 +231,8 @@ export class PersistentShell {
   private complete(running: Running, exitCode: number, shellRestarted: boolean): void {
     if (this.running !== running) return;
     this.running = undefined;
+    clearTimeout(running.flushTimer);
+    this.flushAll(running);
     running.finish({
       exitCode,
       stdout: Buffer.concat(running.kept.stdout).toString('utf8'),

@@ -7,7 +7,10 @@ export const ShellExecParams = z.strictObject({
   command: z.string().check(z.minLength(1), z.maxLength(1024 * 1024)),
   /** Default 30 minutes, at most 24 hours. */
   timeoutMs: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(24 * 3600 * 1000))),
-  /** Chosen by the client; `shell/output` notifications for this command carry it. */
+  /**
+   * Chosen by the client to receive the output as it comes: `shell/output` notifications carry
+   * it. Without it, only the result (with the kept output) is sent.
+   */
   execId: z.optional(z.string().check(z.maxLength(64))),
 });
 

@@ -68,9 +68,13 @@ export function buildRouter(services: Services): Router {
       let dropped = 0;
       const result = await services.sessions.exec(identity.user, params.session, params.command, {
         ...(params.timeoutMs === undefined ? {} : { timeoutMs: params.timeoutMs }),
-        onOutput: (chunk) => {
-          if (!notify(ShellOutputNotification, { execId, ...chunk })) dropped++;
-        },
+        ...(params.execId === undefined
+          ? {}
+          : {
+              onOutput: (chunk) => {
+                if (!notify(ShellOutputNotification, { execId, ...chunk })) dropped++;
+              },
+            }),
       });
       return { execId, ...result, droppedNotifications: dropped };
     })
@@ -90,8 +94,8 @@ export function buildRouter(services: Services): Router {
       await services.attach.resize(identity.user, params.attachId, params.rows, params.cols);
       return null;
     })
-    .on(AttachClose, (params, { identity }) => {
-      services.attach.close(identity.user, params.attachId);
+    .on(AttachClose, async (params, { identity }) => {
+      await services.attach.close(identity.user, params.attachId);
       return null;
     })
     .on(ImageBuild, async (params, { notify }) =>

@@ -2,11 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { CorralError } from '../errors';
 import { ErrorCode } from '../protocol';
+import { killMarked } from '../jail/kill';
 import type { JailPort, JailProcess } from '../jail/port';
 
 interface Attachment {
   owner: string;
   connectionId: string;
+  containerId: string;
+  /** `CORRAL_ATTACH=<n>`: in the environment of the TTY shell and all it starts. */
+  marker: string;
   process: JailProcess;
 }
 
@@ -21,15 +25,18 @@ export interface AttachSink {
  */
 export class AttachService {
   private readonly attachments = new Map<string, Attachment>();
+  private nextMarker = 1;
 
   constructor(private readonly jail: JailPort) {}
 
   async open(owner: string, connectionId: string, containerId: string, size: { rows: number; cols: number }, sink: AttachSink): Promise<string> {
+    const marker = `CORRAL_ATTACH=${this.nextMarker++}`;
     const process = await this.jail.spawn(containerId, ['/bin/sh', '-c', 'if command -v bash >/dev/null 2>&1; then exec bash -i; else exec sh -i; fi'], {
       tty: true,
+      env: [marker],
     });
     const attachId = randomBytes(6).toString('hex');
-    this.attachments.set(attachId, { owner, connectionId, process });
+    this.attachments.set(attachId, { owner, connectionId, containerId, marker, process });
     const decoder = new StringDecoder('utf8');
     let seq = 0;
     process.stdout.on('data', (chunk: Buffer) => {
@@ -52,20 +59,22 @@ export class AttachService {
     await this.find(owner, attachId).process.resize(rows, cols);
   }
 
-  close(owner: string, attachId: string): void {
-    const attachment = this.find(owner, attachId);
-    this.attachments.delete(attachId);
-    attachment.process.stdin.end('exit\n');
-    attachment.process.kill();
+  /** Ends the TTY shell and everything started from it; the session stays. */
+  async close(owner: string, attachId: string): Promise<void> {
+    await this.end(attachId, this.find(owner, attachId));
   }
 
   /** Ends every attachment of a connection that closed. */
   closeConnection(connectionId: string): void {
     for (const [id, attachment] of this.attachments) {
-      if (attachment.connectionId !== connectionId) continue;
-      this.attachments.delete(id);
-      attachment.process.kill();
+      if (attachment.connectionId === connectionId) void this.end(id, attachment).catch(() => undefined);
     }
+  }
+
+  private async end(attachId: string, attachment: Attachment): Promise<void> {
+    this.attachments.delete(attachId);
+    await killMarked(this.jail, attachment.containerId, attachment.marker).catch(() => undefined);
+    attachment.process.kill();
   }
 
   private find(owner: string, attachId: string): Attachment {

@@ -5,7 +5,7 @@ import { CorralError, describeError } from '../errors';
 import type { Logger } from '../log';
 import type { Clock } from '../ports/clock';
 import { ErrorCode, type SessionInfo } from '../protocol';
-import { killScript } from '../jail/framing';
+import { killMarked } from '../jail/kill';
 import { MiB, resolveLimits, type JailLimits } from '../jail/policy';
 import type { JailPort } from '../jail/port';
 import { PersistentShell, type RunOptions, type ShellResult } from '../jail/shell';
@@ -85,6 +85,7 @@ export class SessionService {
         w.run("UPDATE sessions SET container_id = ?, state = 'ready', updated_at = ? WHERE id = ?", [info.containerId, readyAt, id]);
         this.event(w, id, readyAt, owner, 'ready', info.containerId);
       });
+      this.shellFor(id, info.containerId, owner).warm();
     } catch (error) {
       fs.rmSync(workspace, { recursive: true, force: true });
       const failedAt = this.clock.now().toISOString();
@@ -157,11 +158,7 @@ export class SessionService {
     if (!shell) {
       shell = new PersistentShell({
         spawnShell: (env) => this.jail.spawn(containerId, ['sh'], { tty: false, env }),
-        kill: async (marker, interruptPid) => {
-          const killer = await this.jail.spawn(containerId, ['sh', '-c', killScript(marker, interruptPid)], { tty: false });
-          killer.stdin.end();
-          await killer.done;
-        },
+        kill: (marker, interruptPid) => killMarked(this.jail, containerId, marker, interruptPid),
         onRestart: (reason) => {
           this.options.logger.warn('shell restarted', { session: sessionId, reason });
           const now = this.clock.now().toISOString();
