@@ -18,6 +18,15 @@ bash scripts/provision-docker.sh || echo "warning: no Docker engine; tests that 
 step "build"
 npm run --silent build || { echo "build failed"; exit 1; }
 
+step "workspace images (built offline, cached by recipe)"
+if [ "$(id -u)" = 0 ]; then export CORRAL_IMAGE_CACHE="${CORRAL_IMAGE_CACHE:-/var/cache/corral/images}"; fi
+export CORRAL_IMAGE_CACHE="${CORRAL_IMAGE_CACHE:-${TMPDIR:-/tmp}/corral-image-cache}"
+image_home=$(mktemp -d /tmp/cr-img-XXXX)
+CORRAL_HOME=$image_home node dist/cli.js image build --base tiny || echo "warning: the tiny image did not build"
+CORRAL_HOME=$image_home node dist/cli.js image build --base debian || echo "warning: the debian image did not build; the tests that need it will fail"
+CORRAL_HOME=$image_home node dist/cli.js daemon stop >/dev/null
+rm -rf "$image_home"
+
 export CORRAL_TEST_RUN=1
 mocha() { CORRAL_TEST_RESULTS="$results/$1.json" npx --no-install mocha --require tsx/cjs --reporter ./test/support/reporter.cjs "${@:2}"; }
 

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
   let stopping = false;
   let shutdown: () => void = () => undefined;
   const docker = lazyDocker();
+  const defaultImage = process.env.CORRAL_IMAGE ?? DEFAULT_IMAGE_TAG.debian;
   let sessions: SessionService | undefined;
   let attach: AttachService | undefined;
   const router = opening.then((store) => {
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     sessions = new SessionService(store, jail, systemClock, {
       home: paths.home,
       worktrees: paths.worktrees,
-      defaultImage: process.env.CORRAL_IMAGE ?? DEFAULT_IMAGE_TAG.debian,
+      defaultImage,
       maxima: DEFAULT_MAXIMA,
       maxKeptBytes: envNumber('CORRAL_MAX_OUTPUT_BYTES') ?? 1024 * 1024,
       logger,
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
       attach,
       docker,
       imageCacheDir: process.env.CORRAL_IMAGE_CACHE ?? path.join(paths.home, 'cache', 'images'),
+      defaultImage,
       engine: dockerEngine(docker),
       status: () => ({
         pid: process.pid,

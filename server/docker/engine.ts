@@ -26,6 +26,10 @@ export function dockerEngine(getDocker: () => Promise<Docker>, timeoutMs = 3000)
         clearTimeout(timer);
       }
     },
+    async image(tag) {
+      const info = await (await getDocker()).getImage(tag).inspect().catch(() => undefined);
+      return info ? { id: info.Id, sizeBytes: info.Size } : undefined;
+    },
   };
 }
 

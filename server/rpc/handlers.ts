@@ -41,6 +41,8 @@ export interface Services {
   engine: EnginePort;
   docker: () => Promise<Docker>;
   imageCacheDir: string;
+  /** Image of sessions started without --image. */
+  defaultImage: string;
   /** Process facts for `daemon/status`, without the store (added here). */
   status(): Omit<DaemonStatus, 'store'>;
   /** Starts a graceful shutdown after the reply has gone out. */
@@ -51,7 +53,7 @@ export interface Services {
 export function buildRouter(services: Services): Router {
   return new Router()
     .on(DaemonStatusRequest, () => ({ ...services.status(), store: services.store.status() }))
-    .on(DaemonDoctor, async () => ({ checks: await daemonChecks(services.store.status(), services.engine) }))
+    .on(DaemonDoctor, async () => ({ checks: await daemonChecks(services.store.status(), services.engine, services.defaultImage) }))
     .on(DaemonShutdown, () => {
       setImmediate(() => services.requestShutdown());
       return { stopping: true as const };

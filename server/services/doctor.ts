@@ -3,8 +3,23 @@ import type { Check, StoreStatus } from '../protocol';
 import type { EnginePort } from '../ports/engine';
 
 /** The daemon's side of `corral doctor`: store health and the container engine. */
-export async function daemonChecks(store: StoreStatus, engine: EnginePort): Promise<Check[]> {
-  return [storeCheck(store), await engineCheck(engine)];
+export async function daemonChecks(store: StoreStatus, engine: EnginePort, defaultImage: string): Promise<Check[]> {
+  const engineResult = await engineCheck(engine);
+  return [storeCheck(store), engineResult, ...(engineResult.status === 'ok' ? [await imageCheck(engine, defaultImage)] : [])];
+}
+
+async function imageCheck(engine: EnginePort, tag: string): Promise<Check> {
+  const image = await engine.image(tag).catch(() => undefined);
+  if (!image) {
+    return {
+      id: 'image',
+      title: 'Workspace image',
+      status: 'warn',
+      detail: `${tag} is not on the engine; sessions need it`,
+      hint: 'build it with `corral image build` (debian, needs root) or `corral image build --base tiny`, or set CORRAL_IMAGE',
+    };
+  }
+  return { id: 'image', title: 'Workspace image', status: 'ok', detail: `${tag} (${Math.round(image.sizeBytes / 1024 / 1024)} MB)` };
 }
 
 export function storeCheck(store: StoreStatus): Check {

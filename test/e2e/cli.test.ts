@@ -41,7 +41,7 @@ describe('corral CLI: daemon and doctor', function () {
     const doctor = JSON.parse(result.stdout) as DoctorJson;
     assert.deepEqual(
       doctor.checks.map((c) => c.id),
-      ['node', 'home', 'daemon', 'token', 'socket', 'store', 'docker'],
+      ['node', 'home', 'daemon', 'token', 'socket', 'store', 'docker', 'image'],
     );
     for (const check of doctor.checks) assert.equal(check.status, 'ok', `${check.id}: ${check.detail}`);
     assert.equal(doctor.ok, true);
