@@ -1,48 +1,34 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { acquireLock, LockHeldError } from './daemon/lock';
-import { dockerEngine, lazyDocker } from './docker/engine';
-import { DEFAULT_IMAGE_TAG } from './docker/images';
-import { DockerJail } from './docker/jail';
-import { DEFAULT_MAXIMA } from './jail/policy';
-import { AttachService } from './services/attach';
-import { SessionService } from './services/sessions';
+import { composeDaemon, settingsFromEnv } from './compose';
+import { acquireLock, LockHeldError, type DaemonLock } from './daemon/lock';
 import { describeError } from './errors';
 import { fileLogger, type Logger } from './log';
-import { systemClock } from './ports/clock';
 import { PROTOCOL_VERSION } from './protocol';
 import { homePaths, resolveHome, type HomePaths } from './protocol/paths';
-import { buildRouter } from './rpc/handlers';
 import { RpcServer } from './rpc/server';
 import { AuthService } from './services/auth';
-import { KvService } from './services/kv';
 import { Store } from './store/store';
 import { SERVER_VERSION } from './version';
 
 /** Exit status when another daemon already serves the home: not an error for a racing starter. */
 const EXIT_ALREADY_RUNNING = 0;
 
-/** The composition root: the only place that creates ports, services and the RPC server. */
+/**
+ * The composition root: the only place that creates the store, the RPC server and (through
+ * compose.ts) the ports and services. The socket listens while the store opens; calls other than
+ * hello wait for it.
+ */
 async function main(): Promise<void> {
   const startedAt = new Date();
   const paths = homePaths(resolveHome());
   prepareHome(paths);
   const logger = fileLogger(paths.daemonLog, process.env.CORRAL_LOG_LEVEL === 'debug' ? 'debug' : 'info');
+  installCrashLogging(logger);
+  const lock = await takeLock(paths);
+  const settings = settingsFromEnv(paths);
 
-  let lock;
-  try {
-    lock = await acquireLock(paths.lock);
-  } catch (error) {
-    if (error instanceof LockHeldError) {
-      process.stderr.write(`corral daemon: ${error.message}\n`);
-      process.exit(EXIT_ALREADY_RUNNING);
-    }
-    throw error;
-  }
-
-  const auth = AuthService.loadOrCreate(paths.token, os.userInfo().username, PROTOCOL_VERSION);
   const opening = Store.open({
     dbPath: paths.db,
     previousPath: paths.dbPrevious,
@@ -50,47 +36,21 @@ async function main(): Promise<void> {
     logger,
     snapshotEveryWrites: envNumber('CORRAL_SNAPSHOT_EVERY') ?? 20_000,
   });
+  const auth = AuthService.loadOrCreate(paths.token, os.userInfo().username, PROTOCOL_VERSION, async (hash) =>
+    (await opening).read((r) => r.get<{ user: string }>('SELECT user FROM tokens WHERE hash = ?', [hash]))?.user,
+  );
   let stopping = false;
   let shutdown: () => void = () => undefined;
-  const docker = lazyDocker();
-  const defaultImage = process.env.CORRAL_IMAGE ?? DEFAULT_IMAGE_TAG.debian;
-  let sessions: SessionService | undefined;
-  let attach: AttachService | undefined;
-  const router = opening.then((store) => {
-    const jail = new DockerJail(docker);
-    attach = new AttachService(jail);
-    sessions = new SessionService(store, jail, systemClock, {
-      home: paths.home,
-      worktrees: paths.worktrees,
-      defaultImage,
-      maxima: DEFAULT_MAXIMA,
-      maxKeptBytes: envNumber('CORRAL_MAX_OUTPUT_BYTES') ?? 1024 * 1024,
-      logger,
-    });
-    return buildRouter({
-      store,
-      kv: new KvService(store, systemClock),
-      sessions,
-      attach,
-      docker,
-      imageCacheDir: process.env.CORRAL_IMAGE_CACHE ?? path.join(paths.home, 'cache', 'images'),
-      defaultImage,
-      engine: dockerEngine(docker),
-      status: () => ({
-        pid: process.pid,
-        version: SERVER_VERSION,
-        protocolVersion: PROTOCOL_VERSION,
-        home: paths.home,
-        socket: paths.socket,
-        startedAt: startedAt.toISOString(),
-        uptimeMs: Date.now() - startedAt.getTime(),
-        connections: server.connectionCount,
-      }),
+  const daemon = opening.then((store) =>
+    composeDaemon(store, paths, settings, logger, {
+      startedAt,
+      connections: () => server.connectionCount,
+      broadcast: (user, method, params) => server.broadcast(method, params, (connectionUser) => connectionUser === user),
       requestShutdown: () => shutdown(),
-    });
-  });
+    }),
+  );
   const server: RpcServer = new RpcServer(paths.socket, {
-    router,
+    router: daemon.then((d) => d.router),
     limits: {
       maxMessageBytes: envNumber('CORRAL_MAX_MESSAGE_BYTES') ?? 8 * 1024 * 1024,
       maxHeaderBytes: 8 * 1024,
@@ -101,8 +61,9 @@ async function main(): Promise<void> {
     serverVersion: SERVER_VERSION,
     protocolVersion: PROTOCOL_VERSION,
     isStopping: () => stopping,
-    onConnectionClosed: (connectionId) => attach?.closeConnection(connectionId),
+    onConnectionClosed: (connectionId) => void daemon.then((d) => d.attach.closeConnection(connectionId)).catch(() => undefined),
   });
+
   shutdown = () => {
     if (stopping) return;
     stopping = true;
@@ -110,8 +71,8 @@ async function main(): Promise<void> {
     void (async () => {
       try {
         await server.close(5000);
-        sessions?.close();
         // A stop during start-up waits for the store to finish opening, then closes it cleanly.
+        await (await daemon.catch(() => undefined))?.close();
         await (await opening.catch(() => undefined))?.close();
         lock.release();
         logger.info('daemon stopped');
@@ -128,9 +89,8 @@ async function main(): Promise<void> {
 
   await server.listen();
   const listeningMs = Math.round(performance.now());
-  let store: Store;
   try {
-    store = await opening;
+    await daemon;
   } catch (error) {
     logger.error('cannot open the store', { error: describeError(error) });
     process.stderr.write(`corral daemon: cannot open the store in ${paths.home}: ${describeError(error)}\n`);
@@ -138,14 +98,19 @@ async function main(): Promise<void> {
     lock.release();
     process.exit(1);
   }
-  logger.info('daemon ready', {
-    socket: paths.socket,
-    version: SERVER_VERSION,
-    listeningMs,
-    readyMs: Math.round(performance.now()),
-    writes: store.status().lastSeq,
-  });
-  installCrashLogging(logger);
+  logger.info('daemon ready', { socket: paths.socket, version: SERVER_VERSION, listeningMs, readyMs: Math.round(performance.now()) });
+}
+
+async function takeLock(paths: HomePaths): Promise<DaemonLock> {
+  try {
+    return await acquireLock(paths.lock);
+  } catch (error) {
+    if (error instanceof LockHeldError) {
+      process.stderr.write(`corral daemon: ${error.message}\n`);
+      process.exit(EXIT_ALREADY_RUNNING);
+    }
+    throw error;
+  }
 }
 
 /** `$CORRAL_HOME` and `logs/` exist and are private to the user (0700). */

@@ -35,7 +35,7 @@ export class DockerJail implements JailPort {
         Cmd: ['sleep', '2147483647'],
         User: JAIL_USER,
         WorkingDir: '/workspace',
-        Env: JAIL_ENV,
+        Env: [...JAIL_ENV, ...(spec.env ?? [])],
         Labels: { [LABELS.session]: spec.sessionId, [LABELS.owner]: spec.owner, [LABELS.home]: spec.home },
         NetworkDisabled: true,
         HostConfig: {
@@ -49,7 +49,7 @@ export class DockerJail implements JailPort {
           MemorySwap: spec.limits.memoryBytes,
           NanoCpus: Math.round(spec.limits.cpus * 1e9),
           Init: true,
-          Binds: [`${spec.workspace}:/workspace:rw`],
+          Binds: [`${spec.workspace}:/workspace:rw`, ...(spec.readOnlyMounts ?? []).map((m) => `${m.host}:${m.container}:ro`)],
           MaskedPaths: MASKED_PATHS,
           LogConfig: { Type: 'none', Config: {} },
           RestartPolicy: { Name: 'no' },
@@ -140,6 +140,14 @@ export class DockerJail implements JailPort {
       memoryBytes: s.memory_stats.usage ?? 0,
       pids: s.pids_stats?.current ?? 0,
     };
+  }
+
+  async start(containerId: string): Promise<void> {
+    try {
+      await (await this.docker()).getContainer(containerId).start();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 304) throw translate(error);
+    }
   }
 
   async pause(containerId: string): Promise<void> {

@@ -9,8 +9,12 @@ export interface JailSpec {
   /** `$CORRAL_HOME`, so a restarted daemon finds its own containers. */
   home: string;
   image: string;
-  /** Host folder bind-mounted read-write at /workspace: the only host path in the jail. */
+  /** Host folder bind-mounted read-write at /workspace. */
   workspace: string;
+  /** Further host folders, read-only (the user's git objects, for a git session). */
+  readOnlyMounts?: { host: string; container: string }[];
+  /** Added to the jail's fixed environment. */
+  env?: string[];
   limits: JailLimits;
 }
 
@@ -48,6 +52,8 @@ export interface JailPort {
   spawn(containerId: string, command: string[], options: { tty: boolean; env?: string[]; workdir?: string }): Promise<JailProcess>;
   inspect(containerId: string): Promise<JailInfo>;
   stats(containerId: string): Promise<JailStats>;
+  /** Starts a stopped container again (after an engine restart). */
+  start(containerId: string): Promise<void>;
   pause(containerId: string): Promise<void>;
   resume(containerId: string): Promise<void>;
   /** Stops and removes the container, killing whatever runs in it. Missing is fine. */

@@ -38,3 +38,10 @@ export interface HelloResult {
  * answers `NotAuthenticated`; a wrong token or protocol version is refused with a hint.
  */
 export const Hello = new CorralRequest<typeof HelloParams, HelloResult>('corral/hello', HelloParams, 'anyone');
+
+export const AuthIssueParams = z.strictObject({ user: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z0-9][a-z0-9._-]*$/)) });
+/**
+ * `auth/issue`: a token for another identity on this daemon (owner only). That user sees and
+ * touches only their own sessions. The token is shown once; the daemon keeps only its hash.
+ */
+export const AuthIssue = new CorralRequest<typeof AuthIssueParams, { user: string; token: string }>('auth/issue', AuthIssueParams, 'owner');

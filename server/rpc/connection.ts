@@ -33,7 +33,7 @@ export interface ConnectionDeps {
   limits: ConnectionLimits;
   logger: Logger;
   /** Checks hello's token and version; returns the caller's identity or throws a CorralError. */
-  authenticate(params: { protocolVersion: number; token: string }): Identity;
+  authenticate(params: { protocolVersion: number; token: string }): Promise<Identity>;
   serverVersion: string;
   protocolVersion: number;
   /** True once the daemon is stopping: new requests are refused. */
@@ -151,7 +151,7 @@ export class ClientConnection {
     }
     this.inFlight++;
     try {
-      if (method === Hello.method) return this.hello(rawParams);
+      if (method === Hello.method) return await this.hello(rawParams);
       if (!this.identity) {
         throw new CorralError(ErrorCode.NotAuthenticated, `${method} called before corral/hello`, 'call corral/hello first with the token from $CORRAL_HOME/token');
       }
@@ -177,13 +177,14 @@ export class ClientConnection {
     }
   }
 
-  private hello(rawParams: unknown): HelloResult {
+  private async hello(rawParams: unknown): Promise<HelloResult> {
     if (this.identity) {
       throw new CorralError(ErrorCode.AlreadyAuthenticated, 'corral/hello was already called on this connection', 'open a new connection to change identity');
     }
     const parsed = Hello.params.safeParse(rawParams);
     if (!parsed.success) throw invalidParams(Hello.method, parsed.error.issues);
-    const identity = this.deps.authenticate(parsed.data);
+    const identity = await this.deps.authenticate(parsed.data);
+    if (this.identity) throw new CorralError(ErrorCode.AlreadyAuthenticated, 'corral/hello was already called on this connection', 'open a new connection to change identity');
     this.identity = identity;
     this.deps.logger.info('client connected', { conn: this.id, user: identity.user, client: parsed.data.client });
     return {

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { Store } from '../store/store';
 import type { KvService } from '../services/kv';
-import type { SessionService } from '../services/sessions';
+import type { SessionService } from '../sessions/service';
+import { hashToken, newToken } from '../services/auth';
 import type { AttachService } from '../services/attach';
 import type { EnginePort } from '../ports/engine';
 import { daemonChecks } from '../services/doctor';
@@ -24,13 +25,22 @@ import {
   KvGet,
   KvList,
   KvPut,
+  AuthIssue,
+  SessionApply,
+  SessionDiff,
   SessionList,
+  SessionMetrics,
+  SessionPause,
   SessionRemove,
+  SessionResume,
+  SessionShow,
   SessionStart,
+  SessionStop,
   ShellExec,
   ShellOutputNotification,
   type DaemonStatus,
 } from '../protocol';
+import type { OutputChunk } from '../jail/shell';
 import { Router } from './router';
 
 export interface Services {
@@ -64,7 +74,22 @@ export function buildRouter(services: Services): Router {
     .on(KvDelete, async (params, { identity }) => ({ deleted: await services.kv.delete(identity.user, params.key) }))
     .on(SessionStart, (params, { identity }) => services.sessions.start(identity.user, params))
     .on(SessionList, (_params, { identity }) => services.sessions.list(identity.user))
-    .on(SessionRemove, async (params, { identity }) => ({ removed: await services.sessions.remove(identity.user, params.session) }))
+    .on(SessionRemove, async (params, { identity }) => ({ removed: await services.sessions.remove(identity.user, params.session, params.purge === true) }))
+    .on(SessionShow, (params, { identity }) => services.sessions.show(identity.user, params.session))
+    .on(SessionMetrics, (params, { identity }) => services.sessions.metrics(identity.user, params.session, params.since))
+    .on(SessionPause, (params, { identity }) => services.sessions.pause(identity.user, params.session))
+    .on(SessionResume, (params, { identity }) => services.sessions.resume(identity.user, params.session))
+    .on(SessionStop, (params, { identity }) => services.sessions.stop(identity.user, params.session))
+    .on(SessionDiff, async (params, { identity }) => {
+      const { patch, ...rest } = await services.sessions.diff(identity.user, params.session);
+      return params.patch ? { ...rest, patch } : rest;
+    })
+    .on(SessionApply, (params, { identity }) => services.sessions.apply(identity.user, params.session, params.mode))
+    .on(AuthIssue, async (params) => {
+      const token = newToken();
+      await services.store.write((w) => w.run('INSERT INTO tokens (hash, user, created_at) VALUES (?, ?, ?)', [hashToken(token), params.user, new Date().toISOString()]));
+      return { user: params.user, token };
+    })
     .on(ShellExec, async (params, { identity, notify }) => {
       const execId = params.execId ?? randomBytes(6).toString('hex');
       let dropped = 0;
@@ -73,7 +98,7 @@ export function buildRouter(services: Services): Router {
         ...(params.execId === undefined
           ? {}
           : {
-              onOutput: (chunk) => {
+              onOutput: (chunk: OutputChunk) => {
                 if (!notify(ShellOutputNotification, { execId, ...chunk })) dropped++;
               },
             }),
@@ -81,7 +106,7 @@ export function buildRouter(services: Services): Router {
       return { execId, ...result, droppedNotifications: dropped };
     })
     .on(AttachOpen, async (params, { identity, connectionId, notify }) => {
-      const containerId = services.sessions.readyContainer(identity.user, params.session);
+      const containerId = await services.sessions.readyContainer(identity.user, params.session);
       const attachId = await services.attach.open(identity.user, connectionId, containerId, params, {
         output: (id, data, seq) => void notify(AttachOutputNotification, { attachId: id, seq, data }),
         closed: (id, exitCode) => void notify(AttachClosedNotification, { attachId: id, exitCode }),

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import { CorralError } from '../errors';
 import { ErrorCode, type Identity } from '../protocol';
@@ -12,9 +12,14 @@ export class AuthService {
     private readonly ownerToken: Buffer,
     private readonly owner: string,
     private readonly protocolVersion: number,
+    private readonly lookup: (hash: string) => Promise<string | undefined>,
   ) {}
 
-  static loadOrCreate(tokenPath: string, owner: string, protocolVersion: number): AuthService {
+  /**
+   * `lookup` finds the user of an issued token by its SHA-256 (tokens other than the owner's
+   * live, hashed, in the store).
+   */
+  static loadOrCreate(tokenPath: string, owner: string, protocolVersion: number, lookup: (hash: string) => Promise<string | undefined> = async () => undefined): AuthService {
     let token: string;
     try {
       token = fs.readFileSync(tokenPath, 'utf8').trim();
@@ -24,10 +29,10 @@ export class AuthService {
       fs.writeFileSync(tokenPath, token + '\n', { mode: 0o600, flag: 'wx' });
     }
     fs.chmodSync(tokenPath, 0o600);
-    return new AuthService(Buffer.from(token), owner, protocolVersion);
+    return new AuthService(Buffer.from(token), owner, protocolVersion, lookup);
   }
 
-  authenticate(params: { protocolVersion: number; token: string }): Identity {
+  async authenticate(params: { protocolVersion: number; token: string }): Promise<Identity> {
     if (params.protocolVersion !== this.protocolVersion) {
       const newer = params.protocolVersion > this.protocolVersion ? 'daemon' : 'client';
       throw new CorralError(
@@ -40,13 +45,23 @@ export class AuthService {
       );
     }
     const given = Buffer.from(params.token);
-    if (given.length !== this.ownerToken.length || !timingSafeEqual(given, this.ownerToken)) {
+    if (given.length === this.ownerToken.length && timingSafeEqual(given, this.ownerToken)) return { user: this.owner, role: 'owner' };
+    const user = await this.lookup(hashToken(params.token));
+    if (user === undefined || user === this.owner) {
       throw new CorralError(
         ErrorCode.BadToken,
         'the token is not valid for this daemon',
         'use the token in $CORRAL_HOME/token of the home this daemon serves (check CORRAL_HOME)',
       );
     }
-    return { user: this.owner, role: 'owner' };
+    return { user, role: 'user' };
   }
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function newToken(): string {
+  return randomBytes(32).toString('hex');
 }

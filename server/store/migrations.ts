@@ -46,4 +46,44 @@ export const migrations: readonly { version: number; name: string; sql: readonly
       'CREATE INDEX session_events_session ON session_events (session_id, at)',
     ],
   },
+  {
+    version: 3,
+    name: 'session lifecycle, git workspaces, instrumentation, tokens',
+    sql: [
+      'ALTER TABLE sessions ADD COLUMN state_reason TEXT',
+      'ALTER TABLE sessions ADD COLUMN base_commit TEXT',
+      'ALTER TABLE sessions ADD COLUMN branch TEXT',
+      'ALTER TABLE sessions ADD COLUMN repo_root TEXT',
+      'ALTER TABLE sessions ADD COLUMN objects_dir TEXT',
+      'ALTER TABLE sessions ADD COLUMN trusted_dir TEXT',
+      'ALTER TABLE sessions ADD COLUMN last_active_at TEXT',
+      'ALTER TABLE session_events ADD COLUMN from_state TEXT',
+      'ALTER TABLE session_events ADD COLUMN to_state TEXT',
+      `CREATE TABLE commands (
+         id INTEGER PRIMARY KEY,
+         session_id TEXT NOT NULL,
+         user TEXT NOT NULL,
+         command TEXT NOT NULL,
+         started_at TEXT NOT NULL,
+         duration_ms REAL NOT NULL,
+         exit_code INTEGER NOT NULL,
+         timed_out INTEGER NOT NULL,
+         bytes_out INTEGER NOT NULL
+       )`,
+      'CREATE INDEX commands_session ON commands (session_id, started_at)',
+      `CREATE TABLE resource_samples (
+         session_id TEXT NOT NULL,
+         at TEXT NOT NULL,
+         cpu_percent REAL NOT NULL,
+         memory_bytes INTEGER NOT NULL,
+         pids INTEGER NOT NULL
+       )`,
+      'CREATE INDEX resource_samples_session ON resource_samples (session_id, at)',
+      `CREATE TABLE tokens (
+         hash TEXT PRIMARY KEY,
+         user TEXT NOT NULL,
+         created_at TEXT NOT NULL
+       )`,
+    ],
+  },
 ];

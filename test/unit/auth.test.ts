@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CorralError } from '../../server/errors';
 import { ErrorCode } from '../../server/protocol';
-import { AuthService } from '../../server/services/auth';
+import { AuthService, hashToken, newToken } from '../../server/services/auth';
 import { tempHome } from '../support/home';
 
 describe('AuthService', () => {
@@ -11,35 +11,42 @@ describe('AuthService', () => {
   beforeEach(() => (home = tempHome('auth')));
   afterEach(() => home.cleanup());
 
-  it('creates a private token once and accepts only it', () => {
+  it('creates a private token once and accepts only it', async () => {
     const tokenPath = path.join(home.home, 'token');
     const auth = AuthService.loadOrCreate(tokenPath, 'alice', 1);
     assert.equal(fs.statSync(tokenPath).mode & 0o777, 0o600);
     const token = fs.readFileSync(tokenPath, 'utf8').trim();
     assert.match(token, /^[0-9a-f]{64}$/);
-    assert.deepEqual(auth.authenticate({ protocolVersion: 1, token }), { user: 'alice', role: 'owner' });
+    assert.deepEqual(await auth.authenticate({ protocolVersion: 1, token }), { user: 'alice', role: 'owner' });
     AuthService.loadOrCreate(tokenPath, 'alice', 1);
     assert.equal(fs.readFileSync(tokenPath, 'utf8').trim(), token, 'a second start keeps the token');
   });
 
-  it('refuses a wrong token and a wrong protocol version with codes and hints', () => {
+  it('refuses a wrong token and a wrong protocol version with codes and hints', async () => {
     const auth = AuthService.loadOrCreate(path.join(home.home, 'token'), 'alice', 2);
     const token = fs.readFileSync(path.join(home.home, 'token'), 'utf8').trim();
-    const refused = (params: { protocolVersion: number; token: string }): CorralError => {
+    const refused = async (params: { protocolVersion: number; token: string }): Promise<CorralError> => {
       try {
-        auth.authenticate(params);
+        await auth.authenticate(params);
       } catch (error) {
         assert.ok(error instanceof CorralError);
         return error;
       }
       assert.fail('accepted');
     };
-    const bad = refused({ protocolVersion: 2, token: token.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) });
+    const bad = await refused({ protocolVersion: 2, token: token.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) });
     assert.equal(bad.code, ErrorCode.BadToken);
-    assert.equal(refused({ protocolVersion: 2, token: 'short' }).code, ErrorCode.BadToken);
-    const older = refused({ protocolVersion: 1, token });
+    assert.equal((await refused({ protocolVersion: 2, token: 'short' })).code, ErrorCode.BadToken);
+    const older = await refused({ protocolVersion: 1, token });
     assert.equal(older.code, ErrorCode.VersionMismatch);
     assert.match(older.hint, /update the client/);
-    assert.match(refused({ protocolVersion: 3, token }).hint, /daemon is older/);
+    assert.match((await refused({ protocolVersion: 3, token })).hint, /daemon is older/);
+  });
+
+  it('accepts an issued token as its user, found by hash, and never as the owner', async () => {
+    const issued = newToken();
+    const auth = AuthService.loadOrCreate(path.join(home.home, 'token'), 'alice', 1, async (hash) => (hash === hashToken(issued) ? 'bob' : undefined));
+    assert.deepEqual(await auth.authenticate({ protocolVersion: 1, token: issued }), { user: 'bob', role: 'user' });
+    await assert.rejects(auth.authenticate({ protocolVersion: 1, token: newToken() }), (error: unknown) => error instanceof CorralError && error.code === ErrorCode.BadToken);
   });
 });

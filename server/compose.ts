@@ -1,0 +1,122 @@
+import * as path from 'node:path';
+import { dockerEngine, lazyDocker } from './docker/engine';
+import { DEFAULT_IMAGE_TAG } from './docker/images';
+import { DockerJail } from './docker/jail';
+import { describeError } from './errors';
+import { DEFAULT_MAXIMA } from './jail/policy';
+import type { Logger } from './log';
+import { systemClock } from './ports/clock';
+import { PROTOCOL_VERSION, SessionChanged, type DaemonStatus } from './protocol';
+import type { HomePaths } from './protocol/paths';
+import { buildRouter } from './rpc/handlers';
+import type { Router } from './rpc/router';
+import { AttachService } from './services/attach';
+import { KvService } from './services/kv';
+import { Maintenance } from './sessions/maintenance';
+import { reconcile } from './sessions/reconcile';
+import { SessionService } from './sessions/service';
+import type { Store } from './store/store';
+import { SERVER_VERSION } from './version';
+
+/** Settings the daemon reads from its environment (documented in the README). */
+export interface DaemonSettings {
+  defaultImage: string;
+  imageCache: string;
+  maxKeptBytes: number;
+  maxSessionsPerUser: number;
+  idlePauseMs: number;
+  maintenanceMs: number;
+  retentionMs: number;
+}
+
+export function settingsFromEnv(paths: HomePaths, env: NodeJS.ProcessEnv = process.env): DaemonSettings {
+  const number = (name: string, fallback: number): number => {
+    const value = Number(env[name]);
+    return env[name] !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
+  };
+  return {
+    defaultImage: env.CORRAL_IMAGE ?? DEFAULT_IMAGE_TAG.debian,
+    imageCache: env.CORRAL_IMAGE_CACHE ?? path.join(paths.home, 'cache', 'images'),
+    maxKeptBytes: number('CORRAL_MAX_OUTPUT_BYTES', 1024 * 1024),
+    maxSessionsPerUser: number('CORRAL_MAX_SESSIONS', 20),
+    idlePauseMs: number('CORRAL_IDLE_PAUSE_S', 30 * 60) * 1000,
+    maintenanceMs: Math.max(200, number('CORRAL_MAINTENANCE_S', 15) * 1000),
+    retentionMs: number('CORRAL_RETENTION_DAYS', 7) * 24 * 3600 * 1000,
+  };
+}
+
+export interface Daemon {
+  router: Router;
+  attach: AttachService;
+  /** Stops background work and closes the sessions' shells (containers stay for the next daemon). */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root's second half, once the store is open: ports, services, reconciliation
+ * with the engine, the background loop, and the method table.
+ */
+export async function composeDaemon(
+  store: Store,
+  paths: HomePaths,
+  settings: DaemonSettings,
+  logger: Logger,
+  process: { startedAt: Date; connections(): number; broadcast(user: string, method: string, params: unknown): void; requestShutdown(): void },
+): Promise<Daemon> {
+  const docker = lazyDocker();
+  const jail = new DockerJail(docker);
+  const trusted = path.join(paths.home, 'trusted');
+  const attach = new AttachService(jail);
+  const sessions = new SessionService(store, jail, systemClock, {
+    home: paths.home,
+    worktrees: paths.worktrees,
+    trusted,
+    defaultImage: settings.defaultImage,
+    maxima: DEFAULT_MAXIMA,
+    maxKeptBytes: settings.maxKeptBytes,
+    maxSessionsPerUser: settings.maxSessionsPerUser,
+    redactions: [],
+    logger,
+    announce: (owner, session) => process.broadcast(owner, SessionChanged.method, session),
+  });
+  const dirs = { home: paths.home, worktrees: paths.worktrees, trusted };
+  await reconcile(sessions, jail, dirs, logger, true).catch((error: unknown) =>
+    logger.warn('could not reconcile with the engine at start-up', { error: describeError(error) }),
+  );
+  const maintenance = new Maintenance(sessions, jail, store, systemClock, logger, {
+    ...dirs,
+    intervalMs: settings.maintenanceMs,
+    idlePauseMs: settings.idlePauseMs,
+    retentionMs: settings.retentionMs,
+  });
+  maintenance.start();
+  const router = buildRouter({
+    store,
+    kv: new KvService(store, systemClock),
+    sessions,
+    attach,
+    docker,
+    imageCacheDir: settings.imageCache,
+    defaultImage: settings.defaultImage,
+    engine: dockerEngine(docker),
+    status: (): Omit<DaemonStatus, 'store'> => ({
+      pid: globalThis.process.pid,
+      version: SERVER_VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      home: paths.home,
+      socket: paths.socket,
+      startedAt: process.startedAt.toISOString(),
+      uptimeMs: Date.now() - process.startedAt.getTime(),
+      connections: process.connections(),
+    }),
+    requestShutdown: () => process.requestShutdown(),
+  });
+  return {
+    router,
+    attach,
+    close: async () => {
+      await maintenance.stop();
+      sessions.close();
+    },
+  };
+}
