@@ -42,13 +42,35 @@ export function registerCommands(program: Command, run: Run): void {
     .option('--repo <dir>', 'folder to work on (copied; your folder is never touched)')
     .option('--image <image>', 'local image (default: corral/debian:latest or $CORRAL_IMAGE)')
     .option('--name <name>', 'a name to recognise it by')
+    .option('--with-changes', "carry the repo's uncommitted and untracked files into the session")
     .addHelpText('after', '\nExamples:\n  corral session start --repo .\n  corral session start --image corral/tiny:latest')
     .action(run(() => import('./commands/session'), 'start'));
   session.command('ls').description('list your sessions').action(run(() => import('./commands/session'), 'ls'));
+  session.command('show <id>').description('state, history, command latency and error rate, peak memory and CPU').action(run(() => import('./commands/session'), 'show'));
+  session.command('pause <id>').description('freeze every process of a session').action(run(() => import('./commands/session'), 'pause'));
+  session.command('resume <id>').description('thaw a paused session (a command resumes it too)').action(run(() => import('./commands/session'), 'resume'));
+  session
+    .command('stop <id>')
+    .description('remove the container; record, workspace and branch stay for diff and apply')
+    .action(run(() => import('./commands/session'), 'stop'));
   session
     .command('rm <id>')
-    .description('remove a session: its container (and all it runs) and its workspace copy')
+    .description('remove a session: container, workspace and branch (the record stays unless --purge)')
+    .option('--purge', 'also delete its record, events and command history')
     .action(run(() => import('./commands/session'), 'rm'));
+
+  program
+    .command('diff <id>')
+    .description("everything a session changed against its base: commits, edits, new files")
+    .option('--stat', 'files and line counts only')
+    .action(run(() => import('./commands/diff'), 'diff'));
+  program
+    .command('apply <id>')
+    .description("bring a session's changes onto your current branch (refused, changing nothing, on conflict)")
+    .option('--commit', 'as one commit (default)')
+    .option('--patch', 'as changes in your working tree')
+    .addHelpText('after', '\nExamples:\n  corral diff 3f2a --stat && corral apply 3f2a\n  corral apply 3f2a --patch')
+    .action(run(() => import('./commands/diff'), 'apply'));
 
   program
     .command('exec <id> <command...>')

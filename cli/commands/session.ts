@@ -1,4 +1,4 @@
-import { SessionList, SessionRemove, SessionStart, type SessionInfo } from '../../server/protocol';
+import { SessionList, SessionPause, SessionRemove, SessionResume, SessionShow, SessionStart, SessionStop, type SessionInfo } from '../../server/protocol';
 import type { CliContext } from '../context';
 import { duration, table, type Output } from '../output';
 
@@ -6,6 +6,7 @@ export interface StartOptions {
   repo?: string;
   image?: string;
   name?: string;
+  withChanges?: boolean;
 }
 
 /** `corral session start`: a jailed workspace over a copy of --repo (default: none). */
@@ -17,6 +18,7 @@ export async function start(options: StartOptions, ctx: CliContext): Promise<voi
       ...(options.repo === undefined ? {} : { repo: options.repo }),
       ...(options.image === undefined ? {} : { image: options.image }),
       ...(options.name === undefined ? {} : { name: options.name }),
+      ...(options.withChanges ? { withChanges: true } : {}),
     });
     ctx.out.result(session, (s) => `${s.id}\n`);
   } finally {
@@ -34,11 +36,53 @@ export async function ls(_options: object, ctx: CliContext): Promise<void> {
   }
 }
 
-export async function rm(_options: object, ctx: CliContext, id: string): Promise<void> {
+export async function rm(options: { purge?: boolean }, ctx: CliContext, id: string): Promise<void> {
   const connection = await ctx.connect();
   try {
-    const result = await connection.rpc.sendRequest(SessionRemove, { session: id });
-    ctx.out.result(result, (r) => `removed ${r.removed}\n`);
+    const result = await connection.rpc.sendRequest(SessionRemove, { session: id, purge: options.purge === true });
+    ctx.out.result(result, (r) => `removed ${r.removed}${options.purge ? ' (and its history)' : ''}\n`);
+  } finally {
+    connection.dispose();
+  }
+}
+
+/** `corral session pause|resume|stop ID`: one lifecycle move, printing the new state. */
+function move(request: typeof SessionPause | typeof SessionResume | typeof SessionStop) {
+  return async (_options: object, ctx: CliContext, id: string): Promise<void> => {
+    const connection = await ctx.connect();
+    try {
+      const session = await connection.rpc.sendRequest(request, { session: id });
+      ctx.out.result(session, (s) => `${s.id} ${s.state}\n`);
+    } finally {
+      connection.dispose();
+    }
+  };
+}
+export const pause = move(SessionPause);
+export const resume = move(SessionResume);
+export const stop = move(SessionStop);
+
+/** `corral session show ID`: the record, its transitions, and a summary of its commands. */
+export async function show(_options: object, ctx: CliContext, id: string): Promise<void> {
+  const connection = await ctx.connect();
+  try {
+    const shown = await connection.rpc.sendRequest(SessionShow, { session: id });
+    ctx.out.result(shown, ({ session: s, events, summary }) => {
+      const ms = (v: number | null): string => (v === null ? '-' : `${v.toFixed(1)} ms`);
+      const lines = table([
+        ['id', s.id],
+        ['state', `${s.state}${s.stateReason ? ` (${s.stateReason})` : ''}`],
+        ['image', s.image],
+        ['repo', s.repoRoot ?? s.repo ?? '-'],
+        ['base', s.baseCommit ? `${s.baseCommit.slice(0, 12)} on ${s.branch}` : '-'],
+        ['workspace', s.workspace],
+        ['limits', `${Math.round(s.limits.memoryBytes / 1024 / 1024)} MB, ${s.limits.cpus} CPU, ${s.limits.pids} pids`],
+        ['commands', `${summary.commands}, ${(summary.errorRate * 100).toFixed(0)} % failed, p50 ${ms(summary.p50Ms)}, p95 ${ms(summary.p95Ms)}`],
+        ['peak', `${summary.peakMemoryBytes === null ? '-' : `${Math.round(summary.peakMemoryBytes / 1024 / 1024)} MB`}, ${summary.peakCpuPercent === null ? '-' : `${summary.peakCpuPercent.toFixed(0)} % CPU`}`],
+      ]);
+      const history = table(events.map((e) => [e.at.replace('T', ' ').slice(0, 19), e.actor, e.from && e.to ? `${e.from} → ${e.to}` : e.kind, e.detail ?? '']));
+      return `${lines}\nevents\n${history}`;
+    });
   } finally {
     connection.dispose();
   }

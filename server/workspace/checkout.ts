@@ -76,7 +76,7 @@ export function trustedGit(paths: CheckoutPaths, args: string[], maxBuffer?: num
 
 /** The user's uncommitted changes (as a binary patch) and untracked, not ignored, files. */
 async function carryChanges(repo: RepoInfo, workspace: string): Promise<void> {
-  const patch = await gitOk(['diff', '--binary', 'HEAD'], { cwd: repo.root });
+  const patch = await gitOk(['diff', '--no-ext-diff', '--no-textconv', '--binary', 'HEAD'], { cwd: repo.root });
   if (patch.length > 0) {
     await gitOk(['apply', '--whitespace=nowarn', '-'], { cwd: workspace, input: patch, env: { GIT_DIR: path.join(workspace, '.git') } });
   }

@@ -27,8 +27,8 @@ export interface WorkspaceDiff {
  */
 export async function workspaceDiff(paths: CheckoutPaths, base: string): Promise<WorkspaceDiff> {
   await trustedGit(paths, ['add', '--all', '--', '.']);
-  const nameStatus = (await trustedGit(paths, ['diff', '--cached', '-M', '--name-status', '-z', base])).split('\0');
-  const numstat = (await trustedGit(paths, ['diff', '--cached', '-M', '--numstat', '-z', base])).split('\0');
+  const nameStatus = (await trustedGit(paths, ['diff', '--no-ext-diff', '--no-textconv', '--cached', '-M', '--name-status', '-z', base])).split('\0');
+  const numstat = (await trustedGit(paths, ['diff', '--no-ext-diff', '--no-textconv', '--cached', '-M', '--numstat', '-z', base])).split('\0');
   const counts = parseNumstat(numstat);
   const files: ChangedFile[] = [];
   for (let i = 0; i < nameStatus.length - 1; ) {
@@ -43,8 +43,8 @@ export async function workspaceDiff(paths: CheckoutPaths, base: string): Promise
       files.push({ path: file, status, ...(counts.get(file) ?? { binary: false, added: 0, deleted: 0 }) });
     }
   }
-  const patch = await trustedGit(paths, ['diff', '--cached', '-M', '--binary', base]);
-  const stat = await trustedGit(paths, ['diff', '--cached', '-M', '--stat', base]);
+  const patch = await trustedGit(paths, ['diff', '--no-ext-diff', '--no-textconv', '--cached', '-M', '--binary', base]);
+  const stat = await trustedGit(paths, ['diff', '--no-ext-diff', '--no-textconv', '--cached', '-M', '--stat', base]);
   return { base, files, patch, stat };
 }
 

@@ -23,7 +23,6 @@ const HARDENING = [
   '-c', 'core.pager=cat',
   '-c', 'core.editor=false',
   '-c', 'core.sshCommand=false',
-  '-c', 'diff.external=',
   '-c', 'credential.helper=',
   '-c', 'protocol.allow=never',
   '-c', 'safe.directory=*',
