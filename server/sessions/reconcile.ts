@@ -46,6 +46,8 @@ export async function reconcile(
     try {
       if (row.state === 'creating') {
         if (container) await jail.remove(container.containerId);
+        fs.rmSync(row.workspace, { recursive: true, force: true });
+        if (row.trusted_dir) fs.rmSync(row.trusted_dir, { recursive: true, force: true });
         await sessions.move(row.owner, row.id, { type: 'fail', reason: 'the daemon stopped while the session was being created' }, 'reconcile');
         report.failed.push(row.id);
       } else if (!container) {
