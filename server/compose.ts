@@ -24,6 +24,7 @@ export interface DaemonSettings {
   imageCache: string;
   maxKeptBytes: number;
   maxSessionsPerUser: number;
+  poolSize: number;
   idlePauseMs: number;
   maintenanceMs: number;
   retentionMs: number;
@@ -39,6 +40,7 @@ export function settingsFromEnv(paths: HomePaths, env: NodeJS.ProcessEnv = proce
     imageCache: env.CORRAL_IMAGE_CACHE ?? path.join(paths.home, 'cache', 'images'),
     maxKeptBytes: number('CORRAL_MAX_OUTPUT_BYTES', 1024 * 1024),
     maxSessionsPerUser: number('CORRAL_MAX_SESSIONS', 20),
+    poolSize: Math.floor(number('CORRAL_POOL_SIZE', 0)),
     idlePauseMs: number('CORRAL_IDLE_PAUSE_S', 30 * 60) * 1000,
     maintenanceMs: Math.max(200, number('CORRAL_MAINTENANCE_S', 15) * 1000),
     retentionMs: number('CORRAL_RETENTION_DAYS', 7) * 24 * 3600 * 1000,
@@ -75,6 +77,7 @@ export async function composeDaemon(
     maxima: DEFAULT_MAXIMA,
     maxKeptBytes: settings.maxKeptBytes,
     maxSessionsPerUser: settings.maxSessionsPerUser,
+    poolSize: settings.poolSize,
     redactions: [],
     logger,
     announce: (owner, session) => process.broadcast(owner, SessionChanged.method, session),
@@ -83,6 +86,7 @@ export async function composeDaemon(
   await reconcile(sessions, jail, dirs, logger, true).catch((error: unknown) =>
     logger.warn('could not reconcile with the engine at start-up', { error: describeError(error) }),
   );
+  await sessions.drainPool();
   const maintenance = new Maintenance(sessions, jail, store, systemClock, logger, {
     ...dirs,
     intervalMs: settings.maintenanceMs,
@@ -116,6 +120,7 @@ export async function composeDaemon(
     attach,
     close: async () => {
       await maintenance.stop();
+      await sessions.drainPool();
       sessions.close();
     },
   };

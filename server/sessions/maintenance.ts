@@ -5,7 +5,7 @@ import type { JailPort } from '../jail/port';
 import type { Store } from '../store/store';
 import { prune, recordSample } from './instrumentation';
 import { reconcile } from './reconcile';
-import type { SessionService } from './service';
+import { POOL_OWNER, type SessionService } from './service';
 
 export interface MaintenanceOptions {
   home: string;
@@ -57,7 +57,7 @@ export class Maintenance {
       await reconcile(this.sessions, this.jail, this.options, this.logger, false);
       const now = this.clock.now();
       for (const row of this.sessions.allRows()) {
-        if (row.state !== 'ready' && row.state !== 'busy') continue;
+        if ((row.state !== 'ready' && row.state !== 'busy') || row.owner === POOL_OWNER) continue;
         if (row.container_id) {
           const stats = await this.jail.stats(row.container_id).catch(() => undefined);
           if (stats) await this.store.write((w) => recordSample(w, row.id, now.toISOString(), stats));

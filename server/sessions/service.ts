@@ -12,6 +12,7 @@ import { PersistentShell, type RunOptions, type ShellResult } from '../jail/shel
 import type { Store, Writer } from '../store/store';
 import { applyToRepo, type ApplyMode } from '../workspace/apply';
 import { createCheckout, inspectRepo, JAIL_OBJECTS, type CheckoutPaths } from '../workspace/checkout';
+import { git } from '../workspace/git';
 import { workspaceDiff, type WorkspaceDiff } from '../workspace/diff';
 import { metrics, recordCommand, redact, summarize } from './instrumentation';
 import { transition, type SessionEvent } from './lifecycle';
@@ -26,6 +27,8 @@ export interface SessionOptions {
   maxima: JailLimits;
   maxKeptBytes: number;
   maxSessionsPerUser: number;
+  /** Ready sessions kept per repo + image so that a start returns at once; 0 turns the pool off. */
+  poolSize: number;
   /** Extra patterns to redact from stored command text. */
   redactions: RegExp[];
   logger: Logger;
@@ -43,6 +46,12 @@ export interface StartRequest {
 
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
 
+/** Owner of the warm pool's sessions until a user claims one. */
+export const POOL_OWNER = '@pool';
+
+/** busy ⇄ ready announcements are coalesced over this long. */
+const ANNOUNCE_MS = 200;
+
 /**
  * Sessions: records with a lifecycle (see lifecycle.ts), a hardened jail over a private checkout,
  * a persistent shell, diff and apply. Every state change is one transition written with its event
@@ -51,6 +60,11 @@ const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
 export class SessionService {
   private readonly shells = new Map<string, PersistentShell>();
   private readonly running = new Map<string, number>();
+  /** Warm pool keys (repo root + image) seen so far, and refills under way. */
+  private readonly poolKeys = new Map<string, { folder: string; image: string }>();
+  private readonly refilling = new Map<string, Promise<void>>();
+  private poolClosed = false;
+  private readonly announcing = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -60,6 +74,77 @@ export class SessionService {
   ) {}
 
   async start(owner: string, request: StartRequest): Promise<SessionInfo> {
+    const poolable = this.options.poolSize > 0 && owner !== POOL_OWNER && request.repo !== undefined && !request.withChanges && request.limits === undefined;
+    if (poolable) {
+      const claimed = await this.claimFromPool(owner, request);
+      if (claimed) return claimed;
+    }
+    const started = await this.startFresh(owner, request);
+    if (poolable && started.repoRoot) {
+      this.poolKeys.set(`${started.repoRoot}\0${started.image}`, { folder: started.repoRoot, image: started.image });
+      this.refillPool();
+    }
+    return started;
+  }
+
+  /**
+   * A ready pooled session of the same repo, HEAD and image, handed to `owner` in one store write;
+   * the pool refills in the background. Undefined when there is none.
+   */
+  private async claimFromPool(owner: string, request: StartRequest): Promise<SessionInfo | undefined> {
+    const folder = this.checkFolder(request.repo!);
+    const image = request.image ?? this.options.defaultImage;
+    const head = await currentHead(folder);
+    if (!head) return undefined;
+    const now = this.now();
+    const claimed = await this.store.write((w) => {
+      const row = w.get<SessionRow>("SELECT * FROM sessions WHERE owner = ? AND state = 'ready' AND repo_root = ? AND base_commit = ? AND image = ? ORDER BY created_at LIMIT 1", [
+        POOL_OWNER, head.root, head.commit, image,
+      ]);
+      if (!row) return undefined;
+      w.run('UPDATE sessions SET owner = ?, name = ?, repo = ?, created_at = ?, updated_at = ?, last_active_at = ? WHERE id = ?', [owner, request.name ?? null, folder, now, now, now, row.id]);
+      writeEvent(w, row.id, now, owner, 'claimed', 'ready', 'ready', 'from the warm pool');
+      return row.id;
+    });
+    if (claimed === undefined) return undefined;
+    this.refillPool();
+    const info = toInfo(this.row(owner, claimed));
+    this.options.announce(owner, info);
+    return info;
+  }
+
+  /** Tops every known pool key up to `poolSize` ready sessions, one start at a time, in the background. */
+  private refillPool(): void {
+    for (const [key, { folder, image }] of this.poolKeys) {
+      if (this.refilling.has(key) || this.poolClosed) continue;
+      const run = (async () => {
+        const head = await currentHead(folder);
+        if (!head) return;
+        const pooled = this.store.read((r) => listRows(r, POOL_OWNER)).filter((row) => row.repo_root === head.root && row.image === image);
+        for (const stale of pooled.filter((row) => row.base_commit !== head.commit || row.state !== 'ready')) {
+          await this.remove(POOL_OWNER, stale.id, true);
+        }
+        let ready = pooled.filter((row) => row.base_commit === head.commit && row.state === 'ready').length;
+        while (ready < this.options.poolSize && !this.poolClosed) {
+          await this.startFresh(POOL_OWNER, { repo: folder, image });
+          ready++;
+        }
+      })()
+        .catch((error: unknown) => this.options.logger.warn('warm pool refill failed', { key, error: describeError(error) }))
+        .finally(() => this.refilling.delete(key));
+      this.refilling.set(key, run);
+    }
+  }
+
+  /** Removes every pooled session (on shutdown, and at start-up: the pool's config may have changed). */
+  async drainPool(): Promise<void> {
+    this.poolClosed = true;
+    await Promise.allSettled([...this.refilling.values()]);
+    for (const row of this.store.read((r) => listRows(r, POOL_OWNER))) await this.remove(POOL_OWNER, row.id, true).catch(() => undefined);
+    this.poolClosed = false;
+  }
+
+  private async startFresh(owner: string, request: StartRequest): Promise<SessionInfo> {
     const active = this.store.read((r) => listRows(r, owner)).filter((row) => ['creating', 'ready', 'busy', 'paused'].includes(row.state));
     if (active.length >= this.options.maxSessionsPerUser) {
       throw new CorralError(ErrorCode.Conflict, `you have ${active.length} sessions running, the most allowed`, 'stop or remove one (`corral session ls`), or have the admin raise CORRAL_MAX_SESSIONS');
@@ -155,20 +240,17 @@ export class SessionService {
     const row = this.row(owner, ref);
     const shell = this.shellFor(row);
     const startedAt = this.now();
+    let record: ((w: Writer) => void) | undefined;
     if (this.bump(row.id, +1) === 1) this.moveQuietly(owner, row.id, { type: 'command-started' }, owner);
     try {
       const result = await shell.run(command, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(options.onOutput ? { onOutput: options.onOutput } : {}) });
       const bytesOut = result.stdout.length + result.stderr.length + result.truncated.stdout + result.truncated.stderr;
-      // Instrumentation is not awaited: a command's answer does not wait for its own record's fsync.
-      this.store
-        .write((w) => {
-          recordCommand(w, { sessionId: row.id, user: owner, command: redact(command, this.options.redactions), startedAt, durationMs: result.durationMs, exitCode: result.exitCode, timedOut: result.timedOut, bytesOut });
-          w.run('UPDATE sessions SET last_active_at = ? WHERE id = ?', [this.now(), row.id]);
-        })
-        .catch((error: unknown) => this.options.logger.error('could not record a command', { error: describeError(error) }));
+      record = (w) => recordCommand(w, { sessionId: row.id, user: owner, command: redact(command, this.options.redactions), startedAt, durationMs: result.durationMs, exitCode: result.exitCode, timedOut: result.timedOut, bytesOut });
       return result;
     } finally {
-      if (this.bump(row.id, -1) === 0) this.moveQuietly(owner, row.id, { type: 'command-finished' }, owner);
+      // The command's row goes with the busy → ready flip: one journal record, not awaited.
+      if (this.bump(row.id, -1) === 0) this.moveQuietly(owner, row.id, { type: 'command-finished' }, owner, record);
+      else if (record) this.store.write(record).catch(() => undefined);
     }
   }
 
@@ -266,16 +348,37 @@ export class SessionService {
     this.store.write((w: Writer) => writeEvent(w, id, this.now(), actor, kind, null, null, detail)).catch(() => undefined);
   }
 
-  private moveQuietly(owner: string, id: string, event: SessionEvent, actor: string): void {
-    // busy ⇄ ready flips with every command: written and announced, but nobody waits for the fsync.
+  private moveQuietly(owner: string, id: string, event: SessionEvent, actor: string, extra?: (w: Writer) => void): void {
+    // busy ⇄ ready flips with every command: written (with the command's own row) but nobody
+    // waits for the fsync, and announced at most once per ANNOUNCE_MS per session.
     try {
       const row = this.row(owner, id);
       const next = transition(stateOf(row), event);
-      this.store.write((w) => writeTransition(w, row, next, this.now(), actor, event.type, null)).catch(() => undefined);
-      this.options.announce(owner, toInfo(this.row(owner, id)));
+      this.store
+        .write((w) => {
+          extra?.(w);
+          writeTransition(w, row, next, this.now(), actor, event.type, null);
+        })
+        .catch((error: unknown) => this.options.logger.error('could not record a state change', { error: describeError(error) }));
+      this.announceSoon(owner, id);
     } catch {
-      // The session moved on meanwhile (stopped, lost): nothing to flip.
+      // The session moved on meanwhile (stopped, lost): nothing to flip; still keep the record.
+      if (extra) this.store.write(extra).catch(() => undefined);
     }
+  }
+
+  /** Trailing-edge announcement: a session busy with a command loop is not announced per command. */
+  private announceSoon(owner: string, id: string): void {
+    if (this.announcing.has(id)) return;
+    this.announcing.add(id);
+    setTimeout(() => {
+      this.announcing.delete(id);
+      try {
+        this.options.announce(owner, toInfo(this.row(owner, id)));
+      } catch {
+        // Removed meanwhile: its removal was announced.
+      }
+    }, ANNOUNCE_MS).unref();
   }
 
   private bump(id: string, delta: number): number {
@@ -335,4 +438,11 @@ function chownTree(root: string, uid: number, gid: number): void {
     if (entry.isDirectory()) chownTree(child, uid, gid);
     else fs.lchownSync(child, uid, gid);
   }
+}
+
+/** The repository top and HEAD commit of `folder` in one git call, or undefined outside a repo. */
+async function currentHead(folder: string): Promise<{ root: string; commit: string } | undefined> {
+  const result = await git(['rev-parse', '--show-toplevel', 'HEAD'], { cwd: folder });
+  const [root, commit] = result.stdout.trim().split('\n');
+  return result.code === 0 && root && commit ? { root, commit } : undefined;
 }
