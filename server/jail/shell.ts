@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
+import type { ShellExecResult } from '../protocol';
 import type { JailProcess } from './port';
 import { MarkerScanner, shellPrelude, wrapCommand } from './framing';
 
@@ -15,17 +16,8 @@ export interface OutputChunk {
   data: string;
 }
 
-export interface ShellResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  timedOut: boolean;
-  /** Bytes of output beyond what is kept, per stream. */
-  truncated: { stdout: number; stderr: number };
-  /** Set when the shell ended (an `exit`, a kill) and a fresh one replaces it: cwd and env reset. */
-  shellRestarted: boolean;
-}
+/** What a command returns: the protocol's result without the RPC's own fields. */
+export type ShellResult = Omit<ShellExecResult, 'execId' | 'droppedNotifications'>;
 
 export interface RunOptions {
   timeoutMs: number;

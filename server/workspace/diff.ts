@@ -1,16 +1,6 @@
+import type { ChangedFile } from '../protocol';
 import type { CheckoutPaths } from './checkout';
 import { trustedGit } from './checkout';
-
-export interface ChangedFile {
-  path: string;
-  /** git's status letter: A added, M modified, D deleted, R renamed, C copied, T type changed. */
-  status: string;
-  /** For renames and copies. */
-  from?: string;
-  binary: boolean;
-  added: number;
-  deleted: number;
-}
 
 export interface WorkspaceDiff {
   base: string;

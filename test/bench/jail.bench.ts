@@ -9,20 +9,11 @@ import { runCli } from '../support/cli';
 import { connect, startDaemon, type DaemonProcess } from '../support/daemon';
 import { tempHome } from '../support/home';
 import { ensureImage, imageCache, TINY } from '../support/jail';
-import { percentile, report, type BenchRow } from './support/report';
+import { percentile, report, timeCalls, type BenchRow } from './support/report';
 
 const run = promisify(execFile);
 const docker = new Dockerode();
 
-async function times(count: number, fn: () => Promise<unknown>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await fn();
-    out.push(performance.now() - start);
-  }
-  return out;
-}
 
 /** dockerode exec of `cmd`, read to the end and inspected: the floor for a fresh exec. */
 async function rawExec(container: Dockerode.Container, cmd: string[]): Promise<number> {
@@ -85,13 +76,13 @@ describe('benchmark: jailed workspaces', function () {
     // Command round trip.
     const session = (await client.rpc.sendRequest(SessionStart, { image: TINY })).id;
     await client.rpc.sendRequest(ShellExec, { session, command: 'true' });
-    const spawnTimes = await times(30, () => new Promise((resolve) => spawn('true').once('exit', resolve)));
-    const rawExecTimes = await times(30, () => rawExec(raw, ['true']));
-    const builtin = await times(200, () => client.rpc.sendRequest(ShellExec, { session, command: 'true' }));
-    const binTrue = await times(200, () => client.rpc.sendRequest(ShellExec, { session, command: '/bin/true' }));
+    const spawnTimes = await timeCalls(30, () => new Promise((resolve) => spawn('true').once('exit', resolve)));
+    const rawExecTimes = await timeCalls(30, () => rawExec(raw, ['true']));
+    const builtin = await timeCalls(200, () => client.rpc.sendRequest(ShellExec, { session, command: 'true' }));
+    const binTrue = await timeCalls(200, () => client.rpc.sendRequest(ShellExec, { session, command: '/bin/true' }));
     const env = { CORRAL_HOME: home.home };
-    const cli = await times(15, async () => assert.equal((await runCli(['exec', session, '--', 'true'], env)).code, 0));
-    const dockerCli = await times(15, () => run('docker', ['exec', raw.id, 'true']));
+    const cli = await timeCalls(15, async () => assert.equal((await runCli(['exec', session, '--', 'true'], env)).code, 0));
+    const dockerCli = await timeCalls(15, () => run('docker', ['exec', raw.id, 'true']));
     const rtt = percentile(builtin, 50);
     const rawFloor = { name: 'raw dockerode exec', value: percentile(rawExecTimes, 50) };
     rows.push({ metric: 'shell/exec `true` via RPC (p50)', value: rtt, unit: 'ms', floor: rawFloor, target: { text: '≤ 5 ms', met: rtt <= 5 } });

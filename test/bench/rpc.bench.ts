@@ -7,22 +7,12 @@ import { createMessageConnection, type MessageConnection, SocketMessageReader, S
 import { KvGet, KvPut } from '../../server/protocol';
 import { connect, startDaemon, type DaemonProcess } from '../support/daemon';
 import { tempHome } from '../support/home';
-import { percentile, report } from './support/report';
+import { percentile, report, timeCalls } from './support/report';
 
 const SEQUENTIAL = 2000;
 const CLIENTS = 50;
 const PER_CLIENT = 200;
 
-/** Round-trip times (ms) of `count` sequential calls. */
-async function timeCalls(count: number, call: () => Promise<unknown>): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await call();
-    times.push(performance.now() - start);
-  }
-  return times;
-}
 
 /** Connections to a bare JSON-RPC echo server in its own process: the floor. */
 async function echoFloor(socketPath: string, count: number): Promise<{ clients: MessageConnection[]; stop(): void }> {

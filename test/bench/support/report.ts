@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { repoRoot } from '../../support/home';
 
 export interface BenchRow {
@@ -10,6 +11,17 @@ export interface BenchRow {
   floor?: { name: string; value: number };
   /** The issue's target, as text ("≤ 1 ms"), and whether this run met it. */
   target?: { text: string; met: boolean };
+}
+
+/** Times (ms) of `count` sequential calls of `fn`. */
+export async function timeCalls(count: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  return times;
 }
 
 export function percentile(values: readonly number[], p: number): number {
