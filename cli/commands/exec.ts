@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ShellExec, ShellOutputNotification } from '../../server/protocol';
+import { CancellationTokenSource } from 'vscode-jsonrpc';
+import { ShellExec, ShellOutputNotification, type ShellExecResult } from '../../server/protocol';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { ExitCode } from '../exitCodes';
@@ -27,16 +28,26 @@ export async function exec(options: ExecOptions, ctx: CliContext, id: string, ..
         (chunk.stream === 'stdout' ? process.stdout : process.stderr).write(chunk.data);
       });
     }
-    const result = await connection.rpc.sendRequest(ShellExec, {
-      session: id,
-      command,
-      execId,
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    });
+    // Ctrl-C goes to the jailed command only (the request is cancelled; the daemon kills the
+    // command and answers with status 130); a second Ctrl-C leaves at once.
+    const cancel = new CancellationTokenSource();
+    let interrupts = 0;
+    const onInterrupt = (): void => {
+      if (++interrupts > 1) process.exit(ExitCode.Interrupted);
+      cancel.cancel();
+    };
+    process.on('SIGINT', onInterrupt);
+    let result: ShellExecResult;
+    try {
+      result = await connection.rpc.sendRequest(ShellExec, { session: id, command, execId, ...(timeoutMs === undefined ? {} : { timeoutMs }) }, cancel.token);
+    } finally {
+      process.off('SIGINT', onInterrupt);
+    }
     if (ctx.out.json) ctx.out.result(result, () => '');
     else {
       if (result.droppedNotifications > 0) ctx.out.note(`${result.droppedNotifications} output chunks were dropped (the terminal was slower than the command)`);
       if (result.timedOut) ctx.out.note(`timed out after ${options.timeout} s; the command was killed`);
+      if (result.interrupted) ctx.out.note('interrupted; the command was killed, the session keeps running');
       if (result.shellRestarted) ctx.out.note('the session shell was restarted: working directory and environment are reset');
     }
     process.exitCode = result.exitCode;

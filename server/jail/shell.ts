@@ -22,6 +22,8 @@ export type ShellResult = Omit<ShellExecResult, 'execId' | 'droppedNotifications
 export interface RunOptions {
   timeoutMs: number;
   onOutput?: (chunk: OutputChunk) => void;
+  /** Aborting interrupts the command like Ctrl-C (status 130); the shell and its state stay. */
+  signal?: AbortSignal;
 }
 
 export interface ShellDeps {
@@ -53,6 +55,7 @@ interface Running {
   status?: number;
   stderrDone: boolean;
   timedOut: boolean;
+  interrupted: boolean;
   finish(result: ShellResult): void;
 }
 
@@ -136,8 +139,8 @@ export class PersistentShell {
       this.shellPid = undefined;
       const running = this.running;
       if (running) {
-        this.deps.onRestart?.(running.timedOut ? 'the command timed out inside the shell itself' : `the shell exited with status ${exitCode}`);
-        this.complete(running, running.timedOut ? 124 : exitCode, true);
+        this.deps.onRestart?.(running.timedOut || running.interrupted ? 'the command could not be interrupted inside the shell itself' : `the shell exited with status ${exitCode}`);
+        this.complete(running, stoppedStatus(running) ?? exitCode, true);
       } else if (!this.closed) {
         this.deps.onRestart?.(`the shell exited with status ${exitCode} between commands`);
       }
@@ -146,6 +149,10 @@ export class PersistentShell {
 
   private async execute(command: string, options: RunOptions): Promise<ShellResult> {
     if (this.closed) throw new Error('the shell is closed');
+    if (options.signal?.aborted) {
+      // Interrupted while still queued: never started.
+      return { exitCode: 130, stdout: '', stderr: '', durationMs: 0, timedOut: false, interrupted: true, truncated: { stdout: 0, stderr: 0 }, shellRestarted: false };
+    }
     const process = await this.ensureShell();
     const seq = this.nextSeq++;
     this.nonce = randomBytes(8).toString('hex');
@@ -165,13 +172,17 @@ export class PersistentShell {
         outputSeq: 0,
         stderrDone: false,
         timedOut: false,
+        interrupted: false,
         finish: resolve,
       };
       this.running = running;
-      const timer = setTimeout(() => void this.timeout(running), options.timeoutMs);
+      const timer = setTimeout(() => void this.stop(running, 'timeout'), options.timeoutMs);
+      const onAbort = (): void => void this.stop(running, 'interrupt');
+      options.signal?.addEventListener('abort', onAbort, { once: true });
       const clear = running.finish;
       running.finish = (result) => {
         clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
         clear(result);
       };
       process.stdin.write(wrapCommand(command, seq, this.nonce));
@@ -186,7 +197,7 @@ export class PersistentShell {
     if (status === undefined) return;
     if (stream === 'stdout') running.status = status;
     else running.stderrDone = true;
-    if (running.status !== undefined && running.stderrDone) this.complete(running, running.timedOut ? 124 : running.status, false);
+    if (running.status !== undefined && running.stderrDone) this.complete(running, stoppedStatus(running) ?? running.status, false);
   }
 
   private keep(running: Running, stream: Stream, data: Buffer): void {
@@ -231,14 +242,17 @@ export class PersistentShell {
       stderr: Buffer.concat(running.kept.stderr).toString('utf8'),
       durationMs: performance.now() - running.started,
       timedOut: running.timedOut,
+      interrupted: running.interrupted,
       truncated: running.truncated,
       shellRestarted,
     });
   }
 
-  private async timeout(running: Running): Promise<void> {
-    if (this.running !== running) return;
-    running.timedOut = true;
+  /** Timeout or interrupt: kill what the command started and abandon the rest of its line. */
+  private async stop(running: Running, why: 'timeout' | 'interrupt'): Promise<void> {
+    if (this.running !== running || running.timedOut || running.interrupted) return;
+    if (why === 'timeout') running.timedOut = true;
+    else running.interrupted = true;
     await this.deps.kill(`CORRAL_CMD=${running.seq}`, this.shellPid).catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, this.deps.graceMs ?? 2000));
     if (this.running === running) {
@@ -248,4 +262,9 @@ export class PersistentShell {
       this.process?.kill();
     }
   }
+}
+
+/** 124 after a timeout (as timeout(1) says), 130 after an interrupt (as a shell says after Ctrl-C). */
+function stoppedStatus(running: { timedOut: boolean; interrupted: boolean }): number | undefined {
+  return running.timedOut ? 124 : running.interrupted ? 130 : undefined;
 }

@@ -22,6 +22,8 @@ export interface ShellExecResult {
   stderr: string;
   durationMs: number;
   timedOut: boolean;
+  /** The client cancelled the request (`$/cancelRequest`, Ctrl-C in `corral exec`): status 130. */
+  interrupted: boolean;
   truncated: { stdout: number; stderr: number };
   /** The shell was replaced (the command exited it, or timed out inside it): cwd and env are reset. */
   shellRestarted: boolean;
@@ -29,7 +31,10 @@ export interface ShellExecResult {
   droppedNotifications: number;
 }
 
-/** `shell/exec`: runs one command in the session's jail; commands of a session run in order. */
+/**
+ * `shell/exec`: runs one command in the session's jail; commands of a session run in order.
+ * Cancelling the request interrupts the command (its processes are killed, the shell stays).
+ */
 export const ShellExec = new CorralRequest<typeof ShellExecParams, ShellExecResult>('shell/exec', ShellExecParams);
 
 export interface ShellOutput {

@@ -90,10 +90,13 @@ export function buildRouter(services: Services): Router {
       await services.store.write((w) => w.run('INSERT INTO tokens (hash, user, created_at) VALUES (?, ?, ?)', [hashToken(token), params.user, new Date().toISOString()]));
       return { user: params.user, token };
     })
-    .on(ShellExec, async (params, { identity, notify }) => {
+    .on(ShellExec, async (params, { identity, notify, token }) => {
       const execId = params.execId ?? randomBytes(6).toString('hex');
       let dropped = 0;
+      const cancel = new AbortController();
+      const subscription = token.onCancellationRequested(() => cancel.abort());
       const result = await services.sessions.exec(identity.user, params.session, params.command, {
+        signal: cancel.signal,
         ...(params.timeoutMs === undefined ? {} : { timeoutMs: params.timeoutMs }),
         ...(params.execId === undefined
           ? {}
@@ -103,6 +106,7 @@ export function buildRouter(services: Services): Router {
               },
             }),
       });
+      subscription.dispose();
       return { execId, ...result, droppedNotifications: dropped };
     })
     .on(AttachOpen, async (params, { identity, connectionId, notify }) => {

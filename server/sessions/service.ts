@@ -243,7 +243,11 @@ export class SessionService {
     let record: ((w: Writer) => void) | undefined;
     if (this.bump(row.id, +1) === 1) this.moveQuietly(owner, row.id, { type: 'command-started' }, owner);
     try {
-      const result = await shell.run(command, { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(options.onOutput ? { onOutput: options.onOutput } : {}) });
+      const result = await shell.run(command, {
+        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       const bytesOut = result.stdout.length + result.stderr.length + result.truncated.stdout + result.truncated.stderr;
       record = (w) => recordCommand(w, { sessionId: row.id, user: owner, command: redact(command, this.options.redactions), startedAt, durationMs: result.durationMs, exitCode: result.exitCode, timedOut: result.timedOut, bytesOut });
       return result;

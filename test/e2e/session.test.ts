@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ANSI, runCli } from '../support/cli';
-import { tempHome } from '../support/home';
+import { distCli, tempHome } from '../support/home';
 import { imageCache, sampleRepo, TINY } from '../support/jail';
 
 describe('corral CLI: sessions, exec and images', function () {
@@ -62,6 +63,22 @@ describe('corral CLI: sessions, exec and images', function () {
     const result = await runCli(['exec', session, '--timeout', '0.5', '--', 'sleep 20'], env);
     assert.equal(result.code, 124);
     assert.match(result.stderr, /timed out after 0.5 s/);
+  });
+
+  it('exec forwards Ctrl-C to the jailed command only and exits 130', async () => {
+    const child = spawn(process.execPath, [distCli, 'exec', session, '--', 'echo started; sleep 30'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    while (!stdout.includes('started')) await new Promise((resolve) => setTimeout(resolve, 20));
+    const started = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    assert.equal(code, 130);
+    assert.ok(Date.now() - started < 5000, 'did not wait for sleep');
+    assert.match(stderr, /interrupted; the command was killed, the session keeps running/);
+    assert.equal((await runCli(['exec', session, '--', 'echo still here'], env)).stdout, 'still here\n');
   });
 
   it('exec --json prints one document with the result', async () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ResponseError } from 'vscode-jsonrpc';
+import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc';
 import {
   AttachClose,
   AttachClosedNotification,
@@ -98,6 +98,20 @@ describe('jailed workspace: persistent shell through the RPC API', function () {
     assert.ok(Date.now() - started < 10_000, 'did not wait for sleep');
     assert.equal((await sh(client, session, 'pwd')).stdout, '/workspace/src\n', 'cwd survived');
     await sh(client, session, 'cd /workspace');
+  });
+
+  it('interrupts a command when the request is cancelled (Ctrl-C), keeping the shell and its state', async () => {
+    await sh(client, session, 'export KEEP_ME=yes');
+    const cancel = new CancellationTokenSource();
+    const pending = client.rpc.sendRequest(ShellExec, { session, command: 'echo started; sleep 30; echo never' }, cancel.token);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    cancel.cancel();
+    const result = await pending;
+    assert.equal(result.interrupted, true);
+    assert.equal(result.exitCode, 130);
+    assert.equal(result.stdout, 'started\n');
+    assert.equal(result.shellRestarted, false);
+    assert.equal((await sh(client, session, 'echo $KEEP_ME')).stdout, 'yes\n');
   });
 
   it('kills also what a timed-out command started in the background', async () => {
