@@ -38,8 +38,8 @@ export function registerCommands(program: Command, run: Run): void {
   const session = program.command('session').description('start, list and remove jailed sessions');
   session
     .command('start')
-    .description('start a session: a hardened container over a copy of --repo')
-    .option('--repo <dir>', 'folder to work on (copied; your folder is never touched)')
+    .description('start a session: a hardened container over a private checkout of --repo (a copy for a non-git folder)')
+    .option('--repo <dir>', 'folder or git repository to work on (your checkout is never touched until apply)')
     .option('--image <image>', 'local image (default: corral/debian:latest or $CORRAL_IMAGE)')
     .option('--name <name>', 'a name to recognise it by')
     .option('--with-changes', "carry the repo's uncommitted and untracked files into the session")

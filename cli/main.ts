@@ -34,6 +34,13 @@ function buildProgram(): Command {
 
 /** The one place errors become stderr lines and exit codes. */
 async function main(argv: string[]): Promise<void> {
+  // `corral session ls | head`: the reader went away; that is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   const program = buildProgram();
   let settled = false;
   // An await that can never settle (the daemon vanished mid-request) would otherwise end the

@@ -9,7 +9,7 @@ export interface StartOptions {
   withChanges?: boolean;
 }
 
-/** `corral session start`: a jailed workspace over a copy of --repo (default: none). */
+/** `corral session start`: a jailed workspace over a private checkout of --repo (default: an empty workspace). */
 export async function start(options: StartOptions, ctx: CliContext): Promise<void> {
   const connection = await ctx.connect();
   try {

@@ -4,7 +4,7 @@ import { CorralNotification, CorralRequest } from './base';
 const SessionRef = z.string().check(z.minLength(1), z.maxLength(64));
 
 export const SessionStartParams = z.strictObject({
-  /** Absolute path of the folder to work on (a copy is made); none: an empty workspace. */
+  /** Absolute path of the folder to work on: a private checkout of its git HEAD, or a copy of a plain folder; none: an empty workspace. */
   repo: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
   /** Local image; default: the daemon's configured image (`corral/tiny:latest` until set). */
   image: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
@@ -44,7 +44,7 @@ export interface SessionInfo {
   createdAt: string;
 }
 
-/** `session/start`: a hardened container over a private copy of the folder; returns when ready. */
+/** `session/start`: a hardened container over a private checkout (or copy) of the folder; returns when ready. */
 export const SessionStart = new CorralRequest<typeof SessionStartParams, SessionInfo>('session/start', SessionStartParams);
 
 export const SessionListParams = z.optional(z.strictObject({ all: z.optional(z.boolean()) }));
