@@ -39,7 +39,7 @@ export function registerCommands(program: Command, run: Run): void {
   session
     .command('start')
     .description('start a session: a hardened container over a private checkout of --repo (a copy for a non-git folder)')
-    .option('--repo <dir>', 'folder or git repository to work on (your checkout is never touched until apply)')
+    .option('--repo <dir>', 'folder or git repository to work on (default: the repository you are in; your checkout is never touched until apply)')
     .option('--image <image>', 'local image (default: corral/debian:latest or $CORRAL_IMAGE)')
     .option('--name <name>', 'a name to recognise it by')
     .option('--with-changes', "carry the repo's uncommitted and untracked files into the session")
@@ -84,4 +84,10 @@ export function registerCommands(program: Command, run: Run): void {
     .description('open an interactive shell in a session (detach with Ctrl-P Ctrl-Q)')
     .addHelpText('after', '\nExamples:\n  corral attach 3f2a')
     .action(run(() => import('./commands/attach'), 'attach'));
+
+  program
+    .command('completion <shell>')
+    .description('print a completion script for bash, zsh or fish')
+    .addHelpText('after', '\nExamples:\n  source <(corral completion bash)\n  corral completion fish | source')
+    .action(run(() => import('./commands/completion'), 'completion'));
 }

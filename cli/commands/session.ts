@@ -1,4 +1,6 @@
 import { SessionList, SessionPause, SessionRemove, SessionResume, SessionShow, SessionStart, SessionStop, type SessionInfo } from '../../server/protocol';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { CliContext } from '../context';
 import { duration, table, type Output } from '../output';
 
@@ -11,11 +13,13 @@ export interface StartOptions {
 
 /** `corral session start`: a jailed workspace over a private checkout of --repo (default: an empty workspace). */
 export async function start(options: StartOptions, ctx: CliContext): Promise<void> {
+  // Inside a repository, the repository is the default: `corral session start` from any folder of it.
+  const repo = options.repo === undefined ? gitRootAbove(process.cwd()) : path.resolve(options.repo);
   const connection = await ctx.connect();
   try {
-    if (!ctx.out.json) ctx.out.note('starting a session…');
+    if (!ctx.out.json) ctx.out.note(repo ? `starting a session on ${repo}…` : 'starting a session with an empty workspace…');
     const session = await connection.rpc.sendRequest(SessionStart, {
-      ...(options.repo === undefined ? {} : { repo: options.repo }),
+      ...(repo === undefined ? {} : { repo }),
       ...(options.image === undefined ? {} : { image: options.image }),
       ...(options.name === undefined ? {} : { name: options.name }),
       ...(options.withChanges ? { withChanges: true } : {}),
@@ -85,6 +89,14 @@ export async function show(_options: object, ctx: CliContext, id: string): Promi
     });
   } finally {
     connection.dispose();
+  }
+}
+
+/** The nearest folder at or above `dir` that holds a `.git` (directory or file), if any. */
+function gitRootAbove(dir: string): string | undefined {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (fs.existsSync(path.join(current, '.git'))) return current;
+    if (path.dirname(current) === current) return undefined;
   }
 }
 

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { KvPut } from '../../server/protocol';
 import { homePaths } from '../../server/protocol/paths';
 import { listJournalFiles } from '../../server/store/journal';
@@ -107,6 +109,25 @@ describe('corral CLI: daemon and doctor', function () {
     assert.equal(flag.code, 2);
     assert.match(flag.stderr, /Did you mean --json\?/);
     assert.equal(flag.stdout, '');
+  });
+
+  it('prints completion scripts built from the command table, and bash completes with them', async () => {
+    const script = await runCli(['completion', 'bash'], env);
+    assert.equal(script.code, 0);
+    const scriptFile = path.join(home.home, 'corral.bash');
+    fs.writeFileSync(scriptFile, script.stdout);
+    const complete = (line: string): string => {
+      const probe = `source ${scriptFile}; COMP_WORDS=(${line}); ${line.endsWith(' ') ? 'COMP_WORDS+=("");' : ''} COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _corral; echo "\${COMPREPLY[*]}"`;
+      return execFileSync('bash', ['-c', probe], { encoding: 'utf8', timeout: 5000 }).trim();
+    };
+    assert.equal(complete('corral session '), 'start ls show pause resume stop rm --help');
+    assert.equal(complete('corral session start --w'), '--with-changes');
+    assert.equal(complete('corral exec abc --t'), '--timeout');
+    assert.match((await runCli(['completion', 'fish'], env)).stdout, /complete -c corral -n __fish_use_subcommand -a session/);
+    assert.match((await runCli(['completion', 'zsh'], env)).stdout, /bashcompinit/);
+    const bad = await runCli(['completion', 'tcsh'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /hint: use bash, zsh or fish/);
   });
 
   it('prints its version', async () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ANSI, runCli } from '../support/cli';
@@ -93,6 +93,21 @@ describe('corral CLI: sessions, exec and images', function () {
     const result = await runCli(['exec', 'nosuchsession', '--', 'true'], env);
     assert.equal(result.code, 4);
     assert.match(result.stderr, /no session nosuchsession\nhint: .*corral session ls/);
+  });
+
+  it('starts on the repository the command runs in, from any folder inside it', async () => {
+    const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.invalid', ...args], { cwd: repo.dir, encoding: 'utf8' });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'init');
+    fs.mkdirSync(path.join(repo.dir, 'deep', 'er'), { recursive: true });
+    const started = await runCli(['session', 'start', '--image', TINY, '--json'], env, path.join(repo.dir, 'deep', 'er'));
+    assert.equal(started.code, 0, started.stderr);
+    const s = JSON.parse(started.stdout) as { id: string; repoRoot: string; branch: string };
+    assert.equal(s.repoRoot, repo.dir);
+    assert.equal(s.branch, `corral/${s.id}`);
+    assert.equal((await runCli(['session', 'rm', s.id, '--purge'], env)).code, 0);
+    fs.rmSync(path.join(repo.dir, '.git'), { recursive: true, force: true });
   });
 
   it('session rm removes the container and the workspace copy, never the host folder', async () => {

@@ -8,12 +8,13 @@ export interface CliResult {
 }
 
 /** Runs the built `corral` as a user would (stdout and stderr are pipes, not a TTY). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<CliResult> {
   requireBuild();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [distCli, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(cwd === undefined ? {} : { cwd }),
     });
     let stdout = '';
     let stderr = '';
