@@ -56,6 +56,8 @@ export async function attach(_options: object, ctx: CliContext, id: string): Pro
   stdin.resume();
   try {
     const { code, reason } = await ended;
+    // Give the terminal back before printing anything: a raw terminal would not turn \n into \r\n.
+    restore();
     if (reason === 'detached') {
       await connection.rpc.sendRequest(AttachClose, { attachId }).catch(() => undefined);
       ctx.out.note(`detached from ${id}; the session keeps running`);

@@ -1,0 +1,91 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as pty from 'node-pty';
+import { runCli } from '../support/cli';
+import { distCli, tempHome } from '../support/home';
+import { imageCache, TINY } from '../support/jail';
+
+/**
+ * `corral attach` in a real pseudo-terminal: type a command, read the screen, resize, detach
+ * with Ctrl-P Ctrl-Q, and check the terminal was given back in its original (cooked) mode.
+ */
+describe('corral attach in a real terminal (node-pty)', function () {
+  this.timeout(60_000);
+  let home: ReturnType<typeof tempHome>;
+  let env: NodeJS.ProcessEnv;
+  let session: string;
+
+  before(async () => {
+    home = tempHome('pty');
+    env = { CORRAL_HOME: home.home, CORRAL_IMAGE_CACHE: imageCache };
+    assert.equal((await runCli(['image', 'build', '--base', 'tiny'], env)).code, 0);
+    const started = await runCli(['session', 'start', '--image', TINY, '--json'], env, home.home);
+    session = (JSON.parse(started.stdout) as { id: string }).id;
+  });
+  after(async () => {
+    await runCli(['session', 'rm', session, '--purge'], env);
+    await runCli(['daemon', 'stop'], env);
+    home.cleanup();
+  });
+
+  it('types, reads the screen, follows a resize, detaches and restores the terminal', async () => {
+    // A shell owns the pty; corral runs inside it, and the shell reports the terminal mode after.
+    const term = pty.spawn('/bin/bash', ['--norc', '--noprofile'], { cols: 100, rows: 30, env: { ...process.env, ...env, PS1: 'host$ ' } as Record<string, string> });
+    let screen = '';
+    term.onData((data) => (screen += data));
+    const waitFor = async (pattern: RegExp, from = 0): Promise<void> => {
+      for (let waited = 0; !pattern.test(screen.slice(from)); waited += 25) {
+        if (waited > 15_000) assert.fail(`never saw ${pattern}: ${JSON.stringify(screen.slice(-400))}`);
+        await sleep(25);
+      }
+    };
+    try {
+      await waitFor(/host\$ /);
+      term.write(`stty -g > ${home.home}/before; node ${distCli} attach ${session}; echo "exit=$?"; stty -g > ${home.home}/after\r`);
+      await waitFor(/\/workspace \$ /);
+      let mark = screen.length;
+      term.write('echo jailed-$((20+22)); stty size\r');
+      await waitFor(/jailed-42[\s\S]*30 100/, mark);
+      mark = screen.length;
+      term.resize(120, 40);
+      await sleep(300);
+      term.write('stty size\r');
+      await waitFor(/40 120/, mark);
+      mark = screen.length;
+      term.write('\x10\x11');
+      await waitFor(/detached from [0-9a-f]+; the session keeps running[\s\S]*exit=0/, mark);
+      await waitFor(/host\$ /, mark);
+      term.write(`cmp ${home.home}/before ${home.home}/after && echo restored\r`);
+      await waitFor(/^restored/m, mark);
+    } finally {
+      term.kill();
+    }
+  });
+
+  it('restores the terminal and exits 3 when the daemon dies under it', async () => {
+    const term = pty.spawn('/bin/bash', ['--norc', '--noprofile'], { cols: 80, rows: 24, env: { ...process.env, ...env, PS1: 'host$ ' } as Record<string, string> });
+    let screen = '';
+    term.onData((data) => (screen += data));
+    const waitFor = async (pattern: RegExp, from = 0): Promise<void> => {
+      for (let waited = 0; !pattern.test(screen.slice(from)); waited += 25) {
+        if (waited > 15_000) assert.fail(`never saw ${pattern}: ${JSON.stringify(screen.slice(-400))}`);
+        await sleep(25);
+      }
+    };
+    try {
+      await waitFor(/host\$ /);
+      term.write(`stty -g > ${home.home}/before2; node ${distCli} attach ${session}; echo "exit=$?"; stty -g > ${home.home}/after2\r`);
+      await waitFor(/\/workspace \$ /);
+      const mark = screen.length;
+      const pid = Number(fs.readFileSync(path.join(home.home, 'daemon.lock'), 'utf8'));
+      process.kill(pid, 'SIGKILL');
+      await waitFor(/error: the daemon went away[\s\S]*exit=3/, mark);
+      term.write(`cmp ${home.home}/before2 ${home.home}/after2 && echo restored\r`);
+      await waitFor(/^restored/m, mark);
+    } finally {
+      term.kill();
+    }
+  });
+});
