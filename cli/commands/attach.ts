@@ -15,7 +15,17 @@ export async function attach(_options: object, ctx: CliContext, id: string): Pro
   const stdout = process.stdout;
   const connection = await ctx.connect();
   const size = (): { rows: number; cols: number } => ({ rows: stdout.rows || 24, cols: stdout.columns || 80 });
+  // The shell's first output (its prompt) can arrive before the reply that names the attachment:
+  // listen first, keep what comes early, and play it once the id is known.
+  const opened: { attachId?: string } = {};
+  const early: { attachId: string; data: string }[] = [];
+  connection.rpc.onNotification(AttachOutputNotification, (chunk) => {
+    if (opened.attachId === undefined) early.push(chunk);
+    else if (chunk.attachId === opened.attachId) stdout.write(chunk.data);
+  });
   const { attachId } = await connection.rpc.sendRequest(AttachOpen, { session: id, ...size() });
+  opened.attachId = attachId;
+  for (const chunk of early.splice(0)) if (chunk.attachId === attachId) stdout.write(chunk.data);
   const wasRaw = stdin.isTTY ? stdin.isRaw : false;
   const restore = (): void => {
     if (stdin.isTTY) stdin.setRawMode(wasRaw);
@@ -23,9 +33,6 @@ export async function attach(_options: object, ctx: CliContext, id: string): Pro
   process.once('exit', restore);
 
   const ended = new Promise<{ code: number; reason: string }>((resolve) => {
-    connection.rpc.onNotification(AttachOutputNotification, (chunk) => {
-      if (chunk.attachId === attachId) stdout.write(chunk.data);
-    });
     connection.rpc.onNotification(AttachClosedNotification, (closed) => {
       if (closed.attachId === attachId) resolve({ code: closed.exitCode, reason: 'exited' });
     });
