@@ -7,6 +7,23 @@ import { runCli } from '../support/cli';
 import { distCli, tempHome } from '../support/home';
 import { imageCache, TINY } from '../support/jail';
 
+/** A bash in a real pseudo-terminal, its screen, and a way to wait for text on it. */
+function openTerminal(env: NodeJS.ProcessEnv, cols: number, rows: number): { term: pty.IPty; screen(): string; waitFor(pattern: RegExp, from?: number): Promise<void> } {
+  const term = pty.spawn('/bin/bash', ['--norc', '--noprofile'], { cols, rows, env: { ...process.env, ...env, PS1: 'host$ ' } as Record<string, string> });
+  let screen = '';
+  term.onData((data) => (screen += data));
+  return {
+    term,
+    screen: () => screen,
+    waitFor: async (pattern, from = 0) => {
+      for (let waited = 0; !pattern.test(screen.slice(from)); waited += 25) {
+        if (waited > 15_000) assert.fail(`never saw ${pattern}: ${JSON.stringify(screen.slice(-400))}`);
+        await sleep(25);
+      }
+    },
+  };
+}
+
 /**
  * `corral attach` in a real pseudo-terminal: type a command, read the screen, resize, detach
  * with Ctrl-P Ctrl-Q, and check the terminal was given back in its original (cooked) mode.
@@ -32,28 +49,20 @@ describe('corral attach in a real terminal (node-pty)', function () {
 
   it('types, reads the screen, follows a resize, detaches and restores the terminal', async () => {
     // A shell owns the pty; corral runs inside it, and the shell reports the terminal mode after.
-    const term = pty.spawn('/bin/bash', ['--norc', '--noprofile'], { cols: 100, rows: 30, env: { ...process.env, ...env, PS1: 'host$ ' } as Record<string, string> });
-    let screen = '';
-    term.onData((data) => (screen += data));
-    const waitFor = async (pattern: RegExp, from = 0): Promise<void> => {
-      for (let waited = 0; !pattern.test(screen.slice(from)); waited += 25) {
-        if (waited > 15_000) assert.fail(`never saw ${pattern}: ${JSON.stringify(screen.slice(-400))}`);
-        await sleep(25);
-      }
-    };
+    const { term, screen, waitFor } = openTerminal(env, 100, 30);
     try {
       await waitFor(/host\$ /);
       term.write(`stty -g > ${home.home}/before; node ${distCli} attach ${session}; echo "exit=$?"; stty -g > ${home.home}/after\r`);
       await waitFor(/\/workspace \$ /);
-      let mark = screen.length;
+      let mark = screen().length;
       term.write('echo jailed-$((20+22)); stty size\r');
       await waitFor(/jailed-42[\s\S]*30 100/, mark);
-      mark = screen.length;
+      mark = screen().length;
       term.resize(120, 40);
       await sleep(300);
       term.write('stty size\r');
       await waitFor(/40 120/, mark);
-      mark = screen.length;
+      mark = screen().length;
       term.write('\x10\x11');
       await waitFor(/detached from [0-9a-f]+; the session keeps running[\s\S]*exit=0/, mark);
       await waitFor(/host\$ /, mark);
@@ -65,20 +74,12 @@ describe('corral attach in a real terminal (node-pty)', function () {
   });
 
   it('restores the terminal and exits 3 when the daemon dies under it', async () => {
-    const term = pty.spawn('/bin/bash', ['--norc', '--noprofile'], { cols: 80, rows: 24, env: { ...process.env, ...env, PS1: 'host$ ' } as Record<string, string> });
-    let screen = '';
-    term.onData((data) => (screen += data));
-    const waitFor = async (pattern: RegExp, from = 0): Promise<void> => {
-      for (let waited = 0; !pattern.test(screen.slice(from)); waited += 25) {
-        if (waited > 15_000) assert.fail(`never saw ${pattern}: ${JSON.stringify(screen.slice(-400))}`);
-        await sleep(25);
-      }
-    };
+    const { term, screen, waitFor } = openTerminal(env, 80, 24);
     try {
       await waitFor(/host\$ /);
       term.write(`stty -g > ${home.home}/before2; node ${distCli} attach ${session}; echo "exit=$?"; stty -g > ${home.home}/after2\r`);
       await waitFor(/\/workspace \$ /);
-      const mark = screen.length;
+      const mark = screen().length;
       const pid = Number(fs.readFileSync(path.join(home.home, 'daemon.lock'), 'utf8'));
       process.kill(pid, 'SIGKILL');
       await waitFor(/error: the daemon went away[\s\S]*exit=3/, mark);
