@@ -49,12 +49,8 @@ export function transition(state: SessionState, event: SessionEvent): SessionSta
   return { kind: next } as SessionState;
 }
 
-export function isAllowed(state: StateKind, event: SessionEvent['type']): boolean {
-  return TABLE[state][event] !== undefined;
-}
-
-/** States whose container is expected to exist. */
-export function hasContainer(state: StateKind): boolean {
+/** States whose container is expected to exist (they also count against the per-user maximum). */
+export function hasContainer(state: string): boolean {
   return state === 'ready' || state === 'busy' || state === 'paused' || state === 'creating';
 }
 

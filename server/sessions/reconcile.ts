@@ -35,7 +35,7 @@ export async function reconcile(
   const containers = await jail.list(dirs.home);
   const bySession = new Map(containers.map((c) => [c.sessionId, c]));
   const rows = sessions.allRows();
-  const live = new Set(rows.filter((row) => hasContainer(row.state as never) || row.state === 'lost').map((row) => row.id));
+  const live = new Set(rows.filter((row) => hasContainer(row.state) || row.state === 'lost').map((row) => row.id));
 
   for (const row of rows) {
     if (!live.has(row.id)) continue;

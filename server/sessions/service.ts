@@ -15,7 +15,7 @@ import { createCheckout, inspectRepo, JAIL_OBJECTS, type CheckoutPaths } from '.
 import { git } from '../workspace/git';
 import { workspaceDiff, type WorkspaceDiff } from '../workspace/diff';
 import { metrics, recordCommand, redact, summarize } from './instrumentation';
-import { transition, type SessionEvent } from './lifecycle';
+import { hasContainer, transition, type SessionEvent } from './lifecycle';
 import { eventsOf, findRow, listRows, stateOf, toInfo, writeEvent, writeTransition, type SessionRow } from './records';
 
 export interface SessionOptions {
@@ -145,7 +145,7 @@ export class SessionService {
   }
 
   private async startFresh(owner: string, request: StartRequest): Promise<SessionInfo> {
-    const active = this.store.read((r) => listRows(r, owner)).filter((row) => ['creating', 'ready', 'busy', 'paused'].includes(row.state));
+    const active = this.store.read((r) => listRows(r, owner)).filter((row) => hasContainer(row.state));
     if (active.length >= this.options.maxSessionsPerUser) {
       throw new CorralError(ErrorCode.Conflict, `you have ${active.length} sessions running, the most allowed`, 'stop or remove one (`corral session ls`), or have the admin raise CORRAL_MAX_SESSIONS');
     }
@@ -208,10 +208,6 @@ export class SessionService {
     return this.store.read((r) => listRows(r, owner)).map(toInfo);
   }
 
-  find(owner: string, ref: string): SessionInfo {
-    return toInfo(this.row(owner, ref));
-  }
-
   show(owner: string, ref: string): { session: SessionInfo; events: ReturnType<typeof eventsOf>; summary: ReturnType<typeof summarize> } {
     const row = this.row(owner, ref);
     return this.store.read((r) => ({ session: toInfo(row), events: eventsOf(r, row.id), summary: summarize(r, row.id) }));
@@ -224,6 +220,10 @@ export class SessionService {
 
   /** The container of a session ready for commands; a paused one is resumed first. */
   async readyContainer(owner: string, ref: string): Promise<string> {
+    return (await this.readyRow(owner, ref)).container_id!;
+  }
+
+  private async readyRow(owner: string, ref: string): Promise<SessionRow> {
     let row = this.row(owner, ref);
     if (row.state === 'paused') {
       await this.resume(owner, row.id, 'idle');
@@ -232,12 +232,11 @@ export class SessionService {
     if (row.container_id === null || (row.state !== 'ready' && row.state !== 'busy')) {
       throw new CorralError(ErrorCode.Conflict, `session ${row.id} is ${row.state}${row.state_reason ? ` (${row.state_reason})` : ''}`, 'start a new session with `corral session start`');
     }
-    return row.container_id;
+    return row;
   }
 
   async exec(owner: string, ref: string, command: string, options: Partial<RunOptions>): Promise<ShellResult> {
-    await this.readyContainer(owner, ref);
-    const row = this.row(owner, ref);
+    const row = await this.readyRow(owner, ref);
     const shell = this.shellFor(row);
     const startedAt = this.now();
     let record: ((w: Writer) => void) | undefined;

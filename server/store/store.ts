@@ -136,14 +136,13 @@ export class Store {
   }
 
   status(): StoreStatus {
-    const schema = this.read((r) => r.get<{ value: string }>("SELECT value FROM corral_meta WHERE key = 'schema_version'"));
     const journalBytes = listJournalFiles(this.options.journalDir).reduce(
       (sum, entry) => sum + fs.statSync(entry.file).size,
       0,
     );
     return {
       path: this.options.dbPath,
-      schemaVersion: Number(schema?.value ?? 0),
+      schemaVersion: this.schemaVersion(),
       lastSeq: this.seq,
       snapshotSeq: this.snapshotSeq,
       journalBytes,
@@ -164,8 +163,12 @@ export class Store {
     this.db.close();
   }
 
+  private schemaVersion(): number {
+    return Number(this.read((r) => r.get<{ value: string }>("SELECT value FROM corral_meta WHERE key = 'schema_version'"))?.value ?? 0);
+  }
+
   private async migrate(): Promise<void> {
-    const current = Number(this.status().schemaVersion);
+    const current = this.schemaVersion();
     for (const migration of migrations) {
       if (migration.version <= current) continue;
       await this.write((w) => {
