@@ -1,6 +1,9 @@
 // Bundles each entry point into dist/ with esbuild and ships the sql.js wasm beside them.
 import * as esbuild from 'esbuild';
-import { copyFileSync, chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -28,17 +31,30 @@ const lazyDockerode = {
   },
 };
 
+// Start clean, so no stale bundle or map from an older layout is left behind.
+rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 await Promise.all([
   esbuild.build({ ...common, entryPoints: { server: 'server/main.ts' }, outdir: 'dist', plugins: [lazyDockerode] }),
   esbuild.build({ ...common, entryPoints: { dockerode: 'server/docker/dockerode.ts' }, outdir: 'dist' }),
   esbuild.build({
     ...common,
-    entryPoints: { cli: 'cli/main.ts' },
+    entryPoints: { 'cli-main': 'cli/main.ts' },
     outdir: 'dist',
-    banner: { js: '#!/usr/bin/env node' },
   }),
   esbuild.build({ ...common, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist', external: [...common.external, 'vscode'] }),
 ]);
 copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), 'dist/sql-wasm.wasm');
+// The executable is a small launcher that runs cli-main.js with V8's code cache (cli/launcher.cjs).
+copyFileSync('cli/launcher.cjs', 'dist/cli.js');
 chmodSync('dist/cli.js', 0o755);
+// Prime the cache with a command that loads the parser and the client (no daemon is started).
+rmSync('dist/cli-main.cache', { force: true });
+const primeHome = mkdtempSync(path.join(tmpdir(), 'corral-prime-'));
+try {
+  execFileSync(process.execPath, ['dist/cli.js', 'daemon', 'status'], { env: { ...process.env, CORRAL_HOME: primeHome }, stdio: 'ignore' });
+} catch {
+  // `daemon status` exits 3 when nothing runs, as expected here.
+} finally {
+  rmSync(primeHome, { recursive: true, force: true });
+}
