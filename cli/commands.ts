@@ -3,26 +3,34 @@ import type { Command } from 'commander';
 /** Runs a command module's export, loaded only when that command is used. */
 export type Run = (load: () => Promise<Record<string, unknown>>, name: string) => (...args: unknown[]) => Promise<void>;
 
+/** The "Examples:" section of a command's --help. */
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+}
+
 /** The command table: every command, its flags and help, and the module that implements it. */
 export function registerCommands(program: Command, run: Run): void {
   program
     .command('doctor')
     .description('check Node.js, the state directory, the daemon, its store and the Docker engine')
-    .addHelpText('after', '\nExamples:\n  corral doctor\n  corral doctor --json | jq \'.checks[] | select(.status != "ok")\'')
+    .addHelpText('after', examples('corral doctor', `corral doctor --json | jq '.checks[] | select(.status != "ok")'`))
     .action(run(() => import('./commands/doctor'), 'doctor'));
 
   const daemon = program.command('daemon').description('start, stop or inspect the background daemon');
   daemon
     .command('start')
     .description('start the daemon for $CORRAL_HOME unless one already runs')
+    .addHelpText('after', examples('corral daemon start', 'CORRAL_HOME=/tmp/other corral daemon start --json'))
     .action(run(() => import('./commands/daemon'), 'start'));
   daemon
     .command('stop')
     .description('stop the daemon gracefully (finishes in-flight work, flushes the store)')
+    .addHelpText('after', examples('corral daemon stop'))
     .action(run(() => import('./commands/daemon'), 'stop'));
   daemon
     .command('status')
     .description('show whether the daemon runs, its pid, socket and store (exit 3 when not running)')
+    .addHelpText('after', examples('corral daemon status', 'corral daemon status --json | jq .store'))
     .action(run(() => import('./commands/daemon'), 'status'));
 
   const image = program.command('image').description('build and list workspace images (no registry needed)');
@@ -31,9 +39,13 @@ export function registerCommands(program: Command, run: Run): void {
     .description('build the workspace image offline: debian (git, bash, python3; needs root) or tiny (busybox)')
     .option('--base <base>', 'tiny or debian', 'debian')
     .option('--tag <tag>', 'image tag (default corral/<base>:latest)')
-    .addHelpText('after', '\nExamples:\n  sudo corral image build\n  corral image build --base tiny')
+    .addHelpText('after', examples('sudo corral image build', 'corral image build --base tiny'))
     .action(run(() => import('./commands/image'), 'build'));
-  image.command('ls').description('list the images Corral built').action(run(() => import('./commands/image'), 'ls'));
+  image
+    .command('ls')
+    .description('list the images Corral built')
+    .addHelpText('after', examples('corral image ls', 'corral image ls --json | jq -r ".[].tag"'))
+    .action(run(() => import('./commands/image'), 'ls'));
 
   const session = program.command('session').description('start, list and remove jailed sessions');
   session
@@ -43,51 +55,70 @@ export function registerCommands(program: Command, run: Run): void {
     .option('--image <image>', 'local image (default: corral/debian:latest or $CORRAL_IMAGE)')
     .option('--name <name>', 'a name to recognise it by')
     .option('--with-changes', "carry the repo's uncommitted and untracked files into the session")
-    .addHelpText('after', '\nExamples:\n  corral session start --repo .\n  corral session start --image corral/tiny:latest')
+    .addHelpText('after', examples('corral session start --repo .', 'corral session start --image corral/tiny:latest'))
     .action(run(() => import('./commands/session'), 'start'));
-  session.command('ls').description('list your sessions').action(run(() => import('./commands/session'), 'ls'));
-  session.command('show <id>').description('state, history, command latency and error rate, peak memory and CPU').action(run(() => import('./commands/session'), 'show'));
-  session.command('pause <id>').description('freeze every process of a session').action(run(() => import('./commands/session'), 'pause'));
-  session.command('resume <id>').description('thaw a paused session (a command resumes it too)').action(run(() => import('./commands/session'), 'resume'));
+  session
+    .command('ls')
+    .description('list your sessions')
+    .addHelpText('after', examples('corral session ls', 'corral session ls --json | jq -r \'.[] | select(.state == "ready") | .id\''))
+    .action(run(() => import('./commands/session'), 'ls'));
+  session
+    .command('show <id>')
+    .description('state, history, command latency and error rate, peak memory and CPU')
+    .addHelpText('after', examples('corral session show 3f2a', 'corral session show 3f2a --json | jq .summary'))
+    .action(run(() => import('./commands/session'), 'show'));
+  session
+    .command('pause <id>')
+    .description('freeze every process of a session')
+    .addHelpText('after', examples('corral session pause 3f2a'))
+    .action(run(() => import('./commands/session'), 'pause'));
+  session
+    .command('resume <id>')
+    .description('thaw a paused session (a command resumes it too)')
+    .addHelpText('after', examples('corral session resume 3f2a'))
+    .action(run(() => import('./commands/session'), 'resume'));
   session
     .command('stop <id>')
     .description('remove the container; record, workspace and branch stay for diff and apply')
+    .addHelpText('after', examples('corral session stop 3f2a && corral diff 3f2a'))
     .action(run(() => import('./commands/session'), 'stop'));
   session
     .command('rm <id>')
     .description('remove a session: container, workspace and branch (the record stays unless --purge)')
     .option('--purge', 'also delete its record, events and command history')
+    .addHelpText('after', examples('corral session rm 3f2a', 'corral session rm 3f2a --purge'))
     .action(run(() => import('./commands/session'), 'rm'));
 
   program
     .command('diff <id>')
     .description("everything a session changed against its base: commits, edits, new files")
     .option('--stat', 'files and line counts only')
+    .addHelpText('after', examples('corral diff 3f2a', 'corral diff 3f2a --stat', 'corral diff 3f2a | less -R'))
     .action(run(() => import('./commands/diff'), 'diff'));
   program
     .command('apply <id>')
     .description("bring a session's changes onto your current branch (refused, changing nothing, on conflict)")
     .option('--commit', 'as one commit (default)')
     .option('--patch', 'as changes in your working tree')
-    .addHelpText('after', '\nExamples:\n  corral diff 3f2a --stat && corral apply 3f2a\n  corral apply 3f2a --patch')
+    .addHelpText('after', examples('corral diff 3f2a --stat && corral apply 3f2a', 'corral apply 3f2a --patch'))
     .action(run(() => import('./commands/diff'), 'apply'));
 
   program
     .command('exec <id> <command...>')
     .description('run a command in a session; exits with its status')
     .option('--timeout <seconds>', 'kill the command after this long (default 1800)')
-    .addHelpText('after', "\nExamples:\n  corral exec 3f2a -- ls -la\n  corral exec 3f2a -- 'cd src && make test'\n  corral exec 3f2a --timeout 10 -- sleep 60")
+    .addHelpText('after', examples('corral exec 3f2a -- ls -la', "corral exec 3f2a -- 'cd src && make test'", 'corral exec 3f2a --timeout 10 -- sleep 60'))
     .action(run(() => import('./commands/exec'), 'exec'));
 
   program
     .command('attach <id>')
     .description('open an interactive shell in a session (detach with Ctrl-P Ctrl-Q)')
-    .addHelpText('after', '\nExamples:\n  corral attach 3f2a')
+    .addHelpText('after', examples('corral attach 3f2a'))
     .action(run(() => import('./commands/attach'), 'attach'));
 
   program
     .command('completion <shell>')
     .description('print a completion script for bash, zsh or fish')
-    .addHelpText('after', '\nExamples:\n  source <(corral completion bash)\n  corral completion fish | source')
+    .addHelpText('after', examples('source <(corral completion bash)', 'corral completion fish | source'))
     .action(run(() => import('./commands/completion'), 'completion'));
 }

@@ -7,7 +7,7 @@ import { ExitCode } from '../exitCodes';
 export async function diff(options: { stat?: boolean }, ctx: CliContext, id: string): Promise<void> {
   const connection = await ctx.connect();
   try {
-    const result = await connection.rpc.sendRequest(SessionDiff, { session: id, patch: !options.stat });
+    const result = await ctx.out.during(`comparing ${id} with its base`, () => connection.rpc.sendRequest(SessionDiff, { session: id, patch: !options.stat }));
     ctx.out.result(result, (r) => {
       if (r.files.length === 0) return `no changes against ${r.base.slice(0, 12)}\n`;
       const binary = r.files.filter((f) => f.binary).map((f) => `binary: ${f.path}\n`).join('');
@@ -23,8 +23,7 @@ export async function apply(options: { commit?: boolean; patch?: boolean }, ctx:
   if (options.commit && options.patch) throw new CliError('--commit and --patch exclude each other', 'choose one: a commit (default) or changes in your working tree', ExitCode.Usage);
   const connection = await ctx.connect();
   try {
-    if (!ctx.out.json) ctx.out.note('applying…');
-    const result = await connection.rpc.sendRequest(SessionApply, { session: id, mode: options.patch ? 'patch' : 'commit' });
+    const result = await ctx.out.during(`applying ${id}`, () => connection.rpc.sendRequest(SessionApply, { session: id, mode: options.patch ? 'patch' : 'commit' }));
     ctx.out.result(result, (r) =>
       r.files === 0 ? 'nothing to apply\n' : r.commit ? `applied ${r.files} files as commit ${r.commit.slice(0, 12)}\n` : `applied ${r.files} files to your working tree\n`,
     );

@@ -15,8 +15,10 @@ export async function build(options: BuildOptions, ctx: CliContext): Promise<voi
   if (base !== 'tiny' && base !== 'debian') throw new CliError(`unknown base ${base}`, 'use --base tiny or --base debian', ExitCode.Usage);
   const connection = await ctx.connect();
   try {
-    connection.rpc.onNotification(ImageProgress, ({ message }) => ctx.out.note(message));
-    const image = await connection.rpc.sendRequest(ImageBuild, { base, ...(options.tag === undefined ? {} : { tag: options.tag }) });
+    const image = await ctx.out.during(`building the ${base} image`, (progress) => {
+      connection.rpc.onNotification(ImageProgress, ({ message }) => progress.update(message));
+      return connection.rpc.sendRequest(ImageBuild, { base, ...(options.tag === undefined ? {} : { tag: options.tag }) });
+    });
     ctx.out.result(image, (i) => `${i.tag} ${i.id.slice(7, 19)} (${i.source})\n`);
   } finally {
     connection.dispose();

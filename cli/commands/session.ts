@@ -17,13 +17,15 @@ export async function start(options: StartOptions, ctx: CliContext): Promise<voi
   const repo = options.repo === undefined ? gitRootAbove(process.cwd()) : path.resolve(options.repo);
   const connection = await ctx.connect();
   try {
-    if (!ctx.out.json) ctx.out.note(repo ? `starting a session on ${repo}…` : 'starting a session with an empty workspace…');
-    const session = await connection.rpc.sendRequest(SessionStart, {
-      ...(repo === undefined ? {} : { repo }),
-      ...(options.image === undefined ? {} : { image: options.image }),
-      ...(options.name === undefined ? {} : { name: options.name }),
-      ...(options.withChanges ? { withChanges: true } : {}),
-    });
+    const label = repo ? `starting a session on ${repo}` : 'starting a session with an empty workspace';
+    const session = await ctx.out.during(label, () =>
+      connection.rpc.sendRequest(SessionStart, {
+        ...(repo === undefined ? {} : { repo }),
+        ...(options.image === undefined ? {} : { image: options.image }),
+        ...(options.name === undefined ? {} : { name: options.name }),
+        ...(options.withChanges ? { withChanges: true } : {}),
+      }),
+    );
     ctx.out.result(session, (s) => `${s.id}\n`);
   } finally {
     connection.dispose();
@@ -100,10 +102,21 @@ function gitRootAbove(dir: string): string | undefined {
   }
 }
 
+/** How a state looks on a terminal: green works, yellow waits, red needs you, dim is over. */
+const STATE_STYLE: Record<string, 'green' | 'yellow' | 'red' | 'dim' | 'bold'> = {
+  ready: 'green',
+  busy: 'green',
+  creating: 'yellow',
+  paused: 'yellow',
+  failed: 'red',
+  lost: 'red',
+  stopped: 'dim',
+};
+
 function render(out: Output, sessions: SessionInfo[]): string {
   if (sessions.length === 0) return 'no sessions (start one with `corral session start`)\n';
   const now = Date.now();
-  const colour = (state: string): string => (state === 'ready' ? out.paint(state, 'green') : state === 'failed' ? out.paint(state, 'red') : state);
+  const colour = (state: string): string => out.paint(state, STATE_STYLE[state] ?? 'bold');
   return table([
     ['ID', 'STATE', 'IMAGE', 'CREATED', 'REPO'],
     ...sessions.map((s) => [s.id, colour(s.state), s.image, `${duration(now - Date.parse(s.createdAt))} ago`, s.repo ?? '-']),

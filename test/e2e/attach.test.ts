@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as pty from 'node-pty';
-import { runCli } from '../support/cli';
+import { ANSI, runCli } from '../support/cli';
 import { distCli, tempHome } from '../support/home';
 import { imageCache, TINY } from '../support/jail';
 
@@ -71,6 +71,20 @@ describe('corral attach in a real terminal (node-pty)', function () {
     } finally {
       term.kill();
     }
+  });
+
+  it('colours session states on a terminal, and not with NO_COLOR', async () => {
+    const screenOf = async (extra: NodeJS.ProcessEnv): Promise<string> => {
+      const term = pty.spawn(process.execPath, [distCli, 'session', 'ls'], { cols: 120, rows: 10, env: { ...process.env, ...env, ...extra } as Record<string, string> });
+      let screen = '';
+      term.onData((data) => (screen += data));
+      await new Promise<void>((resolve) => term.onExit(() => resolve()));
+      return screen;
+    };
+    assert.ok((await screenOf({})).includes('\x1b[32mready\x1b[0m'), 'ready in green');
+    const plain = await screenOf({ NO_COLOR: '1' });
+    assert.match(plain, new RegExp(`${session}\\s+ready`));
+    assert.doesNotMatch(plain, ANSI);
   });
 
   it('restores the terminal and exits 3 when the daemon dies under it', async () => {
