@@ -130,6 +130,21 @@ describe('corral CLI: daemon and doctor', function () {
     assert.match(bad.stderr, /hint: use bash, zsh or fish/);
   });
 
+  it('has --help with examples on every command', async () => {
+    const commands = [
+      ['doctor'], ['daemon', 'start'], ['daemon', 'stop'], ['daemon', 'status'], ['image', 'build'], ['image', 'ls'],
+      ['session', 'start'], ['session', 'ls'], ['session', 'show'], ['session', 'pause'], ['session', 'resume'],
+      ['session', 'stop'], ['session', 'rm'], ['diff'], ['apply'], ['exec'], ['attach'], ['completion'],
+    ];
+    const results = await Promise.all(commands.map((words) => runCli([...words, '--help'], env)));
+    results.forEach((result, i) => {
+      const name = commands[i]!.join(' ');
+      assert.equal(result.code, 0, name);
+      assert.match(result.stdout, new RegExp(`^Usage: corral ${name}`), name);
+      assert.match(result.stdout, new RegExp(`\\nExamples:\\n(  corral ${name}.*\\n|  .*corral ${name}.*\\n)+`), `${name} has examples of itself`);
+    });
+  });
+
   it('prints its version', async () => {
     const { version } = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string };
     const result = await runCli(['--version'], env);
