@@ -28,7 +28,8 @@ CORRAL_HOME=$image_home node dist/cli.js daemon stop >/dev/null
 rm -rf "$image_home"
 
 export CORRAL_TEST_RUN=1
-mocha() { CORRAL_TEST_RESULTS="$results/$1.json" npx --no-install mocha --require tsx/cjs --reporter ./test/support/reporter.cjs "${@:2}"; }
+# tsx for both require and import(): the daemon loads its large libraries with import() on first use.
+mocha() { CORRAL_TEST_RESULTS="$results/$1.json" npx --no-install mocha --node-option import=tsx --reporter ./test/support/reporter.cjs "${@:2}"; }
 
 step "static checks"
 node scripts/check.mjs typecheck "$results/typecheck.json" npx --no-install tsc -p . --noEmit

@@ -62,6 +62,10 @@ export const ErrorCode = {
   Conflict: 1011,
   /** A command ran past its timeout and was killed. */
   TimedOut: 1012,
+  /** The LLM provider refused or failed: bad key, unknown model, context too long, unreachable. */
+  ProviderFailed: 1013,
+  /** A spending budget (per run, per day, per month) would be exceeded. */
+  BudgetExceeded: 1014,
   /** A bug or an unexpected failure inside the daemon; the log has the details. */
   Internal: 1099,
 } as const;

@@ -1,0 +1,2 @@
+// Its own bundle (dist/anthropicSdk.js), loaded when a run first uses Anthropic.
+export { default as Anthropic } from '@anthropic-ai/sdk';
