@@ -23,20 +23,36 @@ const common = {
   external: ['cpu-features', '*.node', 'sql.js/dist/sql-wasm.wasm'],
 };
 
-// dockerode is bundled on its own and required at run time from beside the daemon.
-const lazyDockerode = {
-  name: 'lazy-dockerode',
+// Large libraries the daemon needs only for some work are bundled on their own and loaded with
+// import() on first use: the daemon starts without parsing them.
+const lazyModules = {
+  dockerode: 'server/docker/dockerode.ts',
+  openaiSdk: 'server/llm/openaiSdk.ts',
+  anthropicSdk: 'server/llm/anthropicSdk.ts',
+  priceData: 'server/ledger/priceData.ts',
+  tokenizer: 'server/ledger/tokenizer.ts',
+};
+const lazy = {
+  name: 'lazy-modules',
   setup(build) {
-    build.onResolve({ filter: /^\.\/dockerode$/ }, () => ({ path: './dockerode.js', external: true }));
+    const filter = new RegExp(`^\\./(${Object.keys(lazyModules).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: `${args.path}.js`, external: true }));
   },
 };
+const genaiPricesVersion = JSON.parse(readFileSync('node_modules/@pydantic/genai-prices/package.json', 'utf8')).version;
 
 // Start clean, so no stale bundle or map from an older layout is left behind.
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 await Promise.all([
-  esbuild.build({ ...common, entryPoints: { server: 'server/main.ts' }, outdir: 'dist', plugins: [lazyDockerode] }),
-  esbuild.build({ ...common, entryPoints: { dockerode: 'server/docker/dockerode.ts' }, outdir: 'dist' }),
+  esbuild.build({
+    ...common,
+    entryPoints: { server: 'server/main.ts' },
+    outdir: 'dist',
+    plugins: [lazy],
+    define: { ...common.define, GENAI_PRICES_VERSION: JSON.stringify(genaiPricesVersion) },
+  }),
+  esbuild.build({ ...common, entryPoints: lazyModules, outdir: 'dist' }),
   esbuild.build({
     ...common,
     entryPoints: { 'cli-main': 'cli/main.ts' },

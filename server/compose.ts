@@ -10,6 +10,8 @@ import { PROTOCOL_VERSION, SessionChanged, type DaemonStatus } from './protocol'
 import type { HomePaths } from './protocol/paths';
 import { buildRouter } from './rpc/handlers';
 import type { Router } from './rpc/router';
+import { AgentService } from './agent/service';
+import { Ledger } from './ledger/ledger';
 import { AttachService } from './services/attach';
 import { KvService } from './services/kv';
 import { Maintenance } from './sessions/maintenance';
@@ -99,6 +101,7 @@ export async function composeDaemon(
     kv: new KvService(store, systemClock),
     sessions,
     attach,
+    agent: new AgentService({ store, sessions, ledger: new Ledger(store), clock: systemClock, configFile: paths.config, env: globalThis.process.env }),
     docker,
     imageCacheDir: settings.imageCache,
     defaultImage: settings.defaultImage,

@@ -10,3 +10,5 @@ export * from './session';
 export * from './shell';
 export * from './image';
 export * from './attach';
+export * from './agent';
+export * from './usage';

@@ -8,7 +8,15 @@ import type { AttachService } from '../services/attach';
 import type { EnginePort } from '../ports/engine';
 import { daemonChecks } from '../services/doctor';
 import { buildImage, listImages } from '../docker/images';
+import type { AgentService } from '../agent/service';
+import { CorralError } from '../errors';
+import { parseSince, queryUsage } from '../ledger/usage';
 import {
+  AgentProgress,
+  AgentRun,
+  AgentStop,
+  ErrorCode,
+  UsageQuery,
   AttachClose,
   AttachClosedNotification,
   AttachInput,
@@ -48,6 +56,7 @@ export interface Services {
   kv: KvService;
   sessions: SessionService;
   attach: AttachService;
+  agent: AgentService;
   engine: EnginePort;
   docker: () => Promise<Docker>;
   imageCacheDir: string;
@@ -137,5 +146,23 @@ export function buildRouter(services: Services): Router {
         progress: (message) => notify(ImageProgress, { message }),
       }),
     )
-    .on(ImageList, async () => listImages(await services.docker()));
+    .on(ImageList, async () => listImages(await services.docker()))
+    .on(AgentRun, async (params, { identity, notify, token }) => {
+      const cancel = new AbortController();
+      const subscription = token.onCancellationRequested(() => cancel.abort());
+      try {
+        return await services.agent.run(identity.user, params, (runId, event) => void notify(AgentProgress, { runId, event }), cancel.signal);
+      } finally {
+        subscription.dispose();
+      }
+    })
+    .on(AgentStop, (params, { identity }) => ({ stopping: services.agent.stop(identity.user, params.run) }))
+    .on(UsageQuery, (params, { identity }) => {
+      if (params.allUsers && identity.role !== 'owner') throw new CorralError(ErrorCode.Forbidden, "everyone's usage is for the daemon's owner only", 'leave out allUsers to see your own');
+      const until = new Date();
+      const since = parseSince(params.since ?? '30d', until);
+      if (since === undefined) throw new CorralError(ErrorCode.InvalidParams, `cannot read --since ${params.since}`, 'use 7d, 24h, 30m or a date like 2026-11-01');
+      const by = params.by ?? 'day';
+      return { since: since.toISOString(), until: until.toISOString(), by, ...services.store.read((r) => queryUsage(r, { user: params.allUsers ? null : identity.user, since, by })) };
+    });
 }

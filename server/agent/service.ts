@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto';
+import { readConfig } from '../config';
+import { CorralError } from '../errors';
+import { countRequestTokens, estimateUsage } from '../ledger/estimate';
+import type { Ledger } from '../ledger/ledger';
+import { PriceTable, type Quote } from '../ledger/prices';
+import { resolveProvider } from '../llm/providers';
+import type { ModelRequest, ModelTurn, Usage } from '../llm/types';
+import type { Clock } from '../ports/clock';
+import { ErrorCode, type AgentRunParams, type RunEvent, type RunSummary, type RunTokens, type SessionInfo } from '../protocol';
+import type { SessionService } from '../sessions/service';
+import type { Store } from '../store/store';
+import { budgetWarnings, checkBudgets, usd, type Budgets } from './budget';
+import { runLoop } from './loop';
+import { Toolbox } from './tools';
+
+export interface AgentDeps {
+  store: Store;
+  sessions: SessionService;
+  ledger: Ledger;
+  clock: Clock;
+  configFile: string;
+  /** The daemon's environment: where API keys come from. Never passed into a jail. */
+  env: NodeJS.ProcessEnv;
+}
+
+const DEFAULTS = { maxSteps: 50, timeoutS: 1800, maxTokensPerCall: 8192 };
+
+/** Runs the coding agent in sessions' jails, accounts for every call, and keeps the runs. */
+export class AgentService {
+  private readonly running = new Map<string, { owner: string; controller: AbortController }>();
+
+  constructor(private readonly deps: AgentDeps) {}
+
+  async run(owner: string, params: AgentRunParams, emit: (runId: string, event: RunEvent) => void, signal: AbortSignal): Promise<RunSummary> {
+    const config = readConfig(this.deps.configFile);
+    const provider = resolveProvider(config, { ...params, goal: params.prompt }, this.deps.env);
+    try {
+      const session = await this.sessionFor(owner, params);
+      const runId = randomBytes(5).toString('hex');
+      const controller = new AbortController();
+      const stop = (): void => controller.abort();
+      signal.addEventListener('abort', stop, { once: true });
+      this.running.set(runId, { owner, controller });
+      try {
+        return await this.execute(owner, runId, session, params, provider, config, (event) => emit(runId, event), controller.signal);
+      } finally {
+        signal.removeEventListener('abort', stop);
+        this.running.delete(runId);
+      }
+    } finally {
+      provider.close();
+    }
+  }
+
+  /** Stops a run of `owner`'s; false when there is none by that id. */
+  stop(owner: string, runId: string): boolean {
+    const run = this.running.get(runId);
+    if (run === undefined || run.owner !== owner) return false;
+    run.controller.abort();
+    return true;
+  }
+
+  private async sessionFor(owner: string, params: AgentRunParams): Promise<SessionInfo> {
+    if (params.session !== undefined) return this.deps.sessions.show(owner, params.session).session;
+    if (params.repo === undefined) throw new CorralError(ErrorCode.InvalidParams, 'a run needs a session or a repository', 'pass --session ID, or run it inside a repository (or --repo DIR)');
+    return this.deps.sessions.start(owner, { repo: params.repo, ...(params.image === undefined ? {} : { image: params.image }) });
+  }
+
+  private async execute(
+    owner: string,
+    runId: string,
+    session: SessionInfo,
+    params: AgentRunParams,
+    provider: ReturnType<typeof resolveProvider>,
+    config: ReturnType<typeof readConfig>,
+    emit: (event: RunEvent) => void,
+    signal: AbortSignal,
+  ): Promise<RunSummary> {
+    const { clock, ledger, store } = this.deps;
+    const replay = provider.llm.replay;
+    const prices = new PriceTable(config.prices);
+    const budgets: Budgets = { ...config.budgets, ...(params.budgetUsd === undefined ? {} : { runUsd: params.budgetUsd }) };
+    const tokens: RunTokens = { calls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimatedCalls: 0 };
+    let runCost = 0;
+    let pricedCalls = 0;
+    let unpricedCalls = 0;
+    const warned = new Set<string>();
+    const startedAt = clock.now().toISOString();
+    await store.write((w) =>
+      w.run('INSERT INTO agent_runs (id, user, session_id, task, persona, provider, model, goal, steps, started_at, replay) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, 0, ?, ?)', [
+        runId,
+        owner,
+        session.id,
+        params.persona ?? null,
+        provider.name,
+        provider.model,
+        params.prompt,
+        startedAt,
+        replay ? 1 : 0,
+      ]),
+    );
+    emit({ kind: 'started', sessionId: session.id, provider: provider.name, model: provider.model, replay });
+
+    const quote = (usage: Usage): Promise<Quote> => prices.quote(provider.priceProvider, provider.model, usage);
+    const result = await runLoop(
+      {
+        llm: provider.llm,
+        tools: new Toolbox((command, options) => this.deps.sessions.exec(owner, session.id, command, { timeoutMs: options.timeoutMs ?? 120_000, ...(options.signal ? { signal: options.signal } : {}) })),
+        now: () => clock.now().getTime(),
+        emit,
+        beforeCall: async (request) => {
+          if (replay) return { ok: true };
+          // The worst case: every byte of the prompt a token (a BPE token is at least one byte), all uncached.
+          const { costUsd: worst } = await quote({ inputTokens: Buffer.byteLength(JSON.stringify([request.system, request.messages, request.tools])), outputTokens: request.maxTokens, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+          if (worst === null) {
+            if (!warned.has('price')) {
+              warned.add('price');
+              emit({ kind: 'warning', text: `no price is known for ${provider.priceProvider}/${provider.model}: its cost is reported as unknown and budgets cannot hold it (add it under "prices" in config.json)` });
+            }
+            return { ok: true };
+          }
+          const spent = { ...ledger.spent(owner, clock.now()), run: runCost };
+          for (const text of budgetWarnings(budgets, spent, warned)) emit({ kind: 'warning', text });
+          return checkBudgets(budgets, spent, worst);
+        },
+        account: async (request, turn, latencyMs, outcome) => {
+          const { usage, estimated } = await usageOf(request, turn, outcome);
+          const priced = replay ? { costUsd: 0, priceVersion: 'replay (nothing spent)' } : await quote(usage);
+          const cost = priced.costUsd;
+          tokens.calls++;
+          tokens.inputTokens += usage.inputTokens;
+          tokens.outputTokens += usage.outputTokens;
+          tokens.cacheReadTokens += usage.cacheReadTokens;
+          tokens.cacheWriteTokens += usage.cacheWriteTokens;
+          tokens.reasoningTokens += usage.reasoningTokens;
+          if (estimated) tokens.estimatedCalls++;
+          if (cost === null) unpricedCalls++;
+          else {
+            runCost += cost;
+            pricedCalls++;
+          }
+          await ledger.append({
+            at: clock.now(),
+            user: owner,
+            sessionId: session.id,
+            runId,
+            task: null,
+            persona: params.persona ?? null,
+            provider: provider.name,
+            model: turn?.model ?? provider.model,
+            usage,
+            costUsd: cost,
+            priceVersion: priced.priceVersion,
+            latencyMs,
+            outcome,
+            estimated,
+            replay,
+          });
+          return { costUsd: cost, estimated };
+        },
+      },
+      {
+        goal: params.prompt,
+        model: provider.model,
+        maxSteps: params.maxSteps ?? config.agent?.maxSteps ?? DEFAULTS.maxSteps,
+        deadline: clock.now().getTime() + (params.timeoutS ?? config.agent?.timeoutS ?? DEFAULTS.timeoutS) * 1000,
+        maxTokens: config.agent?.maxTokensPerCall ?? DEFAULTS.maxTokensPerCall,
+        signal,
+      },
+    );
+
+    const summary: RunSummary = {
+      runId,
+      sessionId: session.id,
+      outcome: result.outcome,
+      summary: result.summary,
+      ...(result.error ? { error: result.error } : {}),
+      steps: result.steps,
+      provider: provider.name,
+      model: provider.model,
+      replay,
+      tokens,
+      costUsd: pricedCalls === 0 && unpricedCalls > 0 ? null : runCost,
+      unpricedCalls,
+      branch: session.branch,
+      next: { diff: `corral diff ${session.id}`, apply: `corral apply ${session.id}` },
+      startedAt,
+      endedAt: clock.now().toISOString(),
+    };
+    await store.write((w) =>
+      w.run('UPDATE agent_runs SET outcome = ?, steps = ?, ended_at = ?, summary = ? WHERE id = ?', [summary.outcome, summary.steps, summary.endedAt, JSON.stringify(summary), runId]),
+    );
+    if (result.outcome === 'budget') emit({ kind: 'warning', text: `${result.summary} — run cost so far ${usd(runCost)}` });
+    return summary;
+  }
+}
+
+/** The usage of a call for the ledger: as reported, else counted (and marked estimated). */
+async function usageOf(request: ModelRequest, turn: ModelTurn | null, outcome: string): Promise<{ usage: Usage; estimated: boolean }> {
+  if (turn?.usage) return { usage: turn.usage, estimated: false };
+  if (turn) return { usage: await estimateUsage(request, turn), estimated: true };
+  // No answer: a cancelled call was probably billed for its prompt; a refused one (4xx) or a budget stop was not.
+  if (outcome === 'cancelled') return { usage: { inputTokens: await countRequestTokens(request), outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, estimated: true };
+  return { usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, estimated: false };
+}

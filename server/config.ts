@@ -1,0 +1,58 @@
+import * as fs from 'node:fs';
+import * as z from 'zod/mini';
+import { CorralError } from './errors';
+import { ErrorCode } from './protocol';
+
+const Price = z.strictObject({
+  inputPerMTok: z.number().check(z.nonnegative()),
+  outputPerMTok: z.number().check(z.nonnegative()),
+  cacheReadPerMTok: z.optional(z.number().check(z.nonnegative())),
+  cacheWritePerMTok: z.optional(z.number().check(z.nonnegative())),
+});
+
+const Provider = z.strictObject({
+  /** Which SDK speaks to it: `openai` (any OpenAI-compatible server) or `anthropic`. */
+  type: z.enum(['openai', 'anthropic']),
+  baseURL: z.optional(z.string().check(z.url())),
+  /** The key itself; better: `apiKeyEnv`, the daemon's environment variable holding it. */
+  apiKey: z.optional(z.string()),
+  apiKeyEnv: z.optional(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/))),
+  model: z.optional(z.string()),
+  /** The price table's provider id (default: the provider's name). */
+  priceProvider: z.optional(z.string()),
+  maxRetries: z.optional(z.int().check(z.minimum(0), z.maximum(10))),
+});
+
+/** `$CORRAL_HOME/config.json`: everything optional; documented in the README. */
+export const ConfigSchema = z.strictObject({
+  defaultProvider: z.optional(z.string()),
+  providers: z.optional(z.record(z.string(), Provider)),
+  budgets: z.optional(z.strictObject({ runUsd: z.optional(z.number().check(z.positive())), dayUsd: z.optional(z.number().check(z.positive())), monthUsd: z.optional(z.number().check(z.positive())) })),
+  prices: z.optional(z.record(z.string(), Price)),
+  agent: z.optional(z.strictObject({ maxSteps: z.optional(z.int().check(z.minimum(1))), timeoutS: z.optional(z.number().check(z.positive())), maxTokensPerCall: z.optional(z.int().check(z.minimum(16))) })),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+export type ProviderConfig = z.infer<typeof Provider>;
+
+/** Read at each use, so an edit applies to the next run without restarting the daemon. */
+export function readConfig(file: string): Config {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new CorralError(ErrorCode.Internal, `cannot read ${file}: ${(error as Error).message}`, 'check its permissions');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CorralError(ErrorCode.InvalidParams, `${file} is not valid JSON: ${(error as Error).message}`, 'fix the file (or move it away to use the defaults)');
+  }
+  const parsed = ConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
+    throw new CorralError(ErrorCode.InvalidParams, `${file} is not a valid Corral config: ${issues}`, 'fix those fields; the README lists every setting');
+  }
+  return parsed.data;
+}

@@ -1,0 +1,64 @@
+import type { Config, ProviderConfig } from '../config';
+import { CorralError } from '../errors';
+import { ErrorCode } from '../protocol';
+import { AnthropicProvider } from './anthropic';
+import { OpenAiProvider } from './openai';
+import { RecordingProvider, ReplayProvider } from './replay';
+import type { LlmPort } from './types';
+
+export interface ResolvedProvider {
+  llm: LlmPort;
+  /** The provider's name in config and the ledger. */
+  name: string;
+  model: string;
+  /** The price table's provider id. */
+  priceProvider: string;
+  close(): void;
+}
+
+/** The providers that need no config: the usual environment variables configure them. */
+function builtIns(env: NodeJS.ProcessEnv): Record<string, ProviderConfig> {
+  return {
+    openai: { type: 'openai', baseURL: env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1', apiKeyEnv: 'OPENAI_API_KEY', model: 'gpt-4.1' },
+    anthropic: { type: 'anthropic', baseURL: env.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com', apiKeyEnv: 'ANTHROPIC_API_KEY', model: 'claude-sonnet-4-5' },
+  };
+}
+
+/**
+ * Picks the provider and model of a run: `--provider` / `--model`, else config.json's defaults,
+ * else whichever of OPENAI_API_KEY / ANTHROPIC_API_KEY the daemon has. Keys are read here, in the
+ * daemon, and go nowhere but the provider's SDK.
+ */
+export function resolveProvider(config: Config, wanted: { provider?: string; model?: string; transcript?: string; record?: string; goal: string }, env: NodeJS.ProcessEnv): ResolvedProvider {
+  const name = wanted.provider ?? config.defaultProvider ?? (env.OPENAI_API_KEY === undefined && env.ANTHROPIC_API_KEY !== undefined ? 'anthropic' : 'openai');
+  let resolved: ResolvedProvider;
+  if (name === 'replay') {
+    if (wanted.transcript === undefined) throw new CorralError(ErrorCode.InvalidParams, 'provider replay needs a transcript', 'add --transcript FILE (written by `corral run --record FILE`)');
+    const replay = ReplayProvider.load(wanted.transcript);
+    resolved = { llm: replay, name, model: wanted.model ?? replay.header.model, priceProvider: replay.header.provider, close: () => undefined };
+  } else {
+    const known = { ...builtIns(env), ...config.providers };
+    const settings = known[name] === undefined ? undefined : { ...builtIns(env)[name], ...known[name] };
+    if (settings === undefined) {
+      throw new CorralError(ErrorCode.NotFound, `no provider named ${name}`, `use one of ${[...Object.keys(known), 'replay'].join(', ')}, or add it under "providers" in $CORRAL_HOME/config.json`);
+    }
+    const model = wanted.model ?? settings.model;
+    if (model === undefined) throw new CorralError(ErrorCode.InvalidParams, `no model given for provider ${name}`, `add --model, or providers.${name}.model in config.json`);
+    const keyVariable = settings.apiKeyEnv ?? `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`;
+    const isDefaultEndpoint = settings.baseURL === undefined || /api\.(openai|anthropic)\.com/.test(settings.baseURL);
+    const apiKey = settings.apiKey ?? env[keyVariable] ?? (isDefaultEndpoint ? undefined : 'none');
+    if (apiKey === undefined || apiKey === '') {
+      throw new CorralError(
+        ErrorCode.ProviderFailed,
+        `no API key for ${name}: ${keyVariable} is not set in the daemon's environment`,
+        `export ${keyVariable}=… and restart the daemon (\`corral daemon stop\`; the next command starts it with your environment), or set providers.${name}.apiKey in $CORRAL_HOME/config.json`,
+      );
+    }
+    const options = { name, apiKey, baseURL: settings.baseURL ?? '', keyVariable, maxRetries: settings.maxRetries ?? 4 };
+    const llm = settings.type === 'anthropic' ? new AnthropicProvider(options) : new OpenAiProvider(options);
+    resolved = { llm, name, model, priceProvider: settings.priceProvider ?? name, close: () => undefined };
+  }
+  if (wanted.record === undefined) return resolved;
+  const recorder = new RecordingProvider(resolved.llm, wanted.record, { provider: resolved.priceProvider, model: resolved.model, goal: wanted.goal });
+  return { ...resolved, llm: recorder, close: () => recorder.close() };
+}
