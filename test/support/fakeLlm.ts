@@ -48,9 +48,9 @@ export class FakeLlm {
   ) {}
 
   static async start(script: Script = []): Promise<FakeLlm> {
-    let fake: FakeLlm | undefined;
-    const server = http.createServer((req, res) => void fake!.handle(req, res));
-    fake = new FakeLlm(server, script);
+    const server = http.createServer();
+    const fake = new FakeLlm(server, script);
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void fake.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return fake;
   }
