@@ -117,6 +117,40 @@ export function registerCommands(program: Command, run: Run): void {
     .action(run(() => import('./commands/attach'), 'attach'));
 
   program
+    .command('run')
+    .description('run the coding agent on a goal in a jailed session; its steps print as they happen (Ctrl-C stops it)')
+    .option('--prompt <text>', 'what to do')
+    .option('--repo <dir>', 'repository for a new session (default: the one you are in)')
+    .option('--session <id>', 'work in this session instead of a new one')
+    .option('--image <image>', 'image for a new session')
+    .option('--provider <name>', 'openai, anthropic, replay, or one from config.json')
+    .option('--model <model>', "the provider's model (default from config.json)")
+    .option('--budget <usd>', "this run's spending limit in US dollars")
+    .option('--max-steps <n>', 'stop after this many model calls (default 50)')
+    .option('--timeout <seconds>', 'stop after this long (default 1800)')
+    .option('--record <file>', "write the model's turns to FILE, to replay later")
+    .option('--transcript <file>', 'play back a recorded run (implies --provider replay)')
+    .option('--persona <name>', 'a label for the ledger (who or what the agent acts as)')
+    .addHelpText(
+      'after',
+      examples(
+        'corral run --prompt "make the tests pass" --budget 0.50',
+        'corral run --session 3f2a --provider anthropic --model claude-sonnet-4-5 --prompt "add a --verbose flag"',
+        'corral run --prompt "fix the bug" --record fix.jsonl && corral run --transcript fix.jsonl --prompt "fix the bug"',
+      ),
+    )
+    .action(run(() => import('./commands/run'), 'run'));
+
+  program
+    .command('usage')
+    .description('tokens and cost from the ledger, with totals and a breakdown (replay and estimated calls marked)')
+    .option('--since <when>', '7d, 24h, 30m or a date (default 30d)')
+    .option('--by <group>', 'day, model, provider, user, session, persona or task (default day)')
+    .option('--all', "everyone's usage (the daemon's owner only)")
+    .addHelpText('after', examples('corral usage --since 7d', 'corral usage --by model --json | jq .total.costUsd'))
+    .action(run(() => import('./commands/usage'), 'usage'));
+
+  program
     .command('completion <shell>')
     .description('print a completion script for bash, zsh or fish')
     .addHelpText('after', examples('source <(corral completion bash)', 'corral completion fish | source'))

@@ -18,6 +18,11 @@ export class Output {
     this.stdout.write(this.json ? JSON.stringify(value, null, 2) + '\n' : human(value));
   }
 
+  /** A line of a command's running report: stdout for people, stderr under --json. */
+  line(text: string): void {
+    (this.json ? this.stderr : this.stdout).write(`${text}\n`);
+  }
+
   /** Progress and notices: always stderr, so stdout stays one document. */
   note(text: string): void {
     this.stderr.write(`corral: ${text}\n`);

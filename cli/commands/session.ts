@@ -1,7 +1,7 @@
 import { SessionList, SessionPause, SessionRemove, SessionResume, SessionShow, SessionStart, SessionStop, type SessionInfo } from '../../server/protocol';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CliContext } from '../context';
+import { gitRootAbove } from '../repo';
 import { duration, table, type Output } from '../output';
 
 export interface StartOptions {
@@ -91,14 +91,6 @@ export async function show(_options: object, ctx: CliContext, id: string): Promi
     });
   } finally {
     connection.dispose();
-  }
-}
-
-/** The nearest folder at or above `dir` that holds a `.git` (directory or file), if any. */
-function gitRootAbove(dir: string): string | undefined {
-  for (let current = dir; ; current = path.dirname(current)) {
-    if (fs.existsSync(path.join(current, '.git'))) return current;
-    if (path.dirname(current) === current) return undefined;
   }
 }
 

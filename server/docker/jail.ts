@@ -14,8 +14,12 @@ const MASKED_PATHS = [
   '/sys/kernel/mm', '/sys/devices/virtual/dmi', '/proc/kallsyms', '/proc/modules',
 ];
 
-/** The environment of every jailed process: nothing of the daemon's. */
-export const JAIL_ENV = ['HOME=/tmp', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8', 'TERM=xterm-256color'];
+/**
+ * The environment of every jailed process: nothing of the daemon's. No Python bytecode files:
+ * an agent edits and re-runs within a second, and a .pyc whose source changed size-neutrally in
+ * the same second would be trusted stale (it also keeps __pycache__ out of the diff).
+ */
+export const JAIL_ENV = ['HOME=/tmp', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8', 'TERM=xterm-256color', 'PYTHONDONTWRITEBYTECODE=1'];
 
 export const LABELS = { session: 'corral.session', owner: 'corral.owner', home: 'corral.home' } as const;
 

@@ -1,0 +1,146 @@
+import * as path from 'node:path';
+import { CancellationTokenSource } from 'vscode-jsonrpc';
+import { AgentProgress, AgentRun, type AgentRunParams, type RunEvent, type RunSummary } from '../../server/protocol';
+import type { CliContext } from '../context';
+import { CliError } from '../errors';
+import { ExitCode } from '../exitCodes';
+import type { Output } from '../output';
+import { gitRootAbove } from '../repo';
+
+export interface RunOptions {
+  prompt?: string;
+  repo?: string;
+  session?: string;
+  image?: string;
+  provider?: string;
+  model?: string;
+  budget?: string;
+  maxSteps?: string;
+  timeout?: string;
+  record?: string;
+  transcript?: string;
+  persona?: string;
+}
+
+/**
+ * `corral run --prompt TEXT`: the coding agent in a jailed session (a new one on the repository
+ * you are in, unless --session), its steps printed as they happen, then the summary: outcome,
+ * tokens, cost, and how to review and take the work. Ctrl-C stops the run.
+ */
+export async function run(options: RunOptions, ctx: CliContext): Promise<void> {
+  if (options.prompt === undefined || options.prompt.trim() === '') throw new CliError('nothing to do', 'say what with --prompt "…"', ExitCode.Usage);
+  const params: AgentRunParams = { prompt: options.prompt };
+  if (options.session !== undefined) params.session = options.session;
+  else {
+    const repo = options.repo === undefined ? gitRootAbove(process.cwd()) : path.resolve(options.repo);
+    if (repo === undefined) throw new CliError('not inside a repository', 'run it in your repository, or pass --repo DIR or --session ID', ExitCode.Usage);
+    params.repo = repo;
+  }
+  if (options.image !== undefined) params.image = options.image;
+  if (options.provider !== undefined) params.provider = options.provider;
+  if (options.model !== undefined) params.model = options.model;
+  if (options.persona !== undefined) params.persona = options.persona;
+  if (options.budget !== undefined) params.budgetUsd = positive(options.budget, '--budget', 'US dollars, e.g. --budget 0.50');
+  if (options.maxSteps !== undefined) params.maxSteps = Math.floor(positive(options.maxSteps, '--max-steps', 'a number of steps, e.g. --max-steps 20'));
+  if (options.timeout !== undefined) params.timeoutS = positive(options.timeout, '--timeout', 'seconds, e.g. --timeout 600');
+  if (options.record !== undefined) params.record = path.resolve(options.record);
+  if (options.transcript !== undefined) params.transcript = path.resolve(options.transcript);
+  if (params.transcript !== undefined && params.provider === undefined) params.provider = 'replay';
+
+  const connection = await ctx.connect();
+  try {
+    connection.rpc.onNotification(AgentProgress, ({ runId, event }) => report(ctx.out, runId, event));
+    const cancel = new CancellationTokenSource();
+    let interrupts = 0;
+    const onInterrupt = (): void => {
+      if (++interrupts > 1) process.exit(ExitCode.Interrupted);
+      ctx.out.note('stopping the run (Ctrl-C again to leave at once)…');
+      cancel.cancel();
+    };
+    process.on('SIGINT', onInterrupt);
+    let summary: RunSummary;
+    try {
+      summary = await ctx.out.during(params.session ? 'waiting for the model' : 'starting a session', () => connection.rpc.sendRequest(AgentRun, params, cancel.token));
+    } finally {
+      process.off('SIGINT', onInterrupt);
+    }
+    ctx.out.result(summary, (s) => describe(ctx.out, s));
+    process.exitCode = summary.outcome === 'finished' ? ExitCode.Ok : summary.outcome === 'stopped' ? ExitCode.Interrupted : ExitCode.Failure;
+  } finally {
+    connection.dispose();
+  }
+}
+
+function positive(text: string, flag: string, hint: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new CliError(`bad ${flag} ${text}`, `give ${hint}`, ExitCode.Usage);
+  return value;
+}
+
+let replaying = false;
+
+/** One line per thing that happened, as it happens. */
+function report(out: Output, runId: string, event: RunEvent): void {
+  switch (event.kind) {
+    case 'started':
+      replaying = event.replay;
+      out.line(out.paint(`run ${runId} · session ${event.sessionId} · ${event.provider}/${event.model}${event.replay ? ' · replay (no model is called)' : ''}`, 'bold'));
+      break;
+    case 'model': {
+      const cost = replaying ? 'replay' : event.costUsd === null ? 'cost unknown' : money(event.costUsd);
+      const said = event.text.trim().split('\n')[0]?.slice(0, 100) ?? '';
+      out.line(`step ${event.step} ${out.paint(`· model ${(event.latencyMs / 1000).toFixed(1)} s · ${cost}${event.estimated ? ' (estimated)' : ''}`, 'dim')}${said ? ` ${said}` : ''}`);
+      break;
+    }
+    case 'tool': {
+      const mark = event.ok ? out.paint('✓', 'green') : out.paint('✗', 'red');
+      const result = event.result.trim().split('\n')[0]?.slice(0, 100) ?? '';
+      out.line(`  ${mark} ${event.name} ${argumentSummary(event.name, event.arguments)}${result ? out.paint(` → ${result}`, 'dim') : ''}`);
+      break;
+    }
+    case 'note':
+      out.line(`  • ${event.text}`);
+      break;
+    case 'retry':
+      out.note(`the provider answered ${event.status}; the SDK retries${event.retryAfterS === null ? '' : ` in ${event.retryAfterS} s`}`);
+      break;
+    case 'warning':
+      out.note(`warning: ${event.text}`);
+      break;
+  }
+}
+
+/** The argument that says what a tool call does: the command, the path, the pattern. */
+function argumentSummary(tool: string, raw: string): string {
+  let args: Record<string, unknown>;
+  try {
+    args = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    return raw.slice(0, 80);
+  }
+  const key = { shell: 'command', search: 'pattern', task_progress: 'note', finish: 'summary' }[tool] ?? 'path';
+  const value = typeof args[key] === 'string' ? (args[key] as string) : '';
+  return value.split('\n')[0]!.slice(0, 80);
+}
+
+function describe(out: Output, s: RunSummary): string {
+  const t = s.tokens;
+  const cost = s.replay ? 'replay: nothing spent' : s.costUsd === null ? 'cost unknown (no price for the model)' : `${money(s.costUsd)}${s.unpricedCalls > 0 ? ` + ${s.unpricedCalls} unpriced calls` : ''}`;
+  const verdict = { finished: out.paint('finished', 'green'), stopped: out.paint('stopped', 'yellow'), max_steps: out.paint('step limit', 'yellow'), timeout: out.paint('time limit', 'yellow'), budget: out.paint('budget reached', 'red'), error: out.paint('failed', 'red') }[s.outcome];
+  const lines = [
+    '',
+    `${verdict} after ${s.steps} step${s.steps === 1 ? '' : 's'} · ${n(t.inputTokens)} tokens in (${n(t.cacheReadTokens)} cached) / ${n(t.outputTokens)} out${t.estimatedCalls > 0 ? ` (${t.estimatedCalls} calls estimated)` : ''} · ${cost}`,
+    s.summary,
+  ];
+  if (s.error) lines.push(`hint: ${s.error.hint}`);
+  lines.push(`review: ${s.next.diff} · take it: ${s.next.apply}${s.branch ? ` (branch ${s.branch})` : ''}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function money(usd: number): string {
+  return usd > 0 && usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+export function n(value: number): string {
+  return value.toLocaleString('en-US');
+}

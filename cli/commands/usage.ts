@@ -1,0 +1,42 @@
+import { UsageQuery, type UsageReport } from '../../server/protocol';
+import { USAGE_GROUPS } from '../../server/protocol/usage';
+import type { CliContext } from '../context';
+import { CliError } from '../errors';
+import { ExitCode } from '../exitCodes';
+import { table, type Output } from '../output';
+import { money, n } from './run';
+
+export interface UsageOptions {
+  since?: string;
+  by?: string;
+  all?: boolean;
+}
+
+/** `corral usage [--since 7d] [--by day|model|…]`: tokens and cost from the ledger. */
+export async function usage(options: UsageOptions, ctx: CliContext): Promise<void> {
+  const by = options.by ?? 'day';
+  if (!(USAGE_GROUPS as readonly string[]).includes(by)) throw new CliError(`cannot group by ${by}`, `use --by ${USAGE_GROUPS.join('|')}`, ExitCode.Usage);
+  const connection = await ctx.connect();
+  try {
+    const report = await connection.rpc.sendRequest(UsageQuery, { since: options.since ?? '30d', by: by as (typeof USAGE_GROUPS)[number], ...(options.all ? { allUsers: true } : {}) });
+    ctx.out.result(report, (r) => render(ctx.out, r));
+  } finally {
+    connection.dispose();
+  }
+}
+
+function render(out: Output, r: UsageReport): string {
+  const since = `since ${r.since.replace('T', ' ').slice(0, 16)} UTC`;
+  if (r.total.calls === 0) return `no model calls ${since}\n`;
+  const cost = (c: { costUsd: number; unpricedCalls: number; calls: number; replayCalls: number }): string =>
+    c.unpricedCalls === c.calls ? 'unknown' : `${money(c.costUsd)}${c.unpricedCalls > 0 ? ` +${c.unpricedCalls} unpriced` : ''}`;
+  const marks = (c: { estimatedCalls: number; replayCalls: number }): string => `${c.replayCalls > 0 ? ` (${c.replayCalls} replay)` : ''}${c.estimatedCalls > 0 ? ` (${c.estimatedCalls} estimated)` : ''}`;
+  const rows = r.rows.map((row) => [row.key || '-', `${n(row.calls)}${marks(row)}`, n(row.inputTokens), n(row.cacheReadTokens), n(row.outputTokens), cost(row)]);
+  const total = [out.paint('total', 'bold'), `${n(r.total.calls)}${marks(r.total)}`, n(r.total.inputTokens), n(r.total.cacheReadTokens), n(r.total.outputTokens), out.paint(cost(r.total), 'bold')];
+  const notes = [
+    r.total.replayCalls > 0 ? 'replay calls played back a transcript: no model was called, nothing was spent' : '',
+    r.total.estimatedCalls > 0 ? 'estimated calls: the provider reported no usage; Corral counted the tokens' : '',
+    r.total.unpricedCalls > 0 ? 'unpriced calls: no price is known for the model (add one under "prices" in config.json)' : '',
+  ].filter((s) => s !== '');
+  return `${since}\n${table([[r.by.toUpperCase(), 'CALLS', 'INPUT', 'CACHED', 'OUTPUT', 'COST'], ...rows, total])}${notes.map((s) => `${s}\n`).join('')}`;
+}
