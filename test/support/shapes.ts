@@ -115,6 +115,54 @@ export const execShape = z.strictObject({
   droppedNotifications: z.number(),
 });
 
+const tokens = z.strictObject({
+  calls: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWriteTokens: z.number(),
+  reasoningTokens: z.number(),
+  estimatedCalls: z.number(),
+});
+export const runShape = z.strictObject({
+  runId: z.string(),
+  sessionId: z.string(),
+  outcome: z.enum(['finished', 'stopped', 'max_steps', 'timeout', 'budget', 'error']),
+  summary: z.string(),
+  error: z.optional(z.strictObject({ message: z.string(), hint: z.string() })),
+  steps: z.number(),
+  provider: z.string(),
+  model: z.string(),
+  replay: z.boolean(),
+  tokens,
+  costUsd: z.nullable(z.number()),
+  unpricedCalls: z.number(),
+  branch: nullableString,
+  next: z.strictObject({ diff: z.string(), apply: z.string() }),
+  startedAt: isoTime,
+  endedAt: isoTime,
+});
+
+const usageTotals = {
+  calls: z.number(),
+  estimatedCalls: z.number(),
+  replayCalls: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWriteTokens: z.number(),
+  reasoningTokens: z.number(),
+  costUsd: z.number(),
+  unpricedCalls: z.number(),
+};
+export const usageShape = z.strictObject({
+  since: isoTime,
+  until: isoTime,
+  by: z.enum(['day', 'model', 'provider', 'user', 'session', 'persona', 'task']),
+  rows: z.array(z.strictObject({ key: z.string(), ...usageTotals })),
+  total: z.strictObject(usageTotals),
+});
+
 /** Parses stdout as exactly one JSON document and checks it against `shape`, with the issues on failure. */
 export function parseAs<T>(shape: z.ZodMiniType<T>, stdout: string, what: string): T {
   let value: unknown;
