@@ -45,7 +45,7 @@ describe('corral run and corral usage', function () {
     assert.match(result.stdout, /^finished after 5 steps · 8,730 tokens in \(6,400 cached\) \/ 228 out · replay: nothing spent$/m);
     const session = /corral diff ([0-9a-f]+)/.exec(result.stdout)![1]!;
     const diff = await runCli(['diff', session], env);
-    assert.match(diff.stdout, /-    return a - b\n\+    return a \+ b/);
+    assert.match(diff.stdout, /- {4}return a - b\n\+ {4}return a \+ b/);
     const usage = await runCli(['usage', '--since', '1h'], env);
     assert.match(usage.stdout, /^total\s+5 \(5 replay\)\s+8,730\s+6,400\s+228\s+\$0\.00$/m);
     assert.match(usage.stdout, /nothing was spent/);
