@@ -104,12 +104,12 @@ export class Store {
     this.inWrite = true;
     let result: T;
     try {
-      this.execute('BEGIN', []);
+      this.runToEnd('BEGIN', []);
       try {
         result = fn(this.writer);
-        this.execute('COMMIT', []);
+        this.runToEnd('COMMIT', []);
       } catch (error) {
-        this.execute('ROLLBACK', []);
+        this.runToEnd('ROLLBACK', []);
         throw error;
       }
     } finally {
@@ -231,13 +231,20 @@ export class Store {
   private readonly writer: Writer = {
     ...this.reader,
     run: (sql, params = []) => {
-      this.execute(sql, params);
+      this.runToEnd(sql, params);
       this.recording.push([sql, [...params]]);
       return { changes: this.db.getRowsModified() };
     },
   };
 
-  /** Binds and runs a cached prepared statement to its first row (or to completion). */
+  /** Runs a statement to the end, whatever its first word (`WITH … INSERT` included), as replay does. */
+  private runToEnd(sql: string, params: readonly SqlValue[]): void {
+    const statement = this.execute(sql, params);
+    while (statement.step());
+    statement.reset();
+  }
+
+  /** A cached prepared statement, reset and bound to `params`, ready to step. */
   private execute(sql: string, params: readonly SqlValue[]): SqlJsStatement {
     let statement = this.cache.get(sql);
     if (!statement) {
@@ -246,10 +253,6 @@ export class Store {
     }
     statement.reset();
     statement.bind(params as SqlValue[]);
-    if (!isQuery(sql)) {
-      statement.step();
-      statement.reset();
-    }
     return statement;
   }
 
@@ -273,9 +276,6 @@ export class Store {
   }
 }
 
-function isQuery(sql: string): boolean {
-  return /^\s*(SELECT|WITH|PRAGMA)\b/i.test(sql);
-}
 
 function applyPragmas(db: Database): void {
   // The database lives in memory; durability is the journal's job, so SQLite's own is off.
