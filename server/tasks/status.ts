@@ -1,0 +1,51 @@
+/** Where a task stands. `review`: done by someone, waiting for a look. */
+export type TaskStatus = 'todo' | 'in_progress' | 'review' | 'blocked' | 'done';
+export const TASK_STATUSES: readonly TaskStatus[] = ['todo', 'in_progress', 'review', 'blocked', 'done'];
+
+/** The characters people put in a checkbox, and what they mean. */
+export const MARKS: Record<string, TaskStatus> = { ' ': 'todo', x: 'done', X: 'done', '~': 'in_progress', '/': 'in_progress', '-': 'in_progress', '!': 'blocked' };
+/** The mark Corral writes for a status. */
+export const MARK_FOR: Record<TaskStatus, string> = { todo: ' ', in_progress: '~', review: '/', blocked: '!', done: 'x' };
+
+/**
+ * Words and symbols of status cells, status fields and status headings, in the languages of the
+ * boards we have met. Matched case-insensitively against the start of the text (after emoji).
+ */
+const WORDS: [TaskStatus, RegExp][] = [
+  ['done', /^(✅|✔️?|☑️?|🟢|done|completed?|finished|closed|fixed|merged|shipped|resolved|erledigt|fertig|hecho|terminado|completado|conclu[ií]do|feito|valmis|tehty|完了|完成|已完成|済)/i],
+  ['in_progress', /^(🚧|🔄|⏳|🟡|in[ -]?progress|doing|wip|working on|working|ongoing|started|active|current|in arbeit|en (curso|progreso)|em (andamento|progresso)|käynnissä|työn alla|进行中|進行中|作業中)/i],
+  ['review', /^(👀|in[ -]?review|review|reviewing|testing|qa|awaiting review|needs review)/i],
+  ['blocked', /^(❌|⛔|🔴|🛑|blocked|set aside|on[ -]?hold|stuck|waiting|paused|blockiert|bloqueado|estancado|阻塞|受阻|ブロック)/i],
+  ['todo', /^(⬜|☐|⚪|🔲|todo|to[ -]do|open|planned|pending|not started|backlog|new|ready|offen|geplant|pendiente|por hacer|pendente|a fazer|tekemättä|odottaa|待办|未开始|未着手|todo)/i],
+];
+
+/** The status a cell, field or heading names, if it names one. */
+export function statusOfText(text: string): TaskStatus | undefined {
+  const clean = text.replace(/[`*_~]/g, '').trim();
+  // Known symbols first (✅ done), then the words after any other leading symbol (🧪 testing).
+  const words = clean.replace(/^[^\p{L}\p{N}]+/u, '');
+  for (const candidate of [clean, words]) for (const [status, pattern] of WORDS) if (pattern.test(candidate)) return status;
+  return undefined;
+}
+
+/**
+ * The status a heading gives the tasks under it: the heading is a status and little else —
+ * `## In Progress`, `## DOING (5)`, `## Done 2026/03/31`, `## Working on (Eforen)`. "Completed
+ * Phases Summary" or "Done criteria" are not lanes.
+ */
+export function statusOfHeading(text: string, extra: Record<string, TaskStatus> = {}): TaskStatus | undefined {
+  const clean = text.replace(/[`*_~#]/g, '').trim();
+  for (const [name, status] of Object.entries(extra)) if (clean.toLowerCase() === name.toLowerCase()) return status;
+  const words = clean.replace(/^[^\p{L}\p{N}]+/u, '');
+  for (const [status, pattern] of WORDS) {
+    const match = pattern.exec(words);
+    if (match && LANE_REST.test(words.slice(match[0].length))) return status;
+  }
+  return undefined;
+}
+
+/** What may follow the status in a lane heading: a (note), a [tag], a {placeholder}, a date or count, symbols. */
+const LANE_REST = /^(?:\s|[:–—-]|\([^)]*\)|\[[^\]]*\]|\{[^}]*\}|[\d/.,-]+|[^\p{L}\p{N}\s])*$/u;
+
+/** The words Corral writes into a status cell or field when the board has no example to copy. */
+export const WORD_FOR: Record<TaskStatus, string> = { todo: 'todo', in_progress: 'in progress', review: 'review', blocked: 'blocked', done: 'done' };
