@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Heading, List, ListItem, Nodes, Paragraph, PhrasingContent, Root, RootContent, Table } from 'mdast';
+import type { Block, MarkdownParser } from './markdown';
 import { MARKS, statusOfHeading, statusOfText, type TaskStatus } from './status';
 
 /** A source range: offsets into the board's text. */
@@ -33,9 +33,11 @@ export interface Task {
   mark?: Span;
   /** The status cell's text (table tasks) or the status field's value (heading tasks). */
   statusText?: Span;
-  /** The column a list item's content starts at: sub-items go at least this far in. */
+  /** The title cell's text (table tasks): where an assignee is added. */
+  titleText?: Span;
+  /** The column a list item's content starts at: sub-items go this far in. */
   contentIndent?: number;
-  /** For list tasks under a status heading: the heading's section, so a status change can move it. */
+  /** For tasks sitting directly in a status heading's section (a kanban lane): that heading's index. */
   lane?: number;
 }
 
@@ -63,195 +65,218 @@ export interface ParseOptions {
   headingStatus?: Record<string, TaskStatus>;
 }
 
-type Parse = (text: string) => Root;
-
 const STATUS_HEADER = /^(status|state|estado|estado actual|stato|statut|tila|状态|状態|狀態|stand)$/i;
 const ID_HEADER = /^(id|#|no\.?|nr\.?|task id|key|ticket|编号|番号)$/i;
 const TITLE_HEADER = /^(task|title|name|summary|item|feature|tehtävä|tarea|tarefa|aufgabe|任务|タスク|description|method)$/i;
-const STATUS_FIELD = /^\s*(?:[-*+]\s+)?\**\s*(status|state|estado|stand|状态|状態)\s*\**\s*[:：]\s*\**\s*/i;
+const STATUS_FIELD = /^\s*(?:[-*+]\s+)?[*_]*\s*(status|state|estado|stand|状态|状態)\s*[*_]*\s*[:：]\s*[*_]*\s*/i;
 const TOTAL_ROW = /^(total|totals|sum|summe|gesamt|yhteensä|总计|合计|合計|total geral)$/i;
 const LEGEND = /legend|leyenda|legende|图例|凡例/i;
+const BOX = /^\[([ xX~/!-])\](?:[ \t]|$)/;
+const BULLET = /^((?:[ \t]*>)*[ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)/;
 
 /**
- * Reads a task board from its markdown with a real parser (micromark + mdast, GFM, front matter)
- * and the source positions it keeps. Tasks: GFM task-list items at any depth (and the common
- * `[~]`, `[/]`, `[-]`, `[!]` marks), top-level items of lists under status headings (kanban
- * lanes), rows of tables with a status column, and headings whose section states a `Status:`.
- * Code blocks, HTML comments and front matter are nodes of their own and never yield tasks.
+ * Reads a task board with a real markdown parser (markdown-it: CommonMark, GFM tables and
+ * strikethrough, front matter) and the source lines it maps every block to. Tasks: GFM
+ * task-list items at any depth (and the common `[~]`, `[/]`, `[-]`, `[!]` marks), top-level
+ * items of lists in status sections (kanban lanes), rows of tables with a status column, and
+ * headings whose section states a `Status:`. Code blocks, HTML and front matter are blocks of
+ * their own and never yield tasks.
  */
-export function readBoard(text: string, parse: Parse, options: ParseOptions = {}): Board {
-  const tree = parse(text);
+export function readBoard(text: string, parser: MarkdownParser, options: ParseOptions = {}): Board {
+  const blocks = parser.blocks(text);
   const lines = lineStarts(text);
-  const board: Board = { text, tasks: [], headings: [], warnings: [], eol: /\r\n/.test(text.slice(0, text.indexOf('\n') + 1)) ? '\r\n' : '\n' };
-  const headings = tree.children.filter((n): n is Heading => n.type === 'heading');
-  const titles = headings.filter((h) => h.depth === 1).length;
-  for (const [i, heading] of headings.entries()) {
-    const next = headings.slice(i + 1).find((h) => h.depth <= heading.depth);
-    const title = plain(heading.children);
-    // A heading without a status of its own sits in its parent's lane (`## Next Commit` under `# Done`).
-    // A lone top-level heading is the document's title (`# TODO`): its lane is its own items only.
-    const parent = [...board.headings].reverse().find((h) => h.depth < heading.depth && !(h.depth === 1 && titles === 1));
-    const status = statusOfHeading(title, options.headingStatus) ?? parent?.status;
-    board.headings.push({ text: title, depth: heading.depth, status, span: span(heading), sectionEnd: next ? span(next).start : text.length, line: heading.position!.start.line });
-  }
-  const context = { board, lines, text, usedIds: new Map<string, number>() };
-  const headingAt = (offset: number): BoardHeading | undefined => [...board.headings].reverse().find((h) => h.span.start <= offset);
-  for (const [index, node] of tree.children.entries()) {
-    if (node.type === 'heading') {
-      const task = headingTask(context, node, tree.children.slice(index + 1));
-      if (task) addTask(context, task);
-      continue;
-    }
-    const heading = headingAt(span(node).start);
-    if (heading && LEGEND.test(heading.text)) continue;
-    // A heading task's own list items are its subtasks.
-    const owner = [...context.board.tasks].reverse().find((t) => t.kind === 'heading' && t.span.start < span(node).start && span(node).end <= t.span.end);
-    if (node.type === 'list') readList(context, node, heading, owner?.id ?? null, 0);
-    if (node.type === 'table') readTable(context, node, heading);
+  const firstNewline = text.indexOf('\n');
+  const board: Board = { text, tasks: [], headings: [], warnings: [], eol: firstNewline > 0 && text[firstNewline - 1] === '\r' ? '\r\n' : '\n' };
+  const ctx: Context = { board, text, lines, parser, usedIds: new Map(), byId: new Map() };
+  readHeadings(ctx, blocks, options);
+
+  // Open list items: the task each one is (or null), so nested items know their parent.
+  const items: (string | null)[] = [];
+  // Blocks come in document order: the section a block is in only moves forward.
+  let section = -1;
+  const headingAt = (line: number): BoardHeading | undefined => {
+    while (section + 1 < board.headings.length && board.headings[section + 1]!.line <= line + 1) section++;
+    return board.headings[section];
+  };
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i]!;
+    if (block.type === 'heading_open' && block.level === 0) {
+      const task = headingTask(ctx, blocks, i);
+      if (task) addTask(ctx, task);
+    } else if (block.type === 'list_item_open') {
+      const heading = headingAt(block.map![0]);
+      const parent = [...items].reverse().find((id) => id !== null) ?? headingOwner(ctx, lines[block.map![0]]!);
+      const inLegend = heading !== undefined && LEGEND.test(heading.text);
+      const task = inLegend ? undefined : listTask(ctx, blocks, i, heading, section, parent ?? null, items.length);
+      if (task) addTask(ctx, task);
+      items.push(task?.id ?? null);
+    } else if (block.type === 'list_item_close') items.pop();
+    else if (block.type === 'table_open') i = readTable(ctx, blocks, i, headingAt(block.map![0]), section);
   }
   return board;
 }
 
 interface Context {
   board: Board;
-  lines: number[];
   text: string;
+  lines: number[];
+  parser: MarkdownParser;
   usedIds: Map<string, number>;
+  byId: Map<string, Task>;
+  lastHeadingTask?: Task;
 }
 
-function readList(ctx: Context, list: List, heading: BoardHeading | undefined, parent: string | null, depth: number): void {
-  for (const item of list.children) {
-    const task = listTask(ctx, item, heading, parent, depth);
-    if (task) addTask(ctx, task);
-    for (const child of item.children) if (child.type === 'list') readList(ctx, child, heading, task?.id ?? parent, task ? depth + 1 : depth);
+function readHeadings(ctx: Context, blocks: Block[], options: ParseOptions): void {
+  const found = blocks.flatMap((b, i) => (b.type === 'heading_open' && b.level === 0 ? [{ depth: b.markup === '=' ? 1 : b.markup === '-' ? 2 : b.markup.length, map: b.map!, text: inlineText(ctx, blocks[i + 1]!.content) }] : []));
+  const titles = found.filter((h) => h.depth === 1).length;
+  for (const [i, heading] of found.entries()) {
+    const next = found.slice(i + 1).find((h) => h.depth <= heading.depth);
+    // A heading without a status of its own sits in its parent's lane (`### Next Commit` under `# Done`);
+    // a lone top-level heading is the document's title (`# TODO`): its lane is its own items only.
+    const parent = [...ctx.board.headings].reverse().find((h) => h.depth < heading.depth && !(h.depth === 1 && titles === 1));
+    ctx.board.headings.push({
+      text: heading.text.trim(),
+      depth: heading.depth,
+      status: statusOfHeading(heading.text, options.headingStatus) ?? parent?.status,
+      span: { start: ctx.lines[heading.map[0]]!, end: lineEnd(ctx.text, ctx.lines[heading.map[1] - 1]!) },
+      sectionEnd: next ? ctx.lines[next.map[0]]! : ctx.text.length,
+      line: heading.map[0] + 1,
+    });
   }
 }
 
-function listTask(ctx: Context, item: ListItem, heading: BoardHeading | undefined, parent: string | null, depth: number): Task | undefined {
-  const first = item.children[0];
-  const itemSpan = span(item);
-  const contentStart = first ? span(first).start : itemSpan.end;
+/** The heading task whose section holds `offset`: its top-level list items are its subtasks. */
+function headingOwner(ctx: Context, offset: number): string | undefined {
+  const owner = ctx.lastHeadingTask;
+  return owner && owner.span.start < offset && offset < owner.span.end ? owner.id : undefined;
+}
+
+function listTask(ctx: Context, blocks: Block[], index: number, heading: BoardHeading | undefined, headingIndex: number, parent: string | null, depth: number): Task | undefined {
+  const item = blocks[index]!;
+  const [first, last] = item.map!;
+  const lineStart = ctx.lines[first]!;
+  const firstLineEnd = lineEnd(ctx.text, lineStart);
+  const bullet = BULLET.exec(ctx.text.slice(lineStart, firstLineEnd));
+  const paragraph = blocks[index + 1]?.type === 'paragraph_open' && blocks[index + 1]!.map![0] === first ? blocks[index + 2] : undefined;
+  if (!bullet || !paragraph) return undefined;
+  const contentStart = lineStart + bullet[0].length;
+  const firstLine = ctx.text.slice(contentStart, firstLineEnd);
+  const box = BOX.exec(firstLine);
+  const inLane = depth === 0 && parent === null && heading?.status !== undefined;
+  if (!box && !inLane) return undefined;
   let status: TaskStatus | undefined;
   let statusFrom: Task['statusFrom'] = 'checkbox';
-  let mark: Span | undefined;
-  let skipTitle = 0;
-  if (item.checked !== null && item.checked !== undefined) {
-    // GFM saw `[ ]` or `[x]` between the bullet and the content.
-    const box = ctx.text.lastIndexOf('[', contentStart);
-    mark = { start: box + 1, end: box + 2 };
-    status = item.checked ? 'done' : undefined;
-  } else if (first?.type === 'paragraph') {
-    const custom = /^\[([~/!-])\][ \t]/.exec(ctx.text.slice(contentStart, contentStart + 5));
-    if (custom) {
-      mark = { start: contentStart + 1, end: contentStart + 2 };
-      status = MARKS[custom[1]!];
-      statusFrom = 'mark';
-      skipTitle = 4;
-    }
+  if (box && box[1] !== ' ') {
+    status = MARKS[box[1]!];
+    statusFrom = box[1] === 'x' || box[1] === 'X' ? 'checkbox' : 'mark';
   }
-  const isTask = mark !== undefined || (depth === 0 && parent === null && heading?.status !== undefined && first?.type === 'paragraph');
-  if (!isTask) return undefined;
-  const paragraph = first?.type === 'paragraph' ? first : undefined;
-  if (status === undefined && paragraph && isStruckThrough(paragraph)) {
+  const titleSource = box ? firstLine.slice(box[0].length) : firstLine;
+  const inline = ctx.parser.inline(titleSource);
+  if (status === undefined && isStruckThrough(inline)) {
     status = 'done';
     statusFrom = 'strikethrough';
   }
   if (status === undefined) {
-    if (heading?.status !== undefined && depth === 0) {
-      status = heading.status;
-      statusFrom = mark ? 'checkbox' : 'heading';
+    if (inLane) {
+      status = heading!.status!;
+      statusFrom = box ? 'checkbox' : 'heading';
     } else status = 'todo';
   }
-  const text = paragraph ? plain(paragraph.children).slice(skipTitle) : '';
-  const firstLineEnd = lineEnd(ctx.text, contentStart);
   return {
-    ...identify(ctx, text.split('\n')[0]!.trim(), paragraph?.children ?? []),
+    ...identify(ctx, plainOf(inline).trim(), inline),
     status,
     statusFrom,
     kind: 'list',
-    line: item.position!.start.line,
-    span: { start: ctx.lines[item.position!.start.line - 1]!, end: itemSpan.end },
-    firstLine: { start: ctx.lines[item.position!.start.line - 1]!, end: firstLineEnd },
+    line: first + 1,
+    span: { start: lineStart, end: lastContentEnd(ctx, first, last) },
+    firstLine: { start: lineStart, end: firstLineEnd },
     parent,
     children: [],
     section: heading?.text ?? null,
-    ...(mark ? { mark } : {}),
-    contentIndent: contentStart - ctx.lines[item.position!.start.line - 1]!,
-    ...(heading?.status !== undefined && depth === 0 && parent === null ? { lane: ctx.board.headings.indexOf(heading) } : {}),
+    ...(box ? { mark: { start: contentStart + 1, end: contentStart + 2 } } : {}),
+    contentIndent: bullet[0].length,
+    ...(inLane ? { lane: headingIndex } : {}),
   };
 }
 
-function readTable(ctx: Context, table: Table, heading: BoardHeading | undefined): void {
-  const [header, ...rows] = table.children;
-  if (!header) return;
-  const names = header.children.map((cell) => plain(cell.children).trim());
+/** Reads a table's rows as tasks when it has a status column; returns the index of its last token. */
+function readTable(ctx: Context, blocks: Block[], index: number, heading: BoardHeading | undefined, headingIndex: number): number {
+  let end = index;
+  while (end < blocks.length && blocks[end]!.type !== 'table_close') end++;
+  const rows = blocks.slice(index, end).filter((b) => b.type === 'tr_open').map((b) => b.map![0]);
+  const [headerLine, ...bodyLines] = rows;
+  if (headerLine === undefined) return end;
+  const names = cells(ctx.text, ctx.lines[headerLine]!).map((c) => inlineText(ctx, ctx.text.slice(c.start, c.end)).trim());
   const statusColumn = names.findIndex((n) => STATUS_HEADER.test(n));
-  if (statusColumn < 0) return;
+  if (statusColumn < 0) return end;
   const idColumn = names.findIndex((n) => ID_HEADER.test(n));
   let titleColumn = names.findIndex((n, i) => i !== idColumn && i !== statusColumn && TITLE_HEADER.test(n));
   if (titleColumn < 0) titleColumn = names.findIndex((_, i) => i !== idColumn && i !== statusColumn);
-  for (const row of rows) {
-    const cells = row.children.map((cell) => plain(cell.children).trim());
-    const title = cells[titleColumn] ?? '';
-    const idCell = idColumn >= 0 ? cells[idColumn] ?? '' : '';
-    if ((title === '' && idCell === '') || TOTAL_ROW.test(title)) continue;
-    const statusCell = row.children[statusColumn];
-    const cellText = statusCell ? cellTextSpan(ctx.text, statusCell) : undefined;
-    const named = statusOfText(cells[statusColumn] ?? '');
-    const rowSpan = span(row);
-    const identity = idCell !== '' ? explicit(ctx, idCell.replace(/[`*]/g, ''), title) : identify(ctx, title, titleColumn >= 0 ? (row.children[titleColumn]?.children ?? []) : []);
+  const inLane = heading?.status !== undefined;
+  for (const line of bodyLines) {
+    const row = cells(ctx.text, ctx.lines[line]!);
+    const text = (i: number): string => (row[i] ? inlineText(ctx, ctx.text.slice(row[i]!.start, row[i]!.end)).trim() : '');
+    const title = text(titleColumn);
+    const idCell = idColumn >= 0 ? text(idColumn) : '';
+    if ((title === '' && idCell === '') || TOTAL_ROW.test(title) || TOTAL_ROW.test(idCell)) continue;
+    const named = statusOfText(text(statusColumn));
+    const titleInline = row[titleColumn] ? ctx.parser.inline(ctx.text.slice(row[titleColumn]!.start, row[titleColumn]!.end)) : [];
+    const rowSpan = { start: ctx.lines[line]!, end: lineEnd(ctx.text, ctx.lines[line]!) };
     addTask(ctx, {
-      ...identity,
-      // A table under a status heading is a kanban lane: where the row sits wins over a stale cell.
-      status: heading?.status ?? named ?? 'todo',
-      statusFrom: heading?.status ? 'heading' : 'cell',
+      ...(idCell !== '' ? explicit(idCell, title, titleInline) : identify(ctx, title, titleInline)),
+      // A table in a status section is a kanban lane: where the row sits wins over a stale cell.
+      status: inLane ? heading.status! : (named ?? 'todo'),
+      statusFrom: inLane ? 'heading' : 'cell',
       kind: 'table',
-      line: row.position!.start.line,
+      line: line + 1,
       span: rowSpan,
       firstLine: rowSpan,
       parent: null,
       children: [],
       section: heading?.text ?? null,
-      ...(cellText ? { statusText: cellText } : {}),
+      ...(row[statusColumn] ? { statusText: row[statusColumn] } : {}),
+      ...(row[titleColumn] ? { titleText: row[titleColumn] } : {}),
+      ...(inLane ? { lane: headingIndex } : {}),
     });
   }
+  return end;
 }
 
 /** A heading whose section states `Status: …` (before any sub-heading) is a task itself. */
-function headingTask(ctx: Context, heading: Heading, after: RootContent[]): Task | undefined {
+function headingTask(ctx: Context, blocks: Block[], index: number): Task | undefined {
+  const heading = ctx.board.headings.find((h) => h.line === blocks[index]!.map![0] + 1)!;
   if (heading.depth < 2) return undefined;
-  const board = ctx.board.headings.find((h) => h.span.start === span(heading).start)!;
-  const until = after.findIndex((n) => n.type === 'heading');
-  const body = until < 0 ? after : after.slice(0, until);
-  // The field is a paragraph line or a top-level list item: `Status: Done`, `- **Status:** ✅ done`.
-  const candidates: Span[] = [];
-  for (const node of body) {
-    if (node.type === 'paragraph') {
-      for (let at = span(node).start; at < span(node).end; at = lineEnd(ctx.text, at) + (ctx.text[lineEnd(ctx.text, at)] === '\r' ? 2 : 1)) candidates.push({ start: at, end: Math.min(lineEnd(ctx.text, at), span(node).end) });
-    } else if (node.type === 'list') for (const item of node.children) candidates.push({ start: span(item).start, end: lineEnd(ctx.text, span(item).start) });
+  // The field is a line of a paragraph, or the first line of a top-level list item.
+  const candidates: number[] = [];
+  for (let i = index + 3; i < blocks.length; i++) {
+    const block = blocks[i]!;
+    if (block.type === 'heading_open' && block.level === 0) break;
+    if (block.type === 'paragraph_open' && block.level === 0) for (let l = block.map![0]; l < block.map![1]; l++) candidates.push(l);
+    if (block.type === 'list_item_open' && block.level === 1) candidates.push(block.map![0]);
   }
   for (const line of candidates) {
-    const field = STATUS_FIELD.exec(ctx.text.slice(line.start, line.end));
+    const start = ctx.lines[line]!;
+    const source = ctx.text.slice(start, lineEnd(ctx.text, start));
+    const field = STATUS_FIELD.exec(source);
     if (!field) continue;
-    const valueStart = line.start + field[0].length;
-    const valueEnd = line.start + ctx.text.slice(line.start, line.end).replace(/[\s*]+$/, '').length;
+    const valueStart = start + field[0].length;
+    const valueEnd = start + source.replace(/[\s*_]+$/, '').length;
     const status = statusOfText(ctx.text.slice(valueStart, valueEnd));
     if (status === undefined) continue;
-    const title = board.text.trim();
-    const identity = identify(ctx, title, heading.children);
+    const identity = identify(ctx, heading.text, ctx.parser.inline(heading.text));
     // A section that details a task listed elsewhere (same id) is that task, not another.
-    if (identity.explicitId && ctx.board.tasks.some((t) => t.id === identity.id)) return undefined;
+    if (identity.explicitId && ctx.byId.has(identity.id)) return undefined;
     return {
       ...identity,
       status,
       statusFrom: 'field',
       kind: 'heading',
-      line: board.line,
-      span: { start: board.span.start, end: board.sectionEnd },
-      firstLine: board.span,
+      line: heading.line,
+      span: { start: heading.span.start, end: heading.sectionEnd },
+      firstLine: heading.span,
       parent: null,
       children: [],
-      section: title,
+      section: heading.text,
       statusText: { start: valueStart, end: Math.max(valueStart, valueEnd) },
     };
   }
@@ -259,72 +284,92 @@ function headingTask(ctx: Context, heading: Heading, after: RootContent[]): Task
 }
 
 type Identity = Pick<Task, 'id' | 'explicitId' | 'title' | 'assignees' | 'tags'>;
+type Inline = { type: string; content: string }[];
 
-const EXPLICIT_ID = /^(?:\[[^\]]*\]\s*)?(?:\*\*|`)?([A-Z][A-Za-z0-9]*-\d+[A-Za-z0-9.-]*|#\d+|[A-Z]?\d+(?:\.\d+)+|[a-z]\d{3,})(?:\*\*|`)?(?=$|[\s:.)—–-])[\s:.)—–-]*/;
+const EXPLICIT_ID = /^(?:\[[^\]]*\]\s*)?([A-Z][A-Za-z0-9]*-\d+[A-Za-z0-9.-]*|#\d+|[A-Z]?\d+(?:\.\d+)+|[a-z]\d{3,})(?=$|[\s:.)—–-])[\s:.)—–-]*/;
 
-function identify(ctx: Context, title: string, inline: readonly Nodes[]): Identity {
+function identify(ctx: Context, title: string, inline: Inline): Identity {
   const found = EXPLICIT_ID.exec(title);
-  if (found) return explicit(ctx, found[1]!, title.slice(found[0].length) || title, inline);
-  const normalized = title.toLowerCase().replace(/\s+/g, ' ').trim();
+  if (found) return explicit(found[1]!, title.slice(found[0].length) || title, inline);
+  // Stable across status changes, assignees and tags: only the words of the title count.
+  const normalized = title.replace(/(^|[\s(])[@#][\w./-]+/g, ' ').toLowerCase().replace(/\s+/g, ' ').trim();
   let id = `h-${createHash('sha256').update(normalized).digest('hex').slice(0, 6)}`;
   const seen = ctx.usedIds.get(id) ?? 0;
   ctx.usedIds.set(id, seen + 1);
   if (seen > 0) id = `${id}-${seen + 1}`;
-  return { id, explicitId: false, title, ...people(inline, title) };
+  return { id, explicitId: false, title, ...people(inline) };
 }
 
-function explicit(ctx: Context, id: string, title: string, inline: readonly Nodes[] = []): Identity {
-  return { id, explicitId: true, title: title.trim(), ...people(inline, title) };
+function explicit(id: string, title: string, inline: Inline): Identity {
+  return { id: id.replace(/[`*]/g, ''), explicitId: true, title: title.trim(), ...people(inline) };
 }
 
 /** `@name` assignees and `#tag` tags of the text, outside code. */
-function people(inline: readonly Nodes[], fallback: string): { assignees: string[]; tags: string[] } {
-  const text = inline.length > 0 ? plain(inline, true) : fallback;
+function people(inline: Inline): { assignees: string[]; tags: string[] } {
+  const text = inline.map((t) => (t.type === 'text' ? t.content : ' ')).join('');
   const assignees = [...text.matchAll(/(?:^|[\s(])@([A-Za-z0-9_][\w.-]*[\w])/g)].map((m) => m[1]!);
   const tags = [...text.matchAll(/(?:^|\s)#([A-Za-z][\w/-]*)/g)].map((m) => m[1]!);
   return { assignees: [...new Set(assignees)], tags: [...new Set(tags)] };
 }
 
 function addTask(ctx: Context, task: Task): void {
-  if (task.explicitId) {
-    const other = ctx.board.tasks.find((t) => t.id === task.id);
-    if (other) ctx.board.warnings.push(`duplicate id ${task.id} on lines ${other.line} and ${task.line}; the first one is used`);
-  }
-  const parent = task.parent === null ? undefined : ctx.board.tasks.find((t) => t.id === task.parent);
-  parent?.children.push(task.id);
+  const other = ctx.byId.get(task.id);
+  if (other) ctx.board.warnings.push(`duplicate id ${task.id} on lines ${other.line} and ${task.line}; the first one is used`);
+  else ctx.byId.set(task.id, task);
+  if (task.parent !== null) ctx.byId.get(task.parent)?.children.push(task.id);
+  if (task.kind === 'heading') ctx.lastHeadingTask = task;
   ctx.board.tasks.push(task);
 }
 
-/** The text of inline content: code and HTML left out when asked (for @ and # scanning). */
-function plain(nodes: readonly Nodes[], withoutCode = false): string {
-  let out = '';
-  for (const node of nodes) {
-    if (node.type === 'text') out += node.value;
-    else if (node.type === 'inlineCode') out += withoutCode ? ' ' : node.value;
-    else if (node.type === 'break') out += '\n';
-    else if (node.type === 'html') out += withoutCode ? ' ' : '';
-    else if ('children' in node) out += plain(node.children as Nodes[], withoutCode);
+function inlineText(ctx: Context, source: string): string {
+  return plainOf(ctx.parser.inline(source));
+}
+
+function plainOf(inline: Inline): string {
+  return inline.map((t) => (t.type === 'text' || t.type === 'code_inline' ? t.content : t.type === 'softbreak' || t.type === 'hardbreak' ? ' ' : '')).join('');
+}
+
+function isStruckThrough(inline: Inline): boolean {
+  const meaningful = inline.filter((t) => !(t.type === 'text' && t.content.trim() === '') && t.type !== 'softbreak' && t.type !== 'hardbreak');
+  return meaningful.length >= 3 && meaningful[0]!.type === 's_open' && meaningful.at(-1)!.type === 's_close' && meaningful.filter((t) => t.type === 's_open').length === 1;
+}
+
+/** The cells of a table row: each cell's text without its padding and pipes. */
+function cells(text: string, lineStart: number): Span[] {
+  const end = lineEnd(text, lineStart);
+  const spans: Span[] = [];
+  let i = lineStart;
+  while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
+  if (text[i] === '|') i++;
+  let cellStart = i;
+  let code = false;
+  for (; i <= end; i++) {
+    const c = text[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '`') code = !code;
+    if (i === end || (c === '|' && !code)) {
+      let s = cellStart;
+      let e = i;
+      while (s < e && (text[s] === ' ' || text[s] === '\t')) s++;
+      while (e > s && (text[e - 1] === ' ' || text[e - 1] === '\t')) e--;
+      if (!(i === end && s === e && text[i - 1] === '|') && !(i === end && cellStart === end)) spans.push({ start: s, end: e });
+      cellStart = i + 1;
+    }
   }
-  return out;
+  return spans;
 }
 
-function isStruckThrough(paragraph: Paragraph): boolean {
-  const meaningful = paragraph.children.filter((c: PhrasingContent) => !(c.type === 'text' && c.value.trim() === '') && c.type !== 'break');
-  return meaningful.length === 1 && meaningful[0]!.type === 'delete';
-}
-
-/** A table cell's text without its padding: what a status rewrite replaces. */
-function cellTextSpan(text: string, cell: Nodes): Span {
-  const { start, end } = span(cell);
-  let s = start;
-  let e = end;
-  while (s < e && (text[s] === '|' || text[s] === ' ' || text[s] === '\t')) s++;
-  while (e > s && (text[e - 1] === '|' || text[e - 1] === ' ' || text[e - 1] === '\t')) e--;
-  return { start: s, end: e };
-}
-
-function span(node: Nodes): Span {
-  return { start: node.position!.start.offset!, end: node.position!.end.offset! };
+/** The end of the last non-blank line of lines [first, last). */
+function lastContentEnd(ctx: Context, first: number, last: number): number {
+  for (let line = Math.min(last, ctx.lines.length) - 1; line > first; line--) {
+    const start = ctx.lines[line]!;
+    const end = lineEnd(ctx.text, start);
+    if (ctx.text.slice(start, end).trim() !== '') return end;
+  }
+  return lineEnd(ctx.text, ctx.lines[first]!);
 }
 
 function lineStarts(text: string): number[] {
@@ -336,5 +381,5 @@ function lineStarts(text: string): number[] {
 function lineEnd(text: string, from: number): number {
   const newline = text.indexOf('\n', from);
   const end = newline < 0 ? text.length : newline;
-  return text[end - 1] === '\r' ? end - 1 : end;
+  return end > from && text[end - 1] === '\r' ? end - 1 : end;
 }

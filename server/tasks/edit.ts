@@ -1,0 +1,192 @@
+import type { Board, Span, Task } from './board';
+import { MARK_FOR, WORD_FOR, type TaskStatus } from './status';
+
+/** A change to a board, by task id, so it can be applied again on newer content. */
+export type BoardEdit =
+  | { op: 'status'; id: string; status: TaskStatus }
+  | { op: 'assign'; id: string; user: string }
+  | { op: 'note'; id: string; text: string }
+  | { op: 'add'; title: string };
+
+/** An edit that cannot be made on this board: what and why, for the caller to say. */
+export class BoardEditError extends Error {}
+
+interface Splice {
+  at: number;
+  remove: number;
+  insert: string;
+}
+
+/**
+ * The board's text with one edit made surgically: only the bytes the edit needs change —
+ * a checkbox mark, a status cell or field, an item moved between lanes, a line added.
+ * Everything else (line endings, trailing spaces, alignment, emoji) stays byte for byte.
+ */
+export function applyEdit(board: Board, edit: BoardEdit, reread?: (text: string) => Board): string {
+  const text = makeEdit(board, edit);
+  if (reread && edit.op === 'status') {
+    // The board must now say what was asked: a `[ ]` in an In Progress lane with no Todo lane to
+    // move to, or `review` on a board of plain checkboxes, cannot be written down.
+    const now = reread(text).tasks.find((t) => t.id === edit.id)?.status;
+    if (now !== edit.status) throw new BoardEditError(`this board cannot show task ${edit.id} as ${edit.status.replace('_', ' ')}: add a "## ${title(edit.status)}" section for it`);
+  }
+  return text;
+}
+
+function makeEdit(board: Board, edit: BoardEdit): string {
+  if (edit.op === 'add') return splice(board.text, [addTask(board, edit.title)]);
+  const task = board.tasks.find((t) => t.id === edit.id);
+  if (task === undefined) throw new BoardEditError(`no task ${edit.id} on the board`);
+  switch (edit.op) {
+    case 'status':
+      return splice(board.text, setStatus(board, task, edit.status));
+    case 'assign':
+      return splice(board.text, [assign(board, task, edit.user)]);
+    case 'note':
+      return splice(board.text, [note(board, task, edit.text.replace(/\s*\r?\n\s*/g, ' ').trim())]);
+  }
+}
+
+function setStatus(board: Board, task: Task, status: TaskStatus): Splice[] {
+  if (task.status === status) return [];
+  const edits: Splice[] = [];
+  if (task.mark) edits.push({ at: task.mark.start, remove: 1, insert: MARK_FOR[status] });
+  if (task.statusText && (task.statusFrom === 'cell' || task.statusFrom === 'field' || task.lane !== undefined)) edits.push(rewriteStatusText(board, task, status));
+  if (task.statusFrom === 'strikethrough' || (task.mark === undefined && /^~~/.test(board.text.slice(contentStart(board, task))))) {
+    if (status !== 'done') edits.push(...unstrike(board, task));
+  }
+  const lane = task.lane === undefined ? undefined : board.headings[task.lane];
+  if (lane && lane.status !== status) {
+    // The moved block carries the other changes (its mark, its cell) with it.
+    const move = moveToLane(board, task, status, edits);
+    if (move) return move;
+    if (!task.mark && !task.statusText) throw new BoardEditError(`task ${task.id} takes its status from the "${lane.text}" heading, and there is no section for ${status.replace('_', ' ')} to move it to; add one (e.g. "## ${title(status)}")`);
+  }
+  if (edits.length === 0) throw new BoardEditError(`task ${task.id} has no checkbox, status cell or status field to change`);
+  return edits;
+}
+
+/** A status cell or field rewritten in the board's own words when it has an example of them. */
+function rewriteStatusText(board: Board, task: Task, status: TaskStatus): Splice {
+  const span = task.statusText!;
+  const example = board.tasks.find((t) => t.kind === task.kind && t.status === status && t.statusText && t.id !== task.id && t.statusFrom !== 'heading');
+  const words = example ? board.text.slice(example.statusText!.start, example.statusText!.end) : WORD_FOR[status];
+  if (task.kind !== 'table') return { at: span.start, remove: span.end - span.start, insert: words };
+  // Keep the column aligned: use the padding after the old text when the new text fits in it.
+  let padding = 0;
+  while (board.text[span.end + padding] === ' ') padding++;
+  const room = span.end - span.start + padding - 1;
+  return words.length <= room
+    ? { at: span.start, remove: span.end - span.start + padding, insert: words + ' '.repeat(span.end - span.start + padding - words.length) }
+    : { at: span.start, remove: span.end - span.start, insert: words };
+}
+
+/** Moves a lane task (with its sub-items) to the end of the first section whose heading is `status`. */
+function moveToLane(board: Board, task: Task, status: TaskStatus, inner: Splice[]): Splice[] | undefined {
+  const target = board.headings.find((h) => h.status === status);
+  if (target === undefined) return undefined;
+  const from = wholeLines(board.text, task.span);
+  const block = splice(board.text.slice(from.start, from.end), inner.map((e) => ({ ...e, at: e.at - from.start })));
+  const sameKind = board.tasks.filter((t) => t.lane === board.headings.indexOf(target) && t.kind === task.kind && t.parent === null);
+  let at: number;
+  let insert = block.endsWith('\n') ? block : block + board.eol;
+  if (sameKind.length > 0) at = wholeLines(board.text, sameKind.at(-1)!.span).end;
+  else if (task.kind === 'table') return undefined;
+  else {
+    // An empty lane: after its heading, separated by a blank line as a list must be.
+    at = wholeLines(board.text, target.span).end;
+    insert = board.eol + insert;
+  }
+  if (!board.text.slice(0, at).endsWith('\n') && at > 0) insert = board.eol + insert;
+  return [
+    { at: from.start, remove: from.end - from.start, insert: '' },
+    { at, remove: 0, insert },
+  ];
+}
+
+function assign(board: Board, task: Task, user: string): Splice {
+  const handle = user.replace(/^@/, '');
+  const line = board.text.slice(task.firstLine.start, task.firstLine.end);
+  const current = task.assignees[0];
+  if (current !== undefined) {
+    const index = line.search(new RegExp(`(^|[\\s(])@${escape(current)}(?![\\w.-]*\\w)`));
+    if (index >= 0) {
+      const at = task.firstLine.start + line.indexOf(`@${current}`, index);
+      return { at: at + 1, remove: current.length, insert: handle };
+    }
+  }
+  const end = task.titleText?.end ?? task.firstLine.start + line.replace(/[ \t]+$/, '').length;
+  return { at: end, remove: 0, insert: ` @${handle}` };
+}
+
+function note(board: Board, task: Task, text: string): Splice {
+  if (task.kind === 'table') throw new BoardEditError(`task ${task.id} is a table row, which cannot hold notes; add a notes column or keep notes in a list`);
+  const end = wholeLines(board.text, task.span).end;
+  const indent = task.kind === 'list' ? ' '.repeat(task.contentIndent ?? 2) : '';
+  // A heading task's notes go at the end of its section, before the blank lines that close it.
+  let at = end;
+  if (task.kind === 'heading') while (at > task.firstLine.end && /^\r?\n$/.test(lineBefore(board.text, at))) at -= lineBefore(board.text, at).length;
+  const prefix = at > 0 && !board.text.slice(0, at).endsWith('\n') ? board.eol : '';
+  return { at, remove: 0, insert: `${prefix}${indent}- ${text}${board.eol}` };
+}
+
+function addTask(board: Board, text: string): Splice {
+  const todoLane = board.headings.findIndex((h) => h.status === 'todo');
+  const lanes = board.tasks.filter((t) => t.kind === 'list' && t.parent === null && (todoLane < 0 || t.lane === todoLane));
+  const anchor = lanes.at(-1) ?? board.tasks.filter((t) => t.kind === 'list' && t.parent === null).at(-1);
+  if (anchor) {
+    const end = wholeLines(board.text, anchor.span).end;
+    const start = anchor.firstLine.start;
+    const bullet = /^[ \t]*([-*+]|\d+[.)])/.exec(board.text.slice(start, anchor.firstLine.end))?.[1] ?? '-';
+    const indent = /^[ \t]*/.exec(board.text.slice(start))![0];
+    const marker = /^\d/.test(bullet) ? `${Number.parseInt(bullet, 10) + 1}${bullet.slice(-1)}` : bullet;
+    const prefix = end > 0 && !board.text.slice(0, end).endsWith('\n') ? board.eol : '';
+    return { at: end, remove: 0, insert: `${prefix}${indent}${marker} [ ] ${text}${board.eol}` };
+  }
+  const separator = board.text === '' ? '' : board.text.endsWith('\n') ? board.eol : board.eol + board.eol;
+  return { at: board.text.length, remove: 0, insert: `${separator}- [ ] ${text}${board.eol}` };
+}
+
+/** Takes the `~~` off a struck-through item's text. */
+function unstrike(board: Board, task: Task): Splice[] {
+  const start = contentStart(board, task);
+  const line = board.text.slice(start, task.firstLine.end);
+  const open = line.indexOf('~~');
+  const close = line.lastIndexOf('~~');
+  if (open < 0 || close <= open) return [];
+  return [
+    { at: start + close, remove: 2, insert: '' },
+    { at: start + open, remove: 2, insert: '' },
+  ];
+}
+
+function contentStart(board: Board, task: Task): number {
+  return task.firstLine.start + (task.contentIndent ?? 0) + (task.statusFrom === 'mark' ? 4 : 0);
+}
+
+/** The span widened to whole lines, line ending included. */
+function wholeLines(text: string, span: Span): Span {
+  const start = text.lastIndexOf('\n', span.start - 1) + 1;
+  const newline = text.indexOf('\n', Math.max(span.start, span.end - 1));
+  return { start, end: newline < 0 ? text.length : newline + 1 };
+}
+
+function lineBefore(text: string, at: number): string {
+  const start = text.lastIndexOf('\n', at - 2) + 1;
+  return text.slice(start, at);
+}
+
+/** Applies non-overlapping splices, last first, so earlier offsets stay valid. */
+function splice(text: string, edits: Splice[]): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.at - a.at || b.remove - a.remove)) out = out.slice(0, e.at) + e.insert + out.slice(e.at + e.remove);
+  return out;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function title(status: TaskStatus): string {
+  return WORD_FOR[status].replace(/^./, (c) => c.toUpperCase());
+}
