@@ -6,7 +6,7 @@ import { describeError } from './errors';
 import { DEFAULT_MAXIMA } from './jail/policy';
 import type { Logger } from './log';
 import { systemClock } from './ports/clock';
-import { PROTOCOL_VERSION, SessionChanged, type DaemonStatus } from './protocol';
+import { PROTOCOL_VERSION, SessionChanged, TasksChanged, type DaemonStatus } from './protocol';
 import type { HomePaths } from './protocol/paths';
 import { buildRouter } from './rpc/handlers';
 import type { Router } from './rpc/router';
@@ -17,6 +17,7 @@ import { KvService } from './services/kv';
 import { Maintenance } from './sessions/maintenance';
 import { reconcile } from './sessions/reconcile';
 import { SessionService } from './sessions/service';
+import { TasksService } from './tasks/service';
 import type { Store } from './store/store';
 import { SERVER_VERSION } from './version';
 
@@ -96,11 +97,13 @@ export async function composeDaemon(
     retentionMs: settings.retentionMs,
   });
   maintenance.start();
+  const tasks = new TasksService({ store, clock: systemClock, logger, announce: (user, board, version) => process.broadcast(user, TasksChanged.method, { board, version }) });
   const router = buildRouter({
     store,
     kv: new KvService(store, systemClock),
     sessions,
     attach,
+    tasks,
     agent: new AgentService({ store, sessions, ledger: new Ledger(store), clock: systemClock, configFile: paths.config, env: globalThis.process.env }),
     docker,
     imageCacheDir: settings.imageCache,
@@ -123,6 +126,7 @@ export async function composeDaemon(
     attach,
     close: async () => {
       await maintenance.stop();
+      tasks.close();
       await sessions.drainPool();
       sessions.close();
     },

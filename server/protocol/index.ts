@@ -12,3 +12,4 @@ export * from './image';
 export * from './attach';
 export * from './agent';
 export * from './usage';
+export * from './tasks';

@@ -9,6 +9,7 @@ import type { EnginePort } from '../ports/engine';
 import { daemonChecks } from '../services/doctor';
 import { buildImage, listImages } from '../docker/images';
 import type { AgentService } from '../agent/service';
+import type { TasksService } from '../tasks/service';
 import { CorralError } from '../errors';
 import { parseSince, queryUsage } from '../ledger/usage';
 import {
@@ -16,6 +17,10 @@ import {
   AgentRun,
   AgentStop,
   ErrorCode,
+  TasksInit,
+  TasksList,
+  TasksShow,
+  TasksUpdate,
   UsageQuery,
   AttachClose,
   AttachClosedNotification,
@@ -57,6 +62,7 @@ export interface Services {
   sessions: SessionService;
   attach: AttachService;
   agent: AgentService;
+  tasks: TasksService;
   engine: EnginePort;
   docker: () => Promise<Docker>;
   imageCacheDir: string;
@@ -156,6 +162,10 @@ export function buildRouter(services: Services): Router {
         subscription.dispose();
       }
     })
+    .on(TasksList, (params, { identity }) => services.tasks.list(identity.user, params.board, params))
+    .on(TasksShow, (params, { identity }) => services.tasks.show(identity.user, params.board, params.id))
+    .on(TasksUpdate, (params, { identity }) => services.tasks.update(identity.user, params))
+    .on(TasksInit, (params, { identity }) => services.tasks.init(identity.user, params.board))
     .on(AgentStop, (params, { identity }) => ({ stopping: services.agent.stop(identity.user, params.run) }))
     .on(UsageQuery, (params, { identity }) => {
       if (params.allUsers && identity.role !== 'owner') throw new CorralError(ErrorCode.Forbidden, "everyone's usage is for the daemon's owner only", 'leave out allUsers to see your own');

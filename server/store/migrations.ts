@@ -156,4 +156,21 @@ export const migrations: readonly { version: number; name: string; sql: readonly
       'CREATE INDEX agent_runs_user ON agent_runs (user, started_at)',
     ],
   },
+  {
+    version: 5,
+    name: 'task board events',
+    sql: [
+      // What happened to tasks through Corral: start, note, done, block, handoff, agent runs.
+      `CREATE TABLE task_events (
+         id INTEGER PRIMARY KEY,
+         at TEXT NOT NULL,
+         user TEXT NOT NULL,
+         board TEXT NOT NULL,
+         task TEXT NOT NULL,
+         action TEXT NOT NULL,
+         detail TEXT
+       )`,
+      'CREATE INDEX task_events_task ON task_events (board, task, at)',
+    ],
+  },
 ];

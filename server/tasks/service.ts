@@ -1,0 +1,211 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CorralError } from '../errors';
+import type { Logger } from '../log';
+import type { Clock } from '../ports/clock';
+import { ErrorCode, type BoardState, type TaskInfo, type TasksUpdateParams } from '../protocol';
+import type { Store } from '../store/store';
+import type { Board, Task } from './board';
+import type { BoardEdit } from './edit';
+import { editBoard, loadBoard, STARTER_BOARD, suggestion, versionOf, type BoardFile } from './file';
+
+export interface TasksDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  /** Tells a user's clients that a board they looked at changed. */
+  announce(user: string, board: string, version: string): void;
+}
+
+const MAX_WATCHED = 32;
+
+/**
+ * The task board as a service: reads, surgical edits serialised per file, events for what Corral
+ * did, and watching the boards people look at so every client hears of changes.
+ */
+export class TasksService {
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly watched = new Map<string, { watcher: fs.FSWatcher; users: Set<string>; version: string; timer?: NodeJS.Timeout }>();
+
+  constructor(private readonly deps: TasksDeps) {}
+
+  list(user: string, board: string, filter: { status?: string; assignee?: string }): BoardState & { tasks: TaskInfo[] } {
+    const file = this.load(user, board);
+    const assignee = filter.assignee?.replace(/^@/, '');
+    const tasks = file.board.tasks.filter((t) => (filter.status === undefined || t.status === filter.status) && (assignee === undefined || t.assignees.includes(assignee)));
+    return { ...state(file), tasks: tasks.map(info) };
+  }
+
+  show(user: string, board: string, id: string): BoardState & { task: TaskInfo; source: string; subtasks: TaskInfo[] } {
+    const file = this.load(user, board);
+    const task = find(file, id);
+    return {
+      ...state(file),
+      task: info(task),
+      source: file.board.text.slice(task.span.start, task.span.end),
+      subtasks: file.board.tasks.filter((t) => t.parent === task.id).map(info),
+    };
+  }
+
+  /** One user-level action, as one or more surgical edits made under the board's lock. */
+  update(user: string, params: TasksUpdateParams): Promise<BoardState & { task: TaskInfo | null; reapplied: boolean }> {
+    return this.serialised(params.board, async () => {
+      const edits = this.editsFor(user, params);
+      let version = params.version;
+      let result: { file: BoardFile; reapplied: boolean } | undefined;
+      let reapplied = false;
+      for (const edit of edits) {
+        result = editBoard(params.board, version, edit);
+        reapplied ||= result.reapplied;
+        version = result.file.version;
+      }
+      const file = result!.file;
+      const task = params.action === 'add' ? added(file.board, params.text!) : file.board.tasks.find((t) => t.id === params.id);
+      await this.deps.store.write((w) =>
+        w.run('INSERT INTO task_events (at, user, board, task, action, detail) VALUES (?, ?, ?, ?, ?, ?)', [
+          this.deps.clock.now().toISOString(),
+          user,
+          params.board,
+          task?.id ?? params.id ?? '',
+          params.action,
+          params.text ?? params.to ?? params.status ?? null,
+        ]),
+      );
+      this.watch(user, params.board, file.version);
+      return { ...state(file), task: task ? info(task) : null, reapplied };
+    });
+  }
+
+  init(user: string, board: string): BoardState {
+    fs.mkdirSync(path.dirname(board), { recursive: true });
+    try {
+      fs.writeFileSync(board, STARTER_BOARD, { flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new CorralError(ErrorCode.Conflict, `${board} already exists`, 'it is your board: `corral tasks ls` reads it');
+      throw error;
+    }
+    return state(this.load(user, board));
+  }
+
+  close(): void {
+    for (const entry of this.watched.values()) {
+      entry.watcher.close();
+      clearTimeout(entry.timer);
+    }
+    this.watched.clear();
+  }
+
+  private editsFor(user: string, p: TasksUpdateParams): BoardEdit[] {
+    const stamp = `${this.deps.clock.now().toISOString().slice(0, 16).replace('T', ' ')} ${user}`;
+    const need = <T>(value: T | undefined, what: string): T => {
+      if (value === undefined) throw new CorralError(ErrorCode.InvalidParams, `${p.action} needs ${what}`, `add ${what}`);
+      return value;
+    };
+    if (p.action === 'add') return [{ op: 'add', title: need(p.text, 'the task text') }];
+    const id = need(p.id, 'a task id');
+    switch (p.action) {
+      case 'start':
+        return [{ op: 'assign', id, user }, { op: 'status', id, status: 'in_progress' }];
+      case 'note':
+        return [{ op: 'note', id, text: `${stamp}: ${need(p.text, 'the note text')}` }];
+      case 'done':
+        return [{ op: 'status', id, status: 'done' }, ...(p.text ? [{ op: 'note' as const, id, text: `${stamp}: ${p.text}` }] : [])];
+      case 'review':
+        return [{ op: 'status', id, status: 'review' }, ...(p.text ? [{ op: 'note' as const, id, text: `${stamp}: ${p.text}` }] : [])];
+      case 'block':
+        return [{ op: 'status', id, status: 'blocked' }, { op: 'note', id, text: `${stamp}: blocked: ${need(p.text, 'a reason (--reason)')}` }];
+      case 'handoff': {
+        const to = need(p.to, 'who takes it (--to)').replace(/^@/, '');
+        return [{ op: 'assign', id, user: to }, { op: 'note', id, text: `${stamp}: handed off to @${to}${p.text ? `: ${p.text}` : ''}` }];
+      }
+      case 'status':
+        return [{ op: 'status', id, status: need(p.status, 'a status') }];
+    }
+  }
+
+  private load(user: string, board: string): BoardFile {
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.lstatSync(board);
+    } catch {
+      // Missing: loadBoard says how to make one.
+    }
+    if (stat && !stat.isFile()) throw new CorralError(ErrorCode.InvalidParams, `${board} is not a regular file`, 'point --board at the markdown file itself (not a link or folder)');
+    const file = loadBoard(board);
+    this.watch(user, board, file.version);
+    return file;
+  }
+
+  /** Edits of one board run one after another; boards are independent. */
+  private serialised<T>(board: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(board) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.queues.set(board, next.catch(() => undefined));
+    return next;
+  }
+
+  /**
+   * Watches the board's folder (editors and git replace files, which a watch on the file itself
+   * would lose) and tells the users who looked at it when its bytes change.
+   */
+  private watch(user: string, board: string, version: string): void {
+    const existing = this.watched.get(board);
+    if (existing) {
+      existing.users.add(user);
+      existing.version = version;
+      return;
+    }
+    if (this.watched.size >= MAX_WATCHED) return;
+    try {
+      const watcher = fs.watch(path.dirname(board), { persistent: false }, (_event, name) => {
+        if (name !== null && name !== path.basename(board)) return;
+        const entry = this.watched.get(board)!;
+        clearTimeout(entry.timer);
+        entry.timer = setTimeout(() => this.check(board), 50);
+      });
+      watcher.on('error', () => this.unwatch(board));
+      this.watched.set(board, { watcher, users: new Set([user]), version });
+    } catch (error) {
+      this.deps.logger.warn('cannot watch a task board', { board, error: (error as Error).message });
+    }
+  }
+
+  private check(board: string): void {
+    const entry = this.watched.get(board);
+    if (!entry) return;
+    let version: string;
+    try {
+      version = versionOf(fs.readFileSync(board));
+    } catch {
+      version = 'missing';
+    }
+    if (version === entry.version) return;
+    entry.version = version;
+    for (const user of entry.users) this.deps.announce(user, board, version);
+  }
+
+  private unwatch(board: string): void {
+    this.watched.get(board)?.watcher.close();
+    this.watched.delete(board);
+  }
+}
+
+function find(file: BoardFile, id: string): Task {
+  const task = file.board.tasks.find((t) => t.id === id) ?? file.board.tasks.find((t) => t.id.toLowerCase() === id.toLowerCase());
+  if (!task) throw new CorralError(ErrorCode.NotFound, `no task ${id} on ${path.basename(file.path)}`, suggestion(file.board, id));
+  return task;
+}
+
+/** The task `add` wrote: by its explicit id, else by its title. */
+function added(board: Board, text: string): Task | undefined {
+  const title = text.trim();
+  return board.tasks.find((t) => t.explicitId && title.startsWith(t.id) && title.endsWith(t.title)) ?? board.tasks.find((t) => t.title === title);
+}
+
+function state(file: BoardFile): BoardState {
+  return { board: file.path, version: file.version, warnings: file.board.warnings };
+}
+
+export function info(t: Task): TaskInfo {
+  return { id: t.id, explicitId: t.explicitId, title: t.title, status: t.status, kind: t.kind, line: t.line, parent: t.parent, children: t.children, assignees: t.assignees, tags: t.tags, section: t.section };
+}
