@@ -141,6 +141,38 @@ export function registerCommands(program: Command, run: Run): void {
     )
     .action(run(() => import('./commands/run'), 'run'));
 
+  const tasks = program.command('tasks').description("read and update the repository's task board (docs/TASKS.md), surgically");
+  const board = (c: Command): Command => c.option('--board <file>', 'another board (default: docs/TASKS.md of the repository you are in)');
+  board(tasks.command('ls').description('list the tasks, as the board says them'))
+    .option('--status <status>', 'only todo, in_progress, review, blocked or done')
+    .option('--assignee <user>', 'only tasks assigned to this @user')
+    .addHelpText('after', examples('corral tasks ls', 'corral tasks ls --status todo --json | jq -r ".tasks[].id"'))
+    .action(run(() => import('./commands/tasks'), 'ls'));
+  board(tasks.command('show <id>').description('one task: status, assignee, subtasks and its lines on the board'))
+    .addHelpText('after', examples('corral tasks show T-12'))
+    .action(run(() => import('./commands/tasks'), 'show'));
+  board(tasks.command('start <id>').description('assign it to you and mark it in progress'))
+    .addHelpText('after', examples('corral tasks start T-12'))
+    .action(run(() => import('./commands/tasks'), 'start'));
+  board(tasks.command('note <id> <text...>').description('add a dated progress note under the task'))
+    .addHelpText('after', examples('corral tasks note T-12 "ran the tests, 2 failing"'))
+    .action(run(() => import('./commands/tasks'), 'note'));
+  board(tasks.command('done <id>').description('mark it done').option('--note <text>', 'with a closing note'))
+    .addHelpText('after', examples('corral tasks done T-12', 'corral tasks done T-12 --note "merged in #40"'))
+    .action(run(() => import('./commands/tasks'), 'done'));
+  board(tasks.command('block <id>').description('mark it blocked, with the reason as a note').option('--reason <text>', 'why it is blocked'))
+    .addHelpText('after', examples('corral tasks block T-12 --reason "waiting for the API key"'))
+    .action(run(() => import('./commands/tasks'), 'block'));
+  board(tasks.command('handoff <id>').description('reassign it, with a hand-off note').option('--to <user>', 'who takes it over').option('--note <text>', 'what they need to know'))
+    .addHelpText('after', examples('corral tasks handoff T-12 --to bob --note "tests pass; docs left"'))
+    .action(run(() => import('./commands/tasks'), 'handoff'));
+  board(tasks.command('add <text...>').description('add a task to the Todo section (give it an id: T-13 …)'))
+    .addHelpText('after', examples('corral tasks add T-13 Write the release notes'))
+    .action(run(() => import('./commands/tasks'), 'add'));
+  board(tasks.command('init').description('write a starter docs/TASKS.md (refused when one exists)'))
+    .addHelpText('after', examples('corral tasks init', 'corral tasks init --board planning/BOARD.md'))
+    .action(run(() => import('./commands/tasks'), 'init'));
+
   program
     .command('usage')
     .description('tokens and cost from the ledger, with totals and a breakdown (replay and estimated calls marked)')
