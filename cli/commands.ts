@@ -119,7 +119,9 @@ export function registerCommands(program: Command, run: Run): void {
   program
     .command('run')
     .description('run the coding agent on a goal in a jailed session; its steps print as they happen (Ctrl-C stops it)')
-    .option('--prompt <text>', 'what to do')
+    .option('--prompt <text>', 'what to do (with --task: extra instructions)')
+    .option('--task <id>', 'work on this task of the board: claimed, noted as it goes, done (or review) at the end')
+    .option('--board <file>', 'the board holding --task (default docs/TASKS.md of the repository)')
     .option('--repo <dir>', 'repository for a new session (default: the one you are in)')
     .option('--session <id>', 'work in this session instead of a new one')
     .option('--image <image>', 'image for a new session')
@@ -135,6 +137,7 @@ export function registerCommands(program: Command, run: Run): void {
       'after',
       examples(
         'corral run --prompt "make the tests pass" --budget 0.50',
+        'corral run --task T-12',
         'corral run --session 3f2a --provider anthropic --model claude-sonnet-4-5 --prompt "add a --verbose flag"',
         'corral run --prompt "fix the bug" --record fix.jsonl && corral run --transcript fix.jsonl --prompt "fix the bug"',
       ),

@@ -104,7 +104,7 @@ export async function composeDaemon(
     sessions,
     attach,
     tasks,
-    agent: new AgentService({ store, sessions, ledger: new Ledger(store), clock: systemClock, configFile: paths.config, env: globalThis.process.env }),
+    agent: new AgentService({ store, sessions, ledger: new Ledger(store), clock: systemClock, configFile: paths.config, env: globalThis.process.env, tasks }),
     docker,
     imageCacheDir: settings.imageCache,
     defaultImage: settings.defaultImage,

@@ -29,7 +29,15 @@ export const ConfigSchema = z.strictObject({
   providers: z.optional(z.record(z.string(), Provider)),
   budgets: z.optional(z.strictObject({ runUsd: z.optional(z.number().check(z.positive())), dayUsd: z.optional(z.number().check(z.positive())), monthUsd: z.optional(z.number().check(z.positive())) })),
   prices: z.optional(z.record(z.string(), Price)),
-  agent: z.optional(z.strictObject({ maxSteps: z.optional(z.int().check(z.minimum(1))), timeoutS: z.optional(z.number().check(z.positive())), maxTokensPerCall: z.optional(z.int().check(z.minimum(16))) })),
+  agent: z.optional(
+    z.strictObject({
+      maxSteps: z.optional(z.int().check(z.minimum(1))),
+      timeoutS: z.optional(z.number().check(z.positive())),
+      maxTokensPerCall: z.optional(z.int().check(z.minimum(16))),
+      /** What a task becomes when a run on it finishes: done, or review for a person to look first. */
+      taskDoneStatus: z.optional(z.enum(['done', 'review'])),
+    }),
+  ),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 export type ProviderConfig = z.infer<typeof Provider>;

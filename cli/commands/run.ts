@@ -9,6 +9,8 @@ import { gitRootAbove } from '../repo';
 
 export interface RunOptions {
   prompt?: string;
+  task?: string;
+  board?: string;
   repo?: string;
   session?: string;
   image?: string;
@@ -28,8 +30,13 @@ export interface RunOptions {
  * tokens, cost, and how to review and take the work. Ctrl-C stops the run.
  */
 export async function run(options: RunOptions, ctx: CliContext): Promise<void> {
-  if (options.prompt === undefined || options.prompt.trim() === '') throw new CliError('nothing to do', 'say what with --prompt "…"', ExitCode.Usage);
-  const params: AgentRunParams = { prompt: options.prompt };
+  if ((options.prompt === undefined || options.prompt.trim() === '') && options.task === undefined) throw new CliError('nothing to do', 'say what with --prompt "…", or pick a task of the board with --task ID', ExitCode.Usage);
+  const params: AgentRunParams = {};
+  if (options.prompt !== undefined && options.prompt.trim() !== '') params.prompt = options.prompt;
+  if (options.task !== undefined) {
+    params.task = options.task;
+    if (options.board !== undefined) params.board = path.resolve(options.board);
+  }
   if (options.session !== undefined) params.session = options.session;
   else {
     const repo = options.repo === undefined ? gitRootAbove(process.cwd()) : path.resolve(options.repo);
@@ -133,6 +140,7 @@ function describe(out: Output, s: RunSummary): string {
     s.summary,
   ];
   if (s.error) lines.push(`hint: ${s.error.hint}`);
+  if (s.task) lines.push(`task ${s.task.id} on ${path.basename(s.task.board)}: ${s.task.status.replace('_', ' ')}`);
   lines.push(`review: ${s.next.diff} · take it: ${s.next.apply}${s.branch ? ` (branch ${s.branch})` : ''}`);
   return `${lines.join('\n')}\n`;
 }

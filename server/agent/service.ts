@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import { readConfig } from '../config';
 import { CorralError } from '../errors';
 import { countRequestTokens, estimateUsage } from '../ledger/estimate';
@@ -10,6 +11,7 @@ import type { Clock } from '../ports/clock';
 import { ErrorCode, type AgentRunParams, type RunEvent, type RunSummary, type RunTokens, type SessionInfo } from '../protocol';
 import type { SessionService } from '../sessions/service';
 import type { Store } from '../store/store';
+import type { TasksService } from '../tasks/service';
 import { budgetWarnings, checkBudgets, usd, type Budgets } from './budget';
 import { runLoop } from './loop';
 import { Toolbox } from './tools';
@@ -22,6 +24,14 @@ export interface AgentDeps {
   configFile: string;
   /** The daemon's environment: where API keys come from. Never passed into a jail. */
   env: NodeJS.ProcessEnv;
+  tasks: TasksService;
+}
+
+/** The board task a run works on. */
+interface TaskRun {
+  id: string;
+  board: string;
+  goal: string;
 }
 
 const DEFAULTS = { maxSteps: 50, timeoutS: 1800, maxTokensPerCall: 8192 };
@@ -34,22 +44,65 @@ export class AgentService {
 
   async run(owner: string, params: AgentRunParams, emit: (runId: string, event: RunEvent) => void, signal: AbortSignal): Promise<RunSummary> {
     const config = readConfig(this.deps.configFile);
-    const provider = resolveProvider(config, { ...params, goal: params.prompt }, this.deps.env);
+    if (params.prompt === undefined && params.task === undefined) throw new CorralError(ErrorCode.InvalidParams, 'a run needs a goal', 'give --prompt "…" or --task ID');
+    const known = params.session === undefined ? undefined : this.deps.sessions.show(owner, params.session).session;
+    // The task is read (and must exist) before anything is started for it.
+    const task = params.task === undefined ? undefined : this.taskGoal(owner, params, known);
+    const goal = task?.goal ?? params.prompt!;
+    const provider = resolveProvider(config, { ...params, goal }, this.deps.env);
     try {
-      const session = await this.sessionFor(owner, params);
+      const session = known ?? (await this.sessionFor(owner, params));
+      if (task) await this.deps.tasks.update(owner, { board: task.board, id: task.id, action: 'start' });
       const runId = randomBytes(5).toString('hex');
       const controller = new AbortController();
       const stop = (): void => controller.abort();
       signal.addEventListener('abort', stop, { once: true });
       this.running.set(runId, { owner, controller });
       try {
-        return await this.execute(owner, runId, session, params, provider, config, (event) => emit(runId, event), controller.signal);
+        const summary = await this.execute(owner, runId, session, { ...params, prompt: goal }, provider, config, (event) => emit(runId, event), controller.signal, task);
+        return task ? { ...summary, task: await this.closeTask(owner, task, summary, config.agent?.taskDoneStatus ?? 'done') } : summary;
       } finally {
         signal.removeEventListener('abort', stop);
         this.running.delete(runId);
       }
     } finally {
       provider.close();
+    }
+  }
+
+  /** The goal from the board: the task's text, its subtasks, and any extra instructions. */
+  private taskGoal(owner: string, params: AgentRunParams, session: SessionInfo | undefined): TaskRun {
+    const repo = params.repo ?? session?.repoRoot ?? session?.repo ?? undefined;
+    const board = params.board ?? (repo === undefined ? undefined : path.join(repo, 'docs', 'TASKS.md'));
+    if (board === undefined) throw new CorralError(ErrorCode.InvalidParams, 'cannot tell which board holds the task', 'pass --board FILE or run it inside the repository');
+    const shown = this.deps.tasks.show(owner, board, params.task!);
+    const subtasks = shown.subtasks.map((t) => `- [${t.status === 'done' ? 'x' : ' '}] ${t.id} ${t.title}`).join('\n');
+    const goal = [
+      `Work on task ${shown.task.id} of the task board ${path.basename(board)}: ${shown.task.title}`,
+      subtasks ? `Its subtasks:\n${subtasks}` : '',
+      `The task as written on the board:\n${shown.source}`,
+      params.prompt ? `Further instructions: ${params.prompt}` : '',
+      'Use task_progress to note what you did as you go; call finish when the task is done or cannot be.',
+    ]
+      .filter((part) => part !== '')
+      .join('\n\n');
+    return { id: shown.task.id, board, goal };
+  }
+
+  /** At the end of a task run: done (or review) with the outcome, cost and branch; else left in progress, saying why. */
+  private async closeTask(owner: string, task: TaskRun, s: RunSummary, doneStatus: 'done' | 'review'): Promise<{ id: string; board: string; status: string }> {
+    const cost = s.replay ? 'replayed, nothing spent' : s.costUsd === null ? 'cost unknown' : usd(s.costUsd);
+    const where = s.branch ? `branch ${s.branch} (corral diff ${s.sessionId})` : `session ${s.sessionId}`;
+    const text =
+      s.outcome === 'finished'
+        ? `agent run ${s.runId} finished in ${s.steps} steps, ${cost}, ${where}: ${s.summary}`
+        : `agent run ${s.runId} ended without finishing (${s.outcome}: ${s.error?.message ?? s.summary}) after ${s.steps} steps, ${cost}, ${where}`;
+    try {
+      const result = await this.deps.tasks.update(owner, { board: task.board, id: task.id, action: s.outcome === 'finished' ? doneStatus : 'note', text: text.slice(0, 1900) });
+      return { id: task.id, board: task.board, status: result.task?.status ?? 'unknown' };
+    } catch (error) {
+      // The run's work is in its session either way; the board is told what it could be told.
+      return { id: task.id, board: task.board, status: `not updated: ${(error as Error).message}` };
     }
   }
 
@@ -76,6 +129,7 @@ export class AgentService {
     config: ReturnType<typeof readConfig>,
     emit: (event: RunEvent) => void,
     signal: AbortSignal,
+    task?: TaskRun,
   ): Promise<RunSummary> {
     const { clock, ledger, store } = this.deps;
     const replay = provider.llm.replay;
@@ -88,14 +142,15 @@ export class AgentService {
     const warned = new Set<string>();
     const startedAt = clock.now().toISOString();
     await store.write((w) =>
-      w.run('INSERT INTO agent_runs (id, user, session_id, task, persona, provider, model, goal, steps, started_at, replay) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, 0, ?, ?)', [
+      w.run('INSERT INTO agent_runs (id, user, session_id, task, persona, provider, model, goal, steps, started_at, replay) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)', [
         runId,
         owner,
         session.id,
+        task?.id ?? null,
         params.persona ?? null,
         provider.name,
         provider.model,
-        params.prompt,
+        params.prompt ?? '',
         startedAt,
         replay ? 1 : 0,
       ]),
@@ -109,6 +164,8 @@ export class AgentService {
         tools: new Toolbox((command, options) => this.deps.sessions.exec(owner, session.id, command, { timeoutMs: options.timeoutMs ?? 120_000, ...(options.signal ? { signal: options.signal } : {}) })),
         now: () => clock.now().getTime(),
         emit,
+        // task_progress notes go onto the board under the task.
+        ...(task ? { note: async (text: string) => void (await this.deps.tasks.update(owner, { board: task.board, id: task.id, action: 'note', text: `agent: ${text}` }).catch(() => undefined)) } : {}),
         beforeCall: async (request) => {
           if (replay) return { ok: true };
           // The worst case: every byte of the prompt a token (a BPE token is at least one byte), all uncached.
@@ -145,7 +202,7 @@ export class AgentService {
             user: owner,
             sessionId: session.id,
             runId,
-            task: null,
+            task: task?.id ?? null,
             persona: params.persona ?? null,
             provider: provider.name,
             model: turn?.model ?? provider.model,
@@ -161,7 +218,7 @@ export class AgentService {
         },
       },
       {
-        goal: params.prompt,
+        goal: params.prompt ?? '',
         model: provider.model,
         maxSteps: params.maxSteps ?? config.agent?.maxSteps ?? DEFAULTS.maxSteps,
         deadline: clock.now().getTime() + (params.timeoutS ?? config.agent?.timeoutS ?? DEFAULTS.timeoutS) * 1000,

@@ -2,8 +2,12 @@ import * as z from 'zod/mini';
 import { CorralNotification, CorralRequest } from './base';
 
 export const AgentRunParams = z.strictObject({
-  /** What to do (the task-board issue adds `task`). */
-  prompt: z.string().check(z.minLength(1), z.maxLength(100_000)),
+  /** What to do; with `task`, extra instructions on top of the task's own text. */
+  prompt: z.optional(z.string().check(z.minLength(1), z.maxLength(100_000))),
+  /** Work on this task of the board: claimed, its text and subtasks the goal, progress noted, closed at the end. */
+  task: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  /** The board holding `task` (absolute path; default `<repo>/docs/TASKS.md`). */
+  board: z.optional(z.string().check(z.minLength(2), z.maxLength(4096))),
   /** A session of yours to work in; without it a new session is started on `repo`. */
   session: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   /** Folder or repository for a new session (absolute path on the daemon's host). */
@@ -48,6 +52,8 @@ export interface RunSummary {
   steps: number;
   provider: string;
   model: string;
+  /** The board task the run worked on, and how the board now shows it. */
+  task?: { id: string; board: string; status: string };
   /** Played back from a transcript: no model was called and nothing was spent. */
   replay: boolean;
   tokens: RunTokens;

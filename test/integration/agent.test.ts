@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { calcPrice } from '@pydantic/genai-prices';
-import { AgentProgress, AgentRun, AgentStop, SessionDiff, ShellExec, UsageQuery, type AgentRunParams, type RunEvent, type RunSummary } from '../../server/protocol';
+import { AgentProgress, AgentRun, AgentStop, SessionDiff, SessionList, ShellExec, UsageQuery, type AgentRunParams, type RunEvent, type RunSummary } from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
 import { homePaths } from '../../server/protocol/paths';
 import { connect, startDaemon, type DaemonProcess } from '../support/daemon';
@@ -228,6 +228,39 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
     const summary = await pending;
     assert.equal(summary.outcome, 'stopped');
     assert.equal(fake.requests.length, 1);
+  });
+
+  it('works on a task of the board: claims it, notes progress, and closes it with the outcome, cost and branch', async () => {
+    const board = path.join(repo, 'docs', 'TASKS.md');
+    fs.mkdirSync(path.dirname(board), { recursive: true });
+    fs.writeFileSync(board, '# Tasks\n\n## Todo\n\n- [ ] T-1 Make test_calc.py pass\n  - [ ] T-2 Keep mul() as it is\n- [ ] T-3 Something else\n');
+    const withNote = FIX.map((turn, i) => (i === 3 && 'toolCalls' in turn ? { ...turn, toolCalls: [call('task_progress', { note: 'fixed the operator in add()' }), ...turn.toolCalls!] } : turn));
+    fake.play(withNote);
+    const summary = await run({ task: 'T-1', provider: 'openai', model: 'gpt-4o' });
+    assert.equal(summary.outcome, 'finished', JSON.stringify(summary));
+    assert.deepEqual(summary.task, { id: 'T-1', board, status: 'done' });
+    const goal = (fake.requests[0]!.body.messages as { role: string; content: string }[])[1]!.content;
+    assert.match(goal, /Work on task T-1 of the task board TASKS\.md: Make test_calc\.py pass/);
+    assert.match(goal, /- \[ \] T-2 Keep mul\(\) as it is/);
+    const text = fs.readFileSync(board, 'utf8');
+    const owner = os.userInfo().username;
+    assert.match(text, new RegExp(`- \\[x\\] T-1 Make test_calc\\.py pass @${owner}\n  - \\[ \\] T-2 Keep mul\\(\\) as it is\n  - .+ ${owner}: agent: fixed the operator in add\\(\\)\n  - .+ ${owner}: agent run ${summary.runId} finished in 5 steps, \\$0\\.\\d+, branch corral/${summary.sessionId}`));
+    assert.match(text, /- \[ \] T-3 Something else\n$/, 'other tasks untouched');
+    const usage = await client.rpc.sendRequest(UsageQuery, { since: '1h', by: 'task' });
+    assert.equal(usage.rows.find((r) => r.key === 'T-1')!.calls, 5);
+  });
+
+  it('leaves a task in progress with a note saying why when the run fails, and starts nothing for an unknown task', async () => {
+    const board = path.join(repo, 'docs', 'TASKS.md');
+    fs.writeFileSync(board, '- [ ] T-7 A task\n');
+    fake.play([{ error: { status: 401, type: 'authentication_error', message: 'invalid key' } }]);
+    const summary = await run({ task: 'T-7', provider: 'openai', model: 'gpt-4o' });
+    assert.equal(summary.outcome, 'error');
+    assert.equal(summary.task!.status, 'in_progress');
+    assert.match(fs.readFileSync(board, 'utf8'), /- \[~\] T-7 A task @\S+\n  - .+: agent run \w+ ended without finishing \(error: openai rejected the API key \(401\)/);
+    const before = (await client.rpc.sendRequest(SessionList, {})).length;
+    await assert.rejects(run({ task: 'T-77', provider: 'openai', model: 'gpt-4o' }), /no task T-77 on TASKS\.md/);
+    assert.equal((await client.rpc.sendRequest(SessionList, {})).length, before, 'no session was started');
   });
 
   it('refuses a bad config, an unknown provider and a missing transcript with what to do', async () => {

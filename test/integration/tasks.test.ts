@@ -76,7 +76,11 @@ describe('task board over RPC: concurrency', function () {
 
   it('tells clients that looked at a board when it changes on disk', async () => {
     await client.rpc.sendRequest(TasksList, { board });
-    const changed = new Promise<{ board: string; version: string }>((resolve) => client.rpc.onNotification(TasksChanged, (n) => n.board === board && resolve(n)));
+    const changed = new Promise<{ board: string; version: string }>((resolve) =>
+      client.rpc.onNotification(TasksChanged, (n) => {
+        if (n.board === board) resolve(n);
+      }),
+    );
     fs.writeFileSync(board, BOARD.replace('T-3 third', 'T-3 third, renamed'));
     const notice = await changed;
     assert.equal(notice.board, board);

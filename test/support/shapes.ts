@@ -133,6 +133,7 @@ export const runShape = z.strictObject({
   steps: z.number(),
   provider: z.string(),
   model: z.string(),
+  task: z.optional(z.strictObject({ id: z.string(), board: z.string(), status: z.string() })),
   replay: z.boolean(),
   tokens,
   costUsd: z.nullable(z.number()),
