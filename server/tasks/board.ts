@@ -182,8 +182,14 @@ function listTask(ctx: Context, blocks: Block[], index: number, heading: BoardHe
       statusFrom = box ? 'checkbox' : 'heading';
     } else status = 'todo';
   }
-  return {
-    ...identify(ctx, plainOf(inline).trim(), inline),
+  // Built field by field, not by spreading: this runs for every task of a megabyte board.
+  const identity = identify(ctx, plainOf(inline).trim(), inline);
+  const task: Task = {
+    id: identity.id,
+    explicitId: identity.explicitId,
+    title: identity.title,
+    assignees: identity.assignees,
+    tags: identity.tags,
     status,
     statusFrom,
     kind: 'list',
@@ -193,10 +199,11 @@ function listTask(ctx: Context, blocks: Block[], index: number, heading: BoardHe
     parent,
     children: [],
     section: heading?.text ?? null,
-    ...(box ? { mark: { start: contentStart + 1, end: contentStart + 2 } } : {}),
     contentIndent: bullet[0].length,
-    ...(inLane ? { lane: headingIndex } : {}),
   };
+  if (box) task.mark = { start: contentStart + 1, end: contentStart + 2 };
+  if (inLane) task.lane = headingIndex;
+  return task;
 }
 
 /** Reads a table's rows as tasks when it has a status column; returns the index of its last token. */

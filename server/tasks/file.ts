@@ -19,6 +19,21 @@ export function versionOf(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 }
 
+/** Parsed boards by content version: a megabyte board is parsed once per change, not per request. */
+const parsed = new Map<string, Board>();
+const PARSED_MAX = 8;
+
+function parse(text: string, version: string, options: ParseOptions): Board {
+  const key = `${version}:${JSON.stringify(options)}`;
+  let board = parsed.get(key);
+  if (!board) {
+    board = readBoard(text, markdownParser(), options);
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
+    parsed.set(key, board);
+  }
+  return board;
+}
+
 /** Reads and parses a board; a missing file says how to make one. */
 export function loadBoard(file: string, options: ParseOptions = {}): BoardFile {
   let bytes: Buffer;
@@ -37,9 +52,10 @@ export function loadBoard(file: string, options: ParseOptions = {}): BoardFile {
     text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
     utf8 = false;
   }
-  const board = readBoard(text, markdownParser(), options);
+  const version = versionOf(bytes);
+  const board = utf8 ? parse(text, version, options) : readBoard(text, markdownParser(), options);
   if (!utf8) board.warnings.unshift(`${path.basename(file)} is not valid UTF-8: it can be read but Corral will not edit it (it could not write it back byte for byte)`);
-  return { path: file, version: versionOf(bytes), board, utf8 };
+  return { path: file, version, board, utf8 };
 }
 
 /**
@@ -55,7 +71,8 @@ export function editBoard(file: string, baseVersion: string | undefined, edit: B
     const reapplied = baseVersion !== undefined && baseVersion !== current.version;
     let text: string;
     try {
-      text = applyEdit(current.board, edit, (t) => readBoard(t, markdownParser(), options));
+      // The check parses the result once; the cache hands that parse to the read after the write.
+      text = applyEdit(current.board, edit, (t) => parse(t, versionOf(Buffer.from(t, 'utf8')), options));
     } catch (error) {
       if (!(error instanceof BoardEditError)) throw error;
       const unknown = /^no task (.+) on the board$/.exec(error.message);

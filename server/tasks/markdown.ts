@@ -29,7 +29,8 @@ export function markdownParser(): MarkdownParser {
   blocksOnly.core.ruler.disable(['inline', 'text_join']);
   parser = {
     blocks: (text) => blocksOnly.parse(text, {}) as Block[],
-    inline: (text) => (md.parseInline(text, {})[0]?.children ?? []).map((t) => ({ type: t.type, content: t.content })),
+    // Most task lines are plain words: only lines with markup characters go through the inline parser.
+    inline: (text) => (/[`*_~<>[\]!\\&]/.test(text) ? (md.parseInline(text, {})[0]?.children ?? []).map((t) => ({ type: t.type, content: t.content })) : [{ type: 'text', content: text }]),
   };
   return parser;
 }

@@ -257,7 +257,7 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
     const summary = await run({ task: 'T-7', provider: 'openai', model: 'gpt-4o' });
     assert.equal(summary.outcome, 'error');
     assert.equal(summary.task!.status, 'in_progress');
-    assert.match(fs.readFileSync(board, 'utf8'), /- \[~\] T-7 A task @\S+\n  - .+: agent run \w+ ended without finishing \(error: openai rejected the API key \(401\)/);
+    assert.match(fs.readFileSync(board, 'utf8'), /- \[~\] T-7 A task @\S+\n {2}- .+: agent run \w+ ended without finishing \(error: openai rejected the API key \(401\)/);
     const before = (await client.rpc.sendRequest(SessionList, {})).length;
     await assert.rejects(run({ task: 'T-77', provider: 'openai', model: 'gpt-4o' }), /no task T-77 on TASKS\.md/);
     assert.equal((await client.rpc.sendRequest(SessionList, {})).length, before, 'no session was started');
