@@ -11,6 +11,7 @@ import type { HomePaths } from './protocol/paths';
 import { buildRouter } from './rpc/handlers';
 import type { Router } from './rpc/router';
 import { AgentService } from './agent/service';
+import { readConfig } from './config';
 import { Ledger } from './ledger/ledger';
 import { AttachService } from './services/attach';
 import { KvService } from './services/kv';
@@ -97,7 +98,13 @@ export async function composeDaemon(
     retentionMs: settings.retentionMs,
   });
   maintenance.start();
-  const tasks = new TasksService({ store, clock: systemClock, logger, announce: (user, board, version) => process.broadcast(user, TasksChanged.method, { board, version }) });
+  const tasks = new TasksService({
+    store,
+    clock: systemClock,
+    logger,
+    announce: (user, board, version) => process.broadcast(user, TasksChanged.method, { board, version }),
+    options: () => ({ headingStatus: readConfig(paths.config).tasks?.headingStatus ?? {} }),
+  });
   const router = buildRouter({
     store,
     kv: new KvService(store, systemClock),

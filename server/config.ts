@@ -29,6 +29,8 @@ export const ConfigSchema = z.strictObject({
   providers: z.optional(z.record(z.string(), Provider)),
   budgets: z.optional(z.strictObject({ runUsd: z.optional(z.number().check(z.positive())), dayUsd: z.optional(z.number().check(z.positive())), monthUsd: z.optional(z.number().check(z.positive())) })),
   prices: z.optional(z.record(z.string(), Price)),
+  /** Task boards: extra section names and the status they mean, e.g. { "Icebox": "todo", "QA": "review" }. */
+  tasks: z.optional(z.strictObject({ headingStatus: z.optional(z.record(z.string(), z.enum(['todo', 'in_progress', 'review', 'blocked', 'done']))) })),
   agent: z.optional(
     z.strictObject({
       maxSteps: z.optional(z.int().check(z.minimum(1))),

@@ -5,7 +5,7 @@ import type { Logger } from '../log';
 import type { Clock } from '../ports/clock';
 import { ErrorCode, type BoardState, type TaskInfo, type TasksUpdateParams } from '../protocol';
 import type { Store } from '../store/store';
-import type { Board, Task } from './board';
+import type { Board, ParseOptions, Task } from './board';
 import type { BoardEdit } from './edit';
 import { editBoard, loadBoard, STARTER_BOARD, suggestion, versionOf, type BoardFile } from './file';
 
@@ -15,6 +15,8 @@ export interface TasksDeps {
   logger: Logger;
   /** Tells a user's clients that a board they looked at changed. */
   announce(user: string, board: string, version: string): void;
+  /** How boards are read (config.json `tasks`), read at each use. */
+  options(): ParseOptions;
 }
 
 const MAX_WATCHED = 32;
@@ -55,7 +57,7 @@ export class TasksService {
       let result: { file: BoardFile; reapplied: boolean } | undefined;
       let reapplied = false;
       for (const edit of edits) {
-        result = editBoard(params.board, version, edit);
+        result = editBoard(params.board, version, edit, this.deps.options());
         reapplied ||= result.reapplied;
         version = result.file.version;
       }
@@ -131,7 +133,7 @@ export class TasksService {
       // Missing: loadBoard says how to make one.
     }
     if (stat && !stat.isFile()) throw new CorralError(ErrorCode.InvalidParams, `${board} is not a regular file`, 'point --board at the markdown file itself (not a link or folder)');
-    const file = loadBoard(board);
+    const file = loadBoard(board, this.deps.options());
     this.watch(user, board, file.version);
     return file;
   }

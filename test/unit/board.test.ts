@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { readBoard, type Board } from '../../server/tasks/board';
 import { applyEdit, BoardEditError, type BoardEdit } from '../../server/tasks/edit';
 import { markdownParser } from '../../server/tasks/markdown';
@@ -43,6 +45,22 @@ describe('task board: reading', () => {
     // Unrelated edits (a line above, another task's status) leave a derived id alone.
     const again = read(`# New title\n\n- [x] T-12 with id @alice #backend\n${text.split('\n').slice(1).join('\n')}`);
     assert.equal(again.tasks.find((t) => t.title.startsWith('no id here'))!.id, board.tasks[5]!.id);
+  });
+
+  it('maps the sections a team names its own way (config), e.g. Icebox and QA', () => {
+    const text = '## Icebox\n- idea\n## QA\n- [ ] T-1 check it\n';
+    assert.deepEqual(read(text).tasks.map((t) => `${t.title} ${t.status}`), ['check it todo']);
+    assert.deepEqual(readBoard(text, parser, { headingStatus: { Icebox: 'todo', QA: 'review' } }).tasks.map((t) => t.status), ['todo', 'review']);
+  });
+
+  it("reads the project's own board: every top-level task has its T-n id, nothing is a duplicate", () => {
+    const own = fs.readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'TASKS.md'), 'utf8');
+    const board = read(own);
+    assert.deepEqual(board.warnings, []);
+    const top = board.tasks.filter((t) => t.parent === null);
+    assert.ok(top.length >= 10);
+    for (const task of top) assert.match(task.id, /^T-\d+$/, task.title);
+    assert.ok(top.some((t) => t.status === 'done') && top.some((t) => t.status === 'todo'));
   });
 
   it('warns about duplicate explicit ids, naming both lines', () => {
