@@ -47,10 +47,10 @@ describe('task board: reading', () => {
     assert.equal(again.tasks.find((t) => t.title.startsWith('no id here'))!.id, board.tasks[5]!.id);
   });
 
-  it('maps the sections a team names its own way (config), e.g. Icebox and QA', () => {
-    const text = '## Icebox\n- idea\n## QA\n- [ ] T-1 check it\n';
+  it('maps the sections a team names its own way (config), e.g. Icebox and Triage', () => {
+    const text = '## Icebox\n- idea\n## Triage\n- [ ] T-1 check it\n';
     assert.deepEqual(read(text).tasks.map((t) => `${t.title} ${t.status}`), ['check it todo']);
-    assert.deepEqual(readBoard(text, parser, { headingStatus: { Icebox: 'todo', QA: 'review' } }).tasks.map((t) => t.status), ['todo', 'review']);
+    assert.deepEqual(readBoard(text, parser, { headingStatus: { Icebox: 'todo', Triage: 'review' } }).tasks.map((t) => t.status), ['todo', 'review']);
   });
 
   it("reads the project's own board: every top-level task has its T-n id, nothing is a duplicate", () => {
