@@ -56,7 +56,12 @@ export async function run(options: RunOptions, ctx: CliContext): Promise<void> {
 
   const connection = await ctx.connect();
   try {
-    connection.rpc.onNotification(AgentProgress, ({ runId, event }) => report(ctx.out, runId, event));
+    // Progress only until the run reports its own steps.
+    const waiting = ctx.out.progress(params.session ? 'waiting for the model' : 'starting a session');
+    connection.rpc.onNotification(AgentProgress, ({ runId, event }) => {
+      waiting.done();
+      report(ctx.out, runId, event);
+    });
     const cancel = new CancellationTokenSource();
     let interrupts = 0;
     const onInterrupt = (): void => {
@@ -67,8 +72,9 @@ export async function run(options: RunOptions, ctx: CliContext): Promise<void> {
     process.on('SIGINT', onInterrupt);
     let summary: RunSummary;
     try {
-      summary = await ctx.out.during(params.session ? 'waiting for the model' : 'starting a session', () => connection.rpc.sendRequest(AgentRun, params, cancel.token));
+      summary = await connection.rpc.sendRequest(AgentRun, params, cancel.token);
     } finally {
+      waiting.done();
       process.off('SIGINT', onInterrupt);
     }
     ctx.out.result(summary, (s) => describe(ctx.out, s));
