@@ -104,6 +104,7 @@ export async function composeDaemon(
     logger,
     announce: (user, board, version) => process.broadcast(user, TasksChanged.method, { board, version }),
     options: () => ({ headingStatus: readConfig(paths.config).tasks?.headingStatus ?? {} }),
+    reposOf: (user) => sessions.list(user).flatMap((s) => (s.repoRoot ?? s.repo) ?? []),
   });
   const router = buildRouter({
     store,

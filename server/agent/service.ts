@@ -11,7 +11,7 @@ import type { Clock } from '../ports/clock';
 import { ErrorCode, type AgentRunParams, type RunEvent, type RunSummary, type RunTokens, type SessionInfo } from '../protocol';
 import type { SessionService } from '../sessions/service';
 import type { Store } from '../store/store';
-import type { TasksService } from '../tasks/service';
+import type { Caller, TasksService } from '../tasks/service';
 import { budgetWarnings, checkBudgets, usd, type Budgets } from './budget';
 import { runLoop } from './loop';
 import { Toolbox } from './tools';
@@ -42,25 +42,26 @@ export class AgentService {
 
   constructor(private readonly deps: AgentDeps) {}
 
-  async run(owner: string, params: AgentRunParams, emit: (runId: string, event: RunEvent) => void, signal: AbortSignal): Promise<RunSummary> {
+  async run(owner: string, params: AgentRunParams, emit: (runId: string, event: RunEvent) => void, signal: AbortSignal, isDaemonOwner = false): Promise<RunSummary> {
+    const caller = { user: owner, owner: isDaemonOwner };
     const config = readConfig(this.deps.configFile);
     if (params.prompt === undefined && params.task === undefined) throw new CorralError(ErrorCode.InvalidParams, 'a run needs a goal', 'give --prompt "…" or --task ID');
     const known = params.session === undefined ? undefined : this.deps.sessions.show(owner, params.session).session;
     // The task is read (and must exist) before anything is started for it.
-    const task = params.task === undefined ? undefined : this.taskGoal(owner, params, known);
+    const task = params.task === undefined ? undefined : this.taskGoal(caller, params, known);
     const goal = task?.goal ?? params.prompt!;
     const provider = resolveProvider(config, { ...params, goal }, this.deps.env);
     try {
       const session = known ?? (await this.sessionFor(owner, params));
-      if (task) await this.deps.tasks.update(owner, { board: task.board, id: task.id, action: 'start' });
+      if (task) await this.deps.tasks.update(caller, { board: task.board, id: task.id, action: 'start' });
       const runId = randomBytes(5).toString('hex');
       const controller = new AbortController();
       const stop = (): void => controller.abort();
       signal.addEventListener('abort', stop, { once: true });
       this.running.set(runId, { owner, controller });
       try {
-        const summary = await this.execute(owner, runId, session, { ...params, prompt: goal }, provider, config, (event) => emit(runId, event), controller.signal, task);
-        return task ? { ...summary, task: await this.closeTask(owner, task, summary, config.agent?.taskDoneStatus ?? 'done') } : summary;
+        const summary = await this.execute(caller, runId, session, { ...params, prompt: goal }, provider, config, (event) => emit(runId, event), controller.signal, task);
+        return task ? { ...summary, task: await this.closeTask(caller, task, summary, config.agent?.taskDoneStatus ?? 'done') } : summary;
       } finally {
         signal.removeEventListener('abort', stop);
         this.running.delete(runId);
@@ -71,11 +72,11 @@ export class AgentService {
   }
 
   /** The goal from the board: the task's text, its subtasks, and any extra instructions. */
-  private taskGoal(owner: string, params: AgentRunParams, session: SessionInfo | undefined): TaskRun {
+  private taskGoal(caller: Caller, params: AgentRunParams, session: SessionInfo | undefined): TaskRun {
     const repo = params.repo ?? session?.repoRoot ?? session?.repo ?? undefined;
     const board = params.board ?? (repo === undefined ? undefined : path.join(repo, 'docs', 'TASKS.md'));
     if (board === undefined) throw new CorralError(ErrorCode.InvalidParams, 'cannot tell which board holds the task', 'pass --board FILE or run it inside the repository');
-    const shown = this.deps.tasks.show(owner, board, params.task!);
+    const shown = this.deps.tasks.show(caller, board, params.task!);
     const subtasks = shown.subtasks.map((t) => `- [${t.status === 'done' ? 'x' : ' '}] ${t.id} ${t.title}`).join('\n');
     const goal = [
       `Work on task ${shown.task.id} of the task board ${path.basename(board)}: ${shown.task.title}`,
@@ -90,7 +91,7 @@ export class AgentService {
   }
 
   /** At the end of a task run: done (or review) with the outcome, cost and branch; else left in progress, saying why. */
-  private async closeTask(owner: string, task: TaskRun, s: RunSummary, doneStatus: 'done' | 'review'): Promise<{ id: string; board: string; status: string }> {
+  private async closeTask(caller: Caller, task: TaskRun, s: RunSummary, doneStatus: 'done' | 'review'): Promise<{ id: string; board: string; status: string }> {
     const cost = s.replay ? 'replayed, nothing spent' : s.costUsd === null ? 'cost unknown' : usd(s.costUsd);
     const where = s.branch ? `branch ${s.branch} (corral diff ${s.sessionId})` : `session ${s.sessionId}`;
     const text =
@@ -98,7 +99,7 @@ export class AgentService {
         ? `agent run ${s.runId} finished in ${s.steps} steps, ${cost}, ${where}: ${s.summary}`
         : `agent run ${s.runId} ended without finishing (${s.outcome}: ${s.error?.message ?? s.summary}) after ${s.steps} steps, ${cost}, ${where}`;
     try {
-      const result = await this.deps.tasks.update(owner, { board: task.board, id: task.id, action: s.outcome === 'finished' ? doneStatus : 'note', text: text.slice(0, 1900) });
+      const result = await this.deps.tasks.update(caller, { board: task.board, id: task.id, action: s.outcome === 'finished' ? doneStatus : 'note', text: text.slice(0, 1900) });
       return { id: task.id, board: task.board, status: result.task?.status ?? 'unknown' };
     } catch (error) {
       // The run's work is in its session either way; the board is told what it could be told.
@@ -121,7 +122,7 @@ export class AgentService {
   }
 
   private async execute(
-    owner: string,
+    caller: Caller,
     runId: string,
     session: SessionInfo,
     params: AgentRunParams,
@@ -132,6 +133,7 @@ export class AgentService {
     task?: TaskRun,
   ): Promise<RunSummary> {
     const { clock, ledger, store } = this.deps;
+    const owner = caller.user;
     const replay = provider.llm.replay;
     const prices = new PriceTable(config.prices);
     const budgets: Budgets = { ...config.budgets, ...(params.budgetUsd === undefined ? {} : { runUsd: params.budgetUsd }) };
@@ -165,7 +167,7 @@ export class AgentService {
         now: () => clock.now().getTime(),
         emit,
         // task_progress notes go onto the board under the task.
-        ...(task ? { note: async (text: string) => void (await this.deps.tasks.update(owner, { board: task.board, id: task.id, action: 'note', text: `agent: ${text}` }).catch(() => undefined)) } : {}),
+        ...(task ? { note: async (text: string) => void (await this.deps.tasks.update(caller, { board: task.board, id: task.id, action: 'note', text: `agent: ${text}` }).catch(() => undefined)) } : {}),
         beforeCall: async (request) => {
           if (replay) return { ok: true };
           // The worst case: every byte of the prompt a token (a BPE token is at least one byte), all uncached.

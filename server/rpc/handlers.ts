@@ -52,6 +52,7 @@ import {
   ShellExec,
   ShellOutputNotification,
   type DaemonStatus,
+  type Identity,
 } from '../protocol';
 import type { OutputChunk } from '../jail/shell';
 import { Router } from './router';
@@ -73,6 +74,8 @@ export interface Services {
   /** Starts a graceful shutdown after the reply has gone out. */
   requestShutdown(): void;
 }
+
+const caller = (identity: Identity): { user: string; owner: boolean } => ({ user: identity.user, owner: identity.role === 'owner' });
 
 /** Every RPC method and the service call behind it: the daemon's whole surface in one table. */
 export function buildRouter(services: Services): Router {
@@ -157,15 +160,15 @@ export function buildRouter(services: Services): Router {
       const cancel = new AbortController();
       const subscription = token.onCancellationRequested(() => cancel.abort());
       try {
-        return await services.agent.run(identity.user, params, (runId, event) => void notify(AgentProgress, { runId, event }), cancel.signal);
+        return await services.agent.run(identity.user, params, (runId, event) => void notify(AgentProgress, { runId, event }), cancel.signal, identity.role === 'owner');
       } finally {
         subscription.dispose();
       }
     })
-    .on(TasksList, (params, { identity }) => services.tasks.list(identity.user, params.board, params))
-    .on(TasksShow, (params, { identity }) => services.tasks.show(identity.user, params.board, params.id))
-    .on(TasksUpdate, (params, { identity }) => services.tasks.update(identity.user, params))
-    .on(TasksInit, (params, { identity }) => services.tasks.init(identity.user, params.board))
+    .on(TasksList, (params, { identity }) => services.tasks.list(caller(identity), params.board, params))
+    .on(TasksShow, (params, { identity }) => services.tasks.show(caller(identity), params.board, params.id))
+    .on(TasksUpdate, (params, { identity }) => services.tasks.update(caller(identity), params))
+    .on(TasksInit, (params, { identity }) => services.tasks.init(caller(identity), params.board))
     .on(AgentStop, (params, { identity }) => ({ stopping: services.agent.stop(identity.user, params.run) }))
     .on(UsageQuery, (params, { identity }) => {
       if (params.allUsers && identity.role !== 'owner') throw new CorralError(ErrorCode.Forbidden, "everyone's usage is for the daemon's owner only", 'leave out allUsers to see your own');

@@ -17,6 +17,14 @@ export interface TasksDeps {
   announce(user: string, board: string, version: string): void;
   /** How boards are read (config.json `tasks`), read at each use. */
   options(): ParseOptions;
+  /** Repositories a user other than the owner works on (their sessions'): the boards they may use. */
+  reposOf(user: string): string[];
+}
+
+/** Who is calling: the daemon's owner may use any board; other users only those in their sessions' repositories. */
+export interface Caller {
+  user: string;
+  owner: boolean;
 }
 
 const MAX_WATCHED = 32;
@@ -31,15 +39,15 @@ export class TasksService {
 
   constructor(private readonly deps: TasksDeps) {}
 
-  list(user: string, board: string, filter: { status?: string; assignee?: string }): BoardState & { tasks: TaskInfo[] } {
-    const file = this.load(user, board);
+  list(caller: Caller, board: string, filter: { status?: string; assignee?: string }): BoardState & { tasks: TaskInfo[] } {
+    const file = this.load(caller, board);
     const assignee = filter.assignee?.replace(/^@/, '');
     const tasks = file.board.tasks.filter((t) => (filter.status === undefined || t.status === filter.status) && (assignee === undefined || t.assignees.includes(assignee)));
     return { ...state(file), tasks: tasks.map(info) };
   }
 
-  show(user: string, board: string, id: string): BoardState & { task: TaskInfo; source: string; subtasks: TaskInfo[] } {
-    const file = this.load(user, board);
+  show(caller: Caller, board: string, id: string): BoardState & { task: TaskInfo; source: string; subtasks: TaskInfo[] } {
+    const file = this.load(caller, board);
     const task = find(file, id);
     return {
       ...state(file),
@@ -50,7 +58,9 @@ export class TasksService {
   }
 
   /** One user-level action, as one or more surgical edits made under the board's lock. */
-  update(user: string, params: TasksUpdateParams): Promise<BoardState & { task: TaskInfo | null; reapplied: boolean }> {
+  update(caller: Caller, params: TasksUpdateParams): Promise<BoardState & { task: TaskInfo | null; reapplied: boolean }> {
+    this.allowed(caller, params.board);
+    const user = caller.user;
     return this.serialised(params.board, async () => {
       const edits = this.editsFor(user, params);
       let version = params.version;
@@ -78,7 +88,8 @@ export class TasksService {
     });
   }
 
-  init(user: string, board: string): BoardState {
+  init(caller: Caller, board: string): BoardState {
+    this.allowed(caller, board);
     fs.mkdirSync(path.dirname(board), { recursive: true });
     try {
       fs.writeFileSync(board, STARTER_BOARD, { flag: 'wx' });
@@ -86,7 +97,7 @@ export class TasksService {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new CorralError(ErrorCode.Conflict, `${board} already exists`, 'it is your board: `corral tasks ls` reads it');
       throw error;
     }
-    return state(this.load(user, board));
+    return state(this.load(caller, board));
   }
 
   close(): void {
@@ -125,7 +136,15 @@ export class TasksService {
     }
   }
 
-  private load(user: string, board: string): BoardFile {
+  private allowed(caller: Caller, board: string): void {
+    if (caller.owner) return;
+    if (this.deps.reposOf(caller.user).some((repo) => board.startsWith(`${repo}${path.sep}`))) return;
+    throw new CorralError(ErrorCode.Forbidden, `${board} is not in a repository you have a session on`, 'start a session on its repository first (`corral session start --repo DIR`), or ask the owner of this Corral home');
+  }
+
+  private load(caller: Caller, board: string): BoardFile {
+    this.allowed(caller, board);
+    const user = caller.user;
     let stat: fs.Stats | undefined;
     try {
       stat = fs.lstatSync(board);

@@ -3,8 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
-import { ErrorCode, TasksChanged, TasksList, TasksShow, TasksUpdate } from '../../server/protocol';
-import type { DaemonConnection } from '../../server/protocol/client';
+import { AuthIssue, ErrorCode, ImageBuild, SessionRemove, SessionStart, TasksChanged, TasksList, TasksShow, TasksUpdate } from '../../server/protocol';
+import { connectDaemon, type DaemonConnection } from '../../server/protocol/client';
+import { homePaths } from '../../server/protocol/paths';
+import { imageCache } from '../support/jail';
 import { connect, startDaemon, type DaemonProcess } from '../support/daemon';
 import { tempHome } from '../support/home';
 
@@ -21,7 +23,7 @@ describe('task board over RPC: concurrency', function () {
 
   before(async () => {
     home = tempHome('tasks');
-    daemon = await startDaemon(home.home);
+    daemon = await startDaemon(home.home, { CORRAL_IMAGE_CACHE: imageCache });
     client = await connect(home.home);
   });
   after(async () => {
@@ -85,6 +87,25 @@ describe('task board over RPC: concurrency', function () {
     const notice = await changed;
     assert.equal(notice.board, board);
     assert.equal(notice.version, (await client.rpc.sendRequest(TasksList, { board })).version);
+  });
+
+  it("lets another user touch only boards in their sessions' repositories", async () => {
+    const { token } = await client.rpc.sendRequest(AuthIssue, { user: 'bob' });
+    const bob = await connectDaemon({ socketPath: homePaths(home.home).socket, token, client: { kind: 'test' } });
+    try {
+      const refused = await bob.rpc.sendRequest(TasksList, { board }).then(() => assert.fail('bob read the owner\'s board'), (e: unknown) => e);
+      assert.ok(refused instanceof ResponseError);
+      assert.equal(refused.code, ErrorCode.Forbidden);
+      await assert.rejects(bob.rpc.sendRequest(TasksUpdate, { board, id: 'T-1', action: 'done' }), /not in a repository you have a session on/);
+      assert.equal(fs.readFileSync(board, 'utf8'), BOARD, 'nothing changed');
+      // With a session on the folder, the board in it is his to use.
+      const { tag } = await client.rpc.sendRequest(ImageBuild, { base: 'tiny' });
+      const session = await bob.rpc.sendRequest(SessionStart, { repo: dir, image: tag });
+      assert.equal((await bob.rpc.sendRequest(TasksList, { board })).tasks.length, 3);
+      await bob.rpc.sendRequest(SessionRemove, { session: session.id, purge: true });
+    } finally {
+      bob.dispose();
+    }
   });
 
   it('reads a board that is not UTF-8 but refuses to edit it, saying why', async () => {
