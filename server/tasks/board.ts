@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Block, MarkdownParser } from './markdown';
+import { cells, isStruckThrough, lastContentEnd, lineEnd, lineStarts, plainOf, type Inline } from './source';
 import { MARKS, statusOfHeading, statusOfText, type TaskStatus } from './status';
 
 /** A source range: offsets into the board's text. */
@@ -194,7 +195,7 @@ function listTask(ctx: Context, blocks: Block[], index: number, heading: BoardHe
     statusFrom,
     kind: 'list',
     line: first + 1,
-    span: { start: lineStart, end: lastContentEnd(ctx, first, last) },
+    span: { start: lineStart, end: lastContentEnd(ctx.text, ctx.lines, first, last) },
     firstLine: { start: lineStart, end: firstLineEnd },
     parent,
     children: [],
@@ -291,7 +292,6 @@ function headingTask(ctx: Context, blocks: Block[], index: number): Task | undef
 }
 
 type Identity = Pick<Task, 'id' | 'explicitId' | 'title' | 'assignees' | 'tags'>;
-type Inline = { type: string; content: string }[];
 
 const EXPLICIT_ID = /^(?:\[[^\]]*\]\s*)?([A-Z][A-Za-z0-9]*-\d+[A-Za-z0-9.-]*|#\d+|[A-Z]?\d+(?:\.\d+)+|[a-z]\d{3,})(?=$|[\s:.)—–-])[\s:.)—–-]*/;
 
@@ -330,63 +330,4 @@ function addTask(ctx: Context, task: Task): void {
 
 function inlineText(ctx: Context, source: string): string {
   return plainOf(ctx.parser.inline(source));
-}
-
-function plainOf(inline: Inline): string {
-  return inline.map((t) => (t.type === 'text' || t.type === 'code_inline' ? t.content : t.type === 'softbreak' || t.type === 'hardbreak' ? ' ' : '')).join('');
-}
-
-function isStruckThrough(inline: Inline): boolean {
-  const meaningful = inline.filter((t) => !(t.type === 'text' && t.content.trim() === '') && t.type !== 'softbreak' && t.type !== 'hardbreak');
-  return meaningful.length >= 3 && meaningful[0]!.type === 's_open' && meaningful.at(-1)!.type === 's_close' && meaningful.filter((t) => t.type === 's_open').length === 1;
-}
-
-/** The cells of a table row: each cell's text without its padding and pipes. */
-function cells(text: string, lineStart: number): Span[] {
-  const end = lineEnd(text, lineStart);
-  const spans: Span[] = [];
-  let i = lineStart;
-  while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
-  if (text[i] === '|') i++;
-  let cellStart = i;
-  let code = false;
-  for (; i <= end; i++) {
-    const c = text[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (c === '`') code = !code;
-    if (i === end || (c === '|' && !code)) {
-      let s = cellStart;
-      let e = i;
-      while (s < e && (text[s] === ' ' || text[s] === '\t')) s++;
-      while (e > s && (text[e - 1] === ' ' || text[e - 1] === '\t')) e--;
-      if (!(i === end && s === e && text[i - 1] === '|') && !(i === end && cellStart === end)) spans.push({ start: s, end: e });
-      cellStart = i + 1;
-    }
-  }
-  return spans;
-}
-
-/** The end of the last non-blank line of lines [first, last). */
-function lastContentEnd(ctx: Context, first: number, last: number): number {
-  for (let line = Math.min(last, ctx.lines.length) - 1; line > first; line--) {
-    const start = ctx.lines[line]!;
-    const end = lineEnd(ctx.text, start);
-    if (ctx.text.slice(start, end).trim() !== '') return end;
-  }
-  return lineEnd(ctx.text, ctx.lines[first]!);
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function lineEnd(text: string, from: number): number {
-  const newline = text.indexOf('\n', from);
-  const end = newline < 0 ? text.length : newline;
-  return end > from && text[end - 1] === '\r' ? end - 1 : end;
 }
