@@ -52,9 +52,8 @@ function setStatus(board: Board, task: Task, status: TaskStatus): Splice[] {
   const edits: Splice[] = [];
   if (task.mark) edits.push({ at: task.mark.start, remove: 1, insert: MARK_FOR[status] });
   if (task.statusText && (task.statusFrom === 'cell' || task.statusFrom === 'field' || task.lane !== undefined)) edits.push(rewriteStatusText(board, task, status));
-  if (task.statusFrom === 'strikethrough' || (task.mark === undefined && /^~~/.test(board.text.slice(contentStart(board, task))))) {
-    if (status !== 'done') edits.push(...unstrike(board, task));
-  }
+  // Struck through reads as done, whatever the box says: anything else takes the strike off.
+  if (status !== 'done' && task.kind === 'list') edits.push(...unstrike(board, task));
   const lane = task.lane === undefined ? undefined : board.headings[task.lane];
   if (lane && lane.status !== status) {
     // The moved block carries the other changes (its mark, its cell) with it.
@@ -147,21 +146,17 @@ function addTask(board: Board, text: string): Splice {
   return { at: board.text.length, remove: 0, insert: `${separator}- [ ] ${text}${board.eol}` };
 }
 
-/** Takes the `~~` off a struck-through item's text. */
+/** Takes the `~~` off an item whose whole text is struck through; nothing otherwise. */
 function unstrike(board: Board, task: Task): Splice[] {
-  const start = contentStart(board, task);
+  const start = task.firstLine.start + (task.contentIndent ?? 0) + (task.mark ? 4 : 0);
   const line = board.text.slice(start, task.firstLine.end);
-  const open = line.indexOf('~~');
-  const close = line.lastIndexOf('~~');
-  if (open < 0 || close <= open) return [];
+  const open = line.length - line.trimStart().length;
+  const close = line.trimEnd().length - 2;
+  if (!line.trimStart().startsWith('~~') || !line.trimEnd().endsWith('~~') || close <= open) return [];
   return [
     { at: start + close, remove: 2, insert: '' },
     { at: start + open, remove: 2, insert: '' },
   ];
-}
-
-function contentStart(board: Board, task: Task): number {
-  return task.firstLine.start + (task.contentIndent ?? 0) + (task.statusFrom === 'mark' ? 4 : 0);
 }
 
 /** The span widened to whole lines, line ending included. */

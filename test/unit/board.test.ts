@@ -91,6 +91,12 @@ describe('task board: surgical edits', () => {
     assert.match(done, /## Done\n\n- \[x\] T-3 third\n\n$/);
   });
 
+  it('takes the strike off an item whose whole text is struck through when it is no longer done', () => {
+    assert.equal(edit('- [x] ~~T-1 old idea~~  \n', { op: 'status', id: 'T-1', status: 'todo' }), '- [ ] T-1 old idea  \n');
+    assert.equal(edit('- [ ] ~~T-2 dropped~~\n', { op: 'status', id: 'T-2', status: 'in_progress' }), '- [~] T-2 dropped\n');
+    assert.equal(edit('- [x] T-3 keeps ~~part~~ of it\n', { op: 'status', id: 'T-3', status: 'todo' }), '- [ ] T-3 keeps ~~part~~ of it\n');
+  });
+
   it('rewrites a status cell in the board\'s own words, keeping the column aligned', () => {
     const text = ['| ID  | Task   | Status        |', '|-----|--------|---------------|', '| A-1 | first  | ✅ Done        |', '| A-2 | second | ⬜ Todo        |', ''].join('\n');
     const after = edit(text, { op: 'status', id: 'A-2', status: 'done' });
