@@ -59,7 +59,7 @@ function costFromOverride(price: PriceOverride, usage: Usage): number {
 
 let version: string | undefined;
 /** The price table's version: set at build; read from the installed package when run from source. */
-export function priceTableVersion(): string {
+function priceTableVersion(): string {
   if (typeof GENAI_PRICES_VERSION === 'string') return GENAI_PRICES_VERSION;
   const manifest = path.join(__dirname, '..', '..', 'node_modules', '@pydantic', 'genai-prices', 'package.json');
   return (version ??= (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version);

@@ -1,16 +1,8 @@
 import type { ContentBlockParam, MessageParam, RawMessageStreamEvent, Tool } from '@anthropic-ai/sdk/resources/messages';
 import type { Anthropic } from './anthropicSdk';
-import { providerError, type ProviderIdentity } from './errors';
-import type { LlmPort, Message, ModelEvents, ModelRequest, ModelTurn, StopReason, ToolCall, Usage } from './types';
+import { providerError } from './errors';
+import type { LlmPort, Message, ModelEvents, ModelRequest, ModelTurn, ProviderOptions, StopReason, ToolCall, Usage } from './types';
 import { watchingFetch } from './watchFetch';
-
-export interface AnthropicOptions {
-  name: string;
-  apiKey: string;
-  baseURL: string;
-  keyVariable: string;
-  maxRetries: number;
-}
 
 /**
  * Anthropic Messages through the official `@anthropic-ai/sdk`, streaming, with tool use and
@@ -22,7 +14,7 @@ export class AnthropicProvider implements LlmPort {
   readonly replay = false;
   private sdk?: Promise<typeof Anthropic>;
 
-  constructor(private readonly options: AnthropicOptions) {}
+  constructor(private readonly options: ProviderOptions) {}
 
   get provider(): string {
     return this.options.name;
@@ -30,7 +22,6 @@ export class AnthropicProvider implements LlmPort {
 
   async complete(request: ModelRequest, events: ModelEvents = {}): Promise<ModelTurn> {
     const Sdk = await (this.sdk ??= import('./anthropicSdk').then((m) => m.Anthropic));
-    const who: ProviderIdentity = { provider: this.options.name, baseURL: this.options.baseURL, keyVariable: this.options.keyVariable, model: request.model };
     const client = new Sdk({ apiKey: this.options.apiKey, baseURL: this.options.baseURL, maxRetries: this.options.maxRetries, fetch: watchingFetch(events) });
     try {
       const tools = request.tools.map((t): Tool => ({ name: t.name, description: t.description, input_schema: t.parameters as Tool['input_schema'] }));
@@ -49,7 +40,7 @@ export class AnthropicProvider implements LlmPort {
       );
       return await collect(stream, request.model, events);
     } catch (error) {
-      throw providerError(error, who);
+      throw providerError(error, this.options, request.model);
     }
   }
 }

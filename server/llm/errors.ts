@@ -1,19 +1,13 @@
 import { CorralError, describeError } from '../errors';
 import { ErrorCode } from '../protocol';
-
-/** What a provider adapter needs to say a useful error: who, where, and which key setting. */
-export interface ProviderIdentity {
-  provider: string;
-  baseURL: string;
-  keyVariable: string;
-  model: string;
-}
+import type { ProviderOptions } from './types';
 
 /**
  * Turns an SDK error (both SDKs' APIError carry `status` and the body's `error`) into a
  * CorralError that says what happened and what to do. Aborts pass through unchanged.
  */
-export function providerError(error: unknown, who: ProviderIdentity): unknown {
+export function providerError(error: unknown, options: ProviderOptions, model: string): unknown {
+  const who = { provider: options.name, baseURL: options.baseURL, keyVariable: options.keyVariable, model };
   if (error instanceof CorralError || isAbort(error)) return error;
   const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : undefined;
   const detail = describeError(error);

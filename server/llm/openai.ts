@@ -1,17 +1,8 @@
 import type { OpenAI } from './openaiSdk';
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import { providerError, type ProviderIdentity } from './errors';
-import type { LlmPort, Message, ModelEvents, ModelRequest, ModelTurn, StopReason, ToolCall, Usage } from './types';
+import { providerError } from './errors';
+import type { LlmPort, Message, ModelEvents, ModelRequest, ModelTurn, ProviderOptions, StopReason, ToolCall, Usage } from './types';
 import { watchingFetch } from './watchFetch';
-
-export interface OpenAiOptions {
-  /** The name in config and the ledger: `openai`, or any OpenAI-compatible server (`ollama`, ...). */
-  name: string;
-  apiKey: string;
-  baseURL: string;
-  keyVariable: string;
-  maxRetries: number;
-}
 
 /**
  * OpenAI Chat Completions through the official `openai` SDK — OpenAI itself and every compatible
@@ -23,7 +14,7 @@ export class OpenAiProvider implements LlmPort {
   readonly replay = false;
   private sdk?: Promise<typeof OpenAI>;
 
-  constructor(private readonly options: OpenAiOptions) {}
+  constructor(private readonly options: ProviderOptions) {}
 
   get provider(): string {
     return this.options.name;
@@ -31,7 +22,6 @@ export class OpenAiProvider implements LlmPort {
 
   async complete(request: ModelRequest, events: ModelEvents = {}): Promise<ModelTurn> {
     const Sdk = await (this.sdk ??= import('./openaiSdk').then((m) => m.OpenAI));
-    const who: ProviderIdentity = { provider: this.options.name, baseURL: this.options.baseURL, keyVariable: this.options.keyVariable, model: request.model };
     const client = new Sdk({ apiKey: this.options.apiKey, baseURL: this.options.baseURL, maxRetries: this.options.maxRetries, fetch: watchingFetch(events) });
     try {
       const stream = await client.chat.completions.create(
@@ -47,7 +37,7 @@ export class OpenAiProvider implements LlmPort {
       );
       return await collect(stream, request.model, events);
     } catch (error) {
-      throw providerError(error, who);
+      throw providerError(error, this.options, request.model);
     }
   }
 }

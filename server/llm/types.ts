@@ -70,6 +70,16 @@ export interface ModelEvents {
   retry?(status: number, retryAfterS: number | null): void;
 }
 
+/** How to reach one provider through its SDK; `name` is its name in config and the ledger. */
+export interface ProviderOptions {
+  name: string;
+  apiKey: string;
+  baseURL: string;
+  /** The environment variable the key comes from, for error hints. */
+  keyVariable: string;
+  maxRetries: number;
+}
+
 /** A model behind one provider: the port the agent loop calls. */
 export interface LlmPort {
   readonly provider: string;

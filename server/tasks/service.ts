@@ -227,6 +227,6 @@ function state(file: BoardFile): BoardState {
   return { board: file.path, version: file.version, warnings: file.board.warnings };
 }
 
-export function info(t: Task): TaskInfo {
+function info(t: Task): TaskInfo {
   return { id: t.id, explicitId: t.explicitId, title: t.title, status: t.status, kind: t.kind, line: t.line, parent: t.parent, children: t.children, assignees: t.assignees, tags: t.tags, section: t.section };
 }

@@ -16,7 +16,7 @@ const WORDS: [TaskStatus, RegExp][] = [
   ['in_progress', /^(🚧|🔄|⏳|🟡|in[ -]?progress|doing|wip|working on|working|ongoing|started|active|current|in arbeit|en (curso|progreso)|em (andamento|progresso)|käynnissä|työn alla|进行中|進行中|作業中)/i],
   ['review', /^(👀|in[ -]?review|review|reviewing|testing|qa|awaiting review|needs review)/i],
   ['blocked', /^(❌|⛔|🔴|🛑|blocked|set aside|on[ -]?hold|stuck|waiting|paused|blockiert|bloqueado|estancado|阻塞|受阻|ブロック)/i],
-  ['todo', /^(⬜|☐|⚪|🔲|todo|to[ -]do|open|planned|pending|not started|backlog|new|ready|offen|geplant|pendiente|por hacer|pendente|a fazer|tekemättä|odottaa|待办|未开始|未着手|todo)/i],
+  ['todo', /^(⬜|☐|⚪|🔲|todo|to[ -]do|open|planned|pending|not started|backlog|new|ready|offen|geplant|pendiente|por hacer|pendente|a fazer|tekemättä|odottaa|待办|未开始|未着手)/i],
 ];
 
 /** The status a cell, field or heading names, if it names one. */
