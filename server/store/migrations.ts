@@ -173,4 +173,41 @@ export const migrations: readonly { version: number; name: string; sql: readonly
       'CREATE INDEX task_events_task ON task_events (board, task, at)',
     ],
   },
+  {
+    version: 7,
+    name: 'usage analytics: imported calls, alerts, forecasts',
+    sql: [
+      // Rows imported from other agents' logs: source names the tool ('claude-code', 'codex'; NULL =
+      // Corral's own call) and external_id its message id, so a second import adds nothing.
+      'ALTER TABLE llm_calls ADD COLUMN source TEXT',
+      'ALTER TABLE llm_calls ADD COLUMN external_id TEXT',
+      'CREATE UNIQUE INDEX llm_calls_external ON llm_calls (source, external_id) WHERE external_id IS NOT NULL',
+      // One row per anomaly: dedupe_key makes the same finding (kind, subject, window) land once.
+      `CREATE TABLE usage_alerts (
+         id INTEGER PRIMARY KEY,
+         kind TEXT NOT NULL,
+         user TEXT NOT NULL,
+         dedupe_key TEXT NOT NULL UNIQUE,
+         at TEXT NOT NULL,
+         severity TEXT NOT NULL,
+         message TEXT NOT NULL,
+         evidence TEXT NOT NULL,
+         acked_at TEXT,
+         acked_by TEXT,
+         delivered_at TEXT
+       )`,
+      'CREATE INDEX usage_alerts_user ON usage_alerts (user, at)',
+      // A month's spend forecast as made on one day, so the monthly review can set it against what happened.
+      `CREATE TABLE usage_forecasts (
+         month TEXT NOT NULL,
+         user TEXT NOT NULL,
+         day TEXT NOT NULL,
+         projected_usd REAL NOT NULL,
+         low_usd REAL NOT NULL,
+         high_usd REAL NOT NULL,
+         method TEXT NOT NULL,
+         PRIMARY KEY (month, user, day)
+       ) WITHOUT ROWID`,
+    ],
+  },
 ];
