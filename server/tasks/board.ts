@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Block, MarkdownParser } from './markdown';
 import { cells, isStruckThrough, lastContentEnd, lineEnd, lineStarts, plainOf, type Inline } from './source';
-import { MARKS, statusOfHeading, statusOfText, type TaskStatus } from './status';
+import { MARKS, statusOfHeading, type TaskStatus } from './status';
+import { addConfigured, emptyVocabulary, phraseOf, readLegendLine, statusOf, type Vocabulary } from './vocabulary';
 
 /** A source range: offsets into the board's text. */
 export interface Span {
@@ -34,8 +35,10 @@ export interface Task {
   mark?: Span;
   /** The status cell's text (table tasks) or the status field's value (heading tasks). */
   statusText?: Span;
-  /** The title cell's text (table tasks): where an assignee is added. */
+  /** The title cell's text (table tasks): where an assignee is added when there is no owner column. */
   titleText?: Span;
+  /** The owner cell's text (table tasks) or the `Owner:` field's value (heading tasks): where an assignee is written. */
+  ownerText?: Span;
   /** The column a list item's content starts at: sub-items go this far in. */
   contentIndent?: number;
   /** For tasks sitting directly in a status heading's section (a kanban lane): that heading's index. */
@@ -59,14 +62,20 @@ export interface Board {
   /** Duplicate explicit ids and the like: reported, never fatal. */
   warnings: string[];
   eol: '\n' | '\r\n';
+  /** Its own status words (configured, from its legend): read before Corral's, written in edits. */
+  vocabulary: Vocabulary;
 }
 
 export interface ParseOptions {
   /** Extra heading names and the status they mean (config), e.g. { "Icebox": "todo" }. */
   headingStatus?: Record<string, TaskStatus>;
+  /** The words to write for statuses (config), e.g. { "done": "Erledigt" }; also read as those statuses. */
+  words?: Partial<Record<TaskStatus, string>>;
 }
 
-const STATUS_HEADER = /^(status|state|estado|estado actual|stato|statut|tila|状态|状態|狀態|stand)$/i;
+const STATUS_HEADER = /^(status|state|stage|estado|estado actual|estatus|resultado|situação|situación|stato|statut|état|etat|zustand|tila|状态|状態|狀態|进度|進捗|stand)(?:\s*\([^)]*\))?$/i;
+const OWNER_HEADER = /^(owner|owners|assignee|assignees|assigned to|assigned|who|responsible|responsable|responsável|verantwortlich|zuständig|vastuuhenkilö|负责人|担当|担当者)$/i;
+const LEADING_SYMBOLS = /^[^\p{L}\p{N}#]+/u;
 const ID_HEADER = /^(id|#|no\.?|nr\.?|task id|key|ticket|编号|番号)$/i;
 const TITLE_HEADER = /^(task|title|name|summary|item|feature|tehtävä|tarea|tarefa|aufgabe|任务|タスク|description|method)$/i;
 const STATUS_FIELD = /^\s*(?:[-*+]\s+)?[*_]*\s*(status|state|estado|stand|状态|状態)\s*[*_]*\s*[:：]\s*[*_]*\s*/i;
@@ -87,9 +96,11 @@ export function readBoard(text: string, parser: MarkdownParser, options: ParseOp
   const blocks = parser.blocks(text);
   const lines = lineStarts(text);
   const firstNewline = text.indexOf('\n');
-  const board: Board = { text, tasks: [], headings: [], warnings: [], eol: firstNewline > 0 && text[firstNewline - 1] === '\r' ? '\r\n' : '\n' };
+  const board: Board = { text, tasks: [], headings: [], warnings: [], eol: firstNewline > 0 && text[firstNewline - 1] === '\r' ? '\r\n' : '\n', vocabulary: emptyVocabulary() };
   const ctx: Context = { board, text, lines, parser, usedIds: new Map(), byId: new Map() };
   readHeadings(ctx, blocks, options);
+  addConfigured(board.vocabulary, options.words ?? {});
+  readLegends(ctx, blocks);
 
   // Open list items: the task each one is (or null), so nested items know their parent.
   const items: (string | null)[] = [];
@@ -143,6 +154,30 @@ function readHeadings(ctx: Context, blocks: Block[], options: ParseOptions): voi
       sectionEnd: next ? ctx.lines[next.map[0]]! : ctx.text.length,
       line: heading.map[0] + 1,
     });
+  }
+}
+
+/** A line that may list status symbols and their words: cheap to test on every paragraph line. */
+const MAYBE_LEGEND = /[·•;,|]|\s{3}|legend|leyenda|légende|图例|凡例/i;
+
+/**
+ * The board's legends, before any task is read: lines of a Legend section (paragraphs, items,
+ * table rows), a line labelled "Legend:", or a line of several "symbol word" pairs.
+ */
+function readLegends(ctx: Context, blocks: Block[]): void {
+  const sections = ctx.board.headings.filter((h) => LEGEND.test(h.text)).map((h) => [h.line, ctx.text.slice(0, h.sectionEnd).split('\n').length] as const);
+  for (const block of blocks) {
+    if (block.type !== 'paragraph_open' && block.type !== 'list_item_open' && block.type !== 'tr_open') continue;
+    const [first, last] = block.map!;
+    const labelled = sections.some(([from, to]) => first + 1 > from && first + 1 <= to);
+    if (block.type === 'tr_open' && !labelled) continue;
+    for (let line = first; line < (block.type === 'paragraph_open' ? last : first + 1); line++) {
+      const start = ctx.lines[line]!;
+      let source = ctx.text.slice(start, lineEnd(ctx.text, start));
+      if (!labelled && !(MAYBE_LEGEND.test(source) && /[^\p{ASCII}]/u.test(source))) continue;
+      if (block.type === 'tr_open') source = cells(ctx.text, start).map((c) => ctx.text.slice(c.start, c.end)).join(' ');
+      readLegendLine(ctx.board.vocabulary, source, labelled);
+    }
   }
 }
 
@@ -207,31 +242,43 @@ function listTask(ctx: Context, blocks: Block[], index: number, heading: BoardHe
   return task;
 }
 
-/** Reads a table's rows as tasks when it has a status column; returns the index of its last token. */
+/**
+ * Reads a table's rows as tasks when it has a status column (by its header, or by values that are
+ * statuses) or sits in a kanban lane; returns the index of its last token.
+ */
 function readTable(ctx: Context, blocks: Block[], index: number, heading: BoardHeading | undefined, headingIndex: number): number {
   let end = index;
   while (end < blocks.length && blocks[end]!.type !== 'table_close') end++;
   const rows = blocks.slice(index, end).filter((b) => b.type === 'tr_open').map((b) => b.map![0]);
   const [headerLine, ...bodyLines] = rows;
   if (headerLine === undefined) return end;
-  const names = cells(ctx.text, ctx.lines[headerLine]!).map((c) => inlineText(ctx, ctx.text.slice(c.start, c.end)).trim());
-  const statusColumn = names.findIndex((n) => STATUS_HEADER.test(n));
-  if (statusColumn < 0) return end;
+  const names = cells(ctx.text, ctx.lines[headerLine]!).map((c) => inlineText(ctx, ctx.text.slice(c.start, c.end)).replace(LEADING_SYMBOLS, '').trim());
+  const bodies = bodyLines.map((line) => cells(ctx.text, ctx.lines[line]!));
+  const cellText = (row: Span[], i: number): string => (row[i] ? inlineText(ctx, ctx.text.slice(row[i]!.start, row[i]!.end)).trim() : '');
   const idColumn = names.findIndex((n) => ID_HEADER.test(n));
-  let titleColumn = names.findIndex((n, i) => i !== idColumn && i !== statusColumn && TITLE_HEADER.test(n));
-  if (titleColumn < 0) titleColumn = names.findIndex((_, i) => i !== idColumn && i !== statusColumn);
-  const inLane = heading?.status !== undefined;
-  for (const line of bodyLines) {
-    const row = cells(ctx.text, ctx.lines[line]!);
-    const text = (i: number): string => (row[i] ? inlineText(ctx, ctx.text.slice(row[i]!.start, row[i]!.end)).trim() : '');
-    const title = text(titleColumn);
-    const idCell = idColumn >= 0 ? text(idColumn) : '';
-    if ((title === '' && idCell === '') || TOTAL_ROW.test(title) || TOTAL_ROW.test(idCell)) continue;
-    const named = statusOfText(text(statusColumn));
+  let statusColumn = names.findIndex((n) => STATUS_HEADER.test(n));
+  if (statusColumn < 0) statusColumn = statusColumnByValues(ctx, names, bodies, idColumn);
+  // A lone top-level heading is the document's title, not a lane: a table with statuses of its own keeps them there.
+  const title = heading !== undefined && heading.depth === 1 && ctx.board.headings.filter((h) => h.depth === 1).length === 1;
+  const inLane = heading?.status !== undefined && !(title && statusColumn >= 0);
+  if (statusColumn < 0 && (!inLane || title)) return end;
+  const ownerColumn = names.findIndex((n) => OWNER_HEADER.test(n));
+  const taken = (i: number): boolean => i === idColumn || i === statusColumn || i === ownerColumn;
+  let titleColumn = names.findIndex((n, i) => !taken(i) && TITLE_HEADER.test(n));
+  if (titleColumn < 0) titleColumn = names.findIndex((_, i) => !taken(i));
+  for (const [r, line] of bodyLines.entries()) {
+    const row = bodies[r]!;
+    const rowTitle = cellText(row, titleColumn);
+    const idCell = idColumn >= 0 ? cellText(row, idColumn) : '';
+    if ((rowTitle === '' && idCell === '') || TOTAL_ROW.test(rowTitle) || TOTAL_ROW.test(idCell)) continue;
+    const named = statusColumn >= 0 ? statusOf(cellText(row, statusColumn), ctx.board.vocabulary) : undefined;
     const titleInline = row[titleColumn] ? ctx.parser.inline(ctx.text.slice(row[titleColumn]!.start, row[titleColumn]!.end)) : [];
     const rowSpan = { start: ctx.lines[line]!, end: lineEnd(ctx.text, ctx.lines[line]!) };
+    const identity = idCell !== '' ? explicit(idCell, rowTitle, titleInline) : identify(ctx, rowTitle, titleInline);
+    const owners = ownerColumn >= 0 ? namesIn(cellText(row, ownerColumn)) : [];
+    if (owners.length > 0) identity.assignees = [...new Set([...owners, ...identity.assignees])];
     addTask(ctx, {
-      ...(idCell !== '' ? explicit(idCell, title, titleInline) : identify(ctx, title, titleInline)),
+      ...identity,
       // A table in a status section is a kanban lane: where the row sits wins over a stale cell.
       status: inLane ? heading.status! : (named ?? 'todo'),
       statusFrom: inLane ? 'heading' : 'cell',
@@ -242,12 +289,45 @@ function readTable(ctx: Context, blocks: Block[], index: number, heading: BoardH
       parent: null,
       children: [],
       section: heading?.text ?? null,
-      ...(row[statusColumn] ? { statusText: row[statusColumn] } : {}),
+      ...(statusColumn >= 0 && row[statusColumn] ? { statusText: row[statusColumn] } : {}),
       ...(row[titleColumn] ? { titleText: row[titleColumn] } : {}),
+      ...(ownerColumn >= 0 && row[ownerColumn] ? { ownerText: row[ownerColumn] } : {}),
       ...(inLane ? { lane: headingIndex } : {}),
     });
   }
   return end;
+}
+
+/**
+ * The column whose values are statuses ("✅ Done", "todo", "In progress") in most rows, when
+ * exactly one column is: a feature matrix of ✅ and ❌ in several columns is not a board.
+ */
+function statusColumnByValues(ctx: Context, names: string[], bodies: Span[][], idColumn: number): number {
+  if (bodies.length === 0) return -1;
+  const found: number[] = [];
+  for (let column = 0; column < names.length; column++) {
+    if (column === idColumn) continue;
+    let statuses = 0;
+    let filled = 0;
+    for (const row of bodies) {
+      const span = row[column];
+      if (!span || span.end === span.start) continue;
+      filled++;
+      const phrase = phraseOf(ctx.text.slice(span.start, span.end), ctx.board.vocabulary);
+      // The cell is a status, perhaps with a date or a short note: not a sentence that happens to start with "New".
+      if (phrase && span.end - span.start <= phrase.phrase.length + 24) statuses++;
+    }
+    if (filled > 0 && statuses * 3 >= bodies.length * 2 && statuses * 4 >= filled * 3) found.push(column);
+  }
+  return found.length === 1 ? found[0]! : -1;
+}
+
+/** People named in an Owner cell or field: "@ana", "ana, ben", "Ana & Ben"; not "-", "TBD" or "—". */
+function namesIn(text: string): string[] {
+  return text
+    .split(/\s*(?:,|;|&|\/|\band\b|\+)\s*/)
+    .map((n) => n.trim().replace(/^@/, ''))
+    .filter((n) => /^[\p{L}\p{N}_][\p{L}\p{N}_.-]*(?: [\p{L}][\p{L}.-]*)?$/u.test(n) && !/^(tbd|tba|n\/a|none|nobody|unassigned|-+)$/i.test(n));
 }
 
 /** A heading whose section states `Status: …` (before any sub-heading) is a task itself. */
@@ -269,7 +349,7 @@ function headingTask(ctx: Context, blocks: Block[], index: number): Task | undef
     if (!field) continue;
     const valueStart = start + field[0].length;
     const valueEnd = start + source.replace(/[\s*_]+$/, '').length;
-    const status = statusOfText(ctx.text.slice(valueStart, valueEnd));
+    const status = statusOf(ctx.text.slice(valueStart, valueEnd), ctx.board.vocabulary);
     if (status === undefined) continue;
     const identity = identify(ctx, heading.text, ctx.parser.inline(heading.text));
     // A section that details a task listed elsewhere (same id) is that task, not another.

@@ -1,5 +1,6 @@
 import type { Board, Span, Task } from './board';
 import { MARK_FOR, WORD_FOR, type TaskStatus } from './status';
+import { statusWord } from './statusWord';
 
 /** A change to a board, by task id, so it can be applied again on newer content. */
 export type BoardEdit =
@@ -65,12 +66,11 @@ function setStatus(board: Board, task: Task, status: TaskStatus): Splice[] {
   return edits;
 }
 
-/** A status cell or field rewritten in the board's own words when it has an example of them. */
+/** A status cell or field rewritten with a status word of the board's own vocabulary. */
 function rewriteStatusText(board: Board, task: Task, status: TaskStatus): Splice {
   const span = task.statusText!;
-  const example = board.tasks.find((t) => t.kind === task.kind && t.status === status && t.statusText && t.id !== task.id && t.statusFrom !== 'heading');
-  const words = example ? board.text.slice(example.statusText!.start, example.statusText!.end) : WORD_FOR[status];
-  if (task.kind !== 'table') return { at: span.start, remove: span.end - span.start, insert: words };
+  const words = statusWord(board, task, status);
+  if (task.kind !== 'table' || !aligned(board.text, task.firstLine)) return { at: span.start, remove: span.end - span.start, insert: words };
   // Keep the column aligned: use the padding after the old text when the new text fits in it.
   let padding = 0;
   while (board.text[span.end + padding] === ' ') padding++;
@@ -78,6 +78,31 @@ function rewriteStatusText(board: Board, task: Task, status: TaskStatus): Splice
   return words.length <= room
     ? { at: span.start, remove: span.end - span.start + padding, insert: words + ' '.repeat(span.end - span.start + padding - words.length) }
     : { at: span.start, remove: span.end - span.start, insert: words };
+}
+
+/** Whether a table row's pipes line up with the row above it: padding is kept only in aligned tables. */
+function aligned(text: string, row: Span): boolean {
+  if (row.start === 0) return false;
+  const above = text.lastIndexOf('\n', row.start - 2);
+  const previous = text.slice(above + 1, row.start - 1).replace(/\r$/, '');
+  // Aligned by characters or by screen columns (emoji and CJK two wide), as editors and formatters do.
+  const pipes = (line: string, wide: boolean): string => {
+    const at: number[] = [];
+    let column = 0;
+    for (const c of line) {
+      if (c === '|') at.push(column);
+      column += wide ? width(c) : c.length;
+    }
+    return at.join(',');
+  };
+  const current = text.slice(row.start, row.end);
+  return pipes(previous, false) === pipes(current, false) || pipes(previous, true) === pipes(current, true);
+}
+
+/** Columns a character takes in a monospace editor: emoji and CJK two, joiners and marks none. */
+function width(c: string): number {
+  if (c === '\u200d' || c === '\ufe0f' || /\p{M}/u.test(c)) return 0;
+  return c.codePointAt(0)! > 0x2000 && /[\p{Extended_Pictographic}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\uff01-\uff60]/u.test(c) ? 2 : 1;
 }
 
 /** Moves a lane task (with its sub-items) to the end of the first section whose heading is `status`. */

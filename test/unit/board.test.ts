@@ -101,7 +101,8 @@ describe('task board: surgical edits', () => {
     const text = ['| ID  | Task   | Status        |', '|-----|--------|---------------|', '| A-1 | first  | ✅ Done        |', '| A-2 | second | ⬜ Todo        |', ''].join('\n');
     const after = edit(text, { op: 'status', id: 'A-2', status: 'done' });
     assert.equal(after, text.replace('| ⬜ Todo        |', '| ✅ Done        |'));
-    assert.equal(edit(text, { op: 'status', id: 'A-1', status: 'blocked' }), text.replace('| ✅ Done        |', '| blocked       |'));
+    // No example of blocked on the board: Corral's word in the board's style (a leading symbol, capitalised).
+    assert.equal(edit(text, { op: 'status', id: 'A-1', status: 'blocked' }), text.replace('| ✅ Done        |', '| ⛔ Blocked     |'));
   });
 
   it('rewrites a heading task\'s Status field, and notes go at the end of its section', () => {

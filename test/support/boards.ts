@@ -1,0 +1,25 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The real boards of ../shared/corpus (kept outside the repository). */
+export const corpusDir = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus', 'tasks-md');
+/** Boards in the repository: `written/` by us for one class of failure each, `real/` from public repositories. */
+export const fixturesDir = path.resolve(__dirname, '..', 'fixtures', 'boards');
+
+/** A fixture board's text, by its path under test/fixtures/boards. */
+export function fixture(name: string): string {
+  return fs.readFileSync(path.join(fixturesDir, name), 'utf8');
+}
+
+/** Every board there is to test on: the corpus, the written fixtures and the real ones. */
+export function allBoards(): { name: string; text: string }[] {
+  const boards: { name: string; text: string }[] = [];
+  const add = (dir: string, prefix: string): void => {
+    if (!fs.existsSync(dir)) return;
+    for (const file of fs.readdirSync(dir).filter((f) => /\.(md|markdown)$/i.test(f) && f !== 'README.md').sort()) boards.push({ name: `${prefix}${file}`, text: fs.readFileSync(path.join(dir, file), 'utf8') });
+  };
+  add(corpusDir, 'corpus/');
+  add(path.join(fixturesDir, 'written'), 'written/');
+  add(path.join(fixturesDir, 'real'), 'real/');
+  return boards;
+}
