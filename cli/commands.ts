@@ -133,6 +133,8 @@ export function registerCommands(program: Command, run: Run): void {
     .option('--record <file>', "write the model's turns to FILE, to replay later")
     .option('--transcript <file>', 'play back a recorded run (implies --provider replay)')
     .option('--persona <name>', 'a label for the ledger (who or what the agent acts as)')
+    .option('--resume <run>', 'continue an interrupted run from its last completed step, in its session')
+    .option('--list', 'list your runs (interrupted ones can be resumed)')
     .addHelpText(
       'after',
       examples(
@@ -140,6 +142,7 @@ export function registerCommands(program: Command, run: Run): void {
         'corral run --task T-12',
         'corral run --session 3f2a --provider anthropic --model claude-sonnet-4-5 --prompt "add a --verbose flag"',
         'corral run --prompt "fix the bug" --record fix.jsonl && corral run --transcript fix.jsonl --prompt "fix the bug"',
+        'corral run --list && corral run --resume 9c1e4a7b2d',
       ),
     )
     .action(run(() => import('./commands/run'), 'run'));

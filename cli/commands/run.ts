@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
-import { AgentProgress, AgentRun, type AgentRunParams, type RunEvent, type RunSummary } from '../../server/protocol';
+import { AgentList, AgentProgress, AgentResume, AgentRun, type AgentRunParams, type RunEvent, type RunListEntry, type RunSummary } from '../../server/protocol';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { ExitCode } from '../exitCodes';
-import type { Output } from '../output';
+import { table, type Output } from '../output';
 import { gitRootAbove } from '../repo';
 
 export interface RunOptions {
@@ -22,7 +22,14 @@ export interface RunOptions {
   record?: string;
   transcript?: string;
   persona?: string;
+  /** Continue this interrupted run instead of starting one. */
+  resume?: string;
+  /** List your runs instead of starting one. */
+  list?: boolean;
 }
+
+/** Options that describe a new run: meaningless with --resume, which goes on as the run was started. */
+const NEW_RUN_OPTIONS = ['prompt', 'task', 'board', 'repo', 'session', 'image', 'provider', 'model', 'budget', 'maxSteps', 'timeout', 'record', 'transcript', 'persona'] as const;
 
 /**
  * `corral run --prompt TEXT`: the coding agent in a jailed session (a new one on the repository
@@ -30,6 +37,12 @@ export interface RunOptions {
  * tokens, cost, and how to review and take the work. Ctrl-C stops the run.
  */
 export async function run(options: RunOptions, ctx: CliContext): Promise<void> {
+  if (options.list === true) return list(ctx);
+  if (options.resume !== undefined) {
+    const extra = NEW_RUN_OPTIONS.filter((key) => options[key] !== undefined);
+    if (extra.length > 0) throw new CliError(`--resume goes on as the run was started; it takes no --${extra.map(flag).join(', --')}`, `leave them out: corral run --resume ${options.resume}`, ExitCode.Usage);
+    return follow(ctx, undefined, options.resume);
+  }
   if ((options.prompt === undefined || options.prompt.trim() === '') && options.task === undefined) throw new CliError('nothing to do', 'say what with --prompt "…", or pick a task of the board with --task ID', ExitCode.Usage);
   const params: AgentRunParams = {};
   if (options.prompt !== undefined && options.prompt.trim() !== '') params.prompt = options.prompt;
@@ -53,11 +66,15 @@ export async function run(options: RunOptions, ctx: CliContext): Promise<void> {
   if (options.record !== undefined) params.record = path.resolve(options.record);
   if (options.transcript !== undefined) params.transcript = path.resolve(options.transcript);
   if (params.transcript !== undefined && params.provider === undefined) params.provider = 'replay';
+  return follow(ctx, params, undefined);
+}
 
+/** Starts a run (`params`) or resumes one (`resume`), prints its steps as they come, then its summary. */
+async function follow(ctx: CliContext, params: AgentRunParams | undefined, resume: string | undefined): Promise<void> {
   const connection = await ctx.connect();
   try {
     // Progress only until the run reports its own steps.
-    const waiting = ctx.out.progress(params.session ? 'waiting for the model' : 'starting a session');
+    const waiting = ctx.out.progress(params === undefined ? `resuming run ${resume}` : params.session ? 'waiting for the model' : 'starting a session');
     connection.rpc.onNotification(AgentProgress, ({ runId, event }) => {
       waiting.done();
       report(ctx.out, runId, event);
@@ -72,7 +89,7 @@ export async function run(options: RunOptions, ctx: CliContext): Promise<void> {
     process.on('SIGINT', onInterrupt);
     let summary: RunSummary;
     try {
-      summary = await connection.rpc.sendRequest(AgentRun, params, cancel.token);
+      summary = params === undefined ? await connection.rpc.sendRequest(AgentResume, { run: resume! }, cancel.token) : await connection.rpc.sendRequest(AgentRun, params, cancel.token);
     } finally {
       waiting.done();
       process.off('SIGINT', onInterrupt);
@@ -82,6 +99,28 @@ export async function run(options: RunOptions, ctx: CliContext): Promise<void> {
   } finally {
     connection.dispose();
   }
+}
+
+/** `corral run --list`: your runs, newest first; interrupted ones say how to go on. */
+async function list(ctx: CliContext): Promise<void> {
+  const connection = await ctx.connect();
+  try {
+    const { runs } = await connection.rpc.sendRequest(AgentList, {});
+    ctx.out.result({ runs }, (r) => describeRuns(r.runs));
+  } finally {
+    connection.dispose();
+  }
+}
+
+function describeRuns(runs: RunListEntry[]): string {
+  if (runs.length === 0) return 'no runs yet: corral run --prompt "…"\n';
+  const rows = runs.map((r) => [r.runId, r.sessionId, r.outcome ?? 'running', String(r.steps), r.startedAt.slice(0, 16).replace('T', ' '), (r.task ? `${r.task}: ` : '') + r.goal.split('\n')[0]!.slice(0, 60)]);
+  const resumable = runs.find((r) => r.outcome === 'interrupted');
+  return `${table([['RUN', 'SESSION', 'OUTCOME', 'STEPS', 'STARTED', 'GOAL'], ...rows])}${resumable ? `go on with an interrupted run: corral run --resume ${resumable.runId}\n` : ''}`;
+}
+
+function flag(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 function positive(text: string, flag: string, hint: string): number {
@@ -97,7 +136,7 @@ function report(out: Output, runId: string, event: RunEvent): void {
   switch (event.kind) {
     case 'started':
       replaying = event.replay;
-      out.line(out.paint(`run ${runId} · session ${event.sessionId} · ${event.provider}/${event.model}${event.replay ? ' · replay (no model is called)' : ''}`, 'bold'));
+      out.line(out.paint(`run ${runId} · session ${event.sessionId} · ${event.provider}/${event.model}${event.replay ? ' · replay (no model is called)' : ''}${event.resumedAfter === undefined ? '' : ` · resumed after step ${event.resumedAfter}`}`, 'bold'));
       break;
     case 'model': {
       const cost = replaying ? 'replay' : event.costUsd === null ? 'cost unknown' : money(event.costUsd);
@@ -120,6 +159,9 @@ function report(out: Output, runId: string, event: RunEvent): void {
     case 'warning':
       out.note(`warning: ${event.text}`);
       break;
+    case 'checkpoint':
+      // Saved for a resume; nothing for a person to read.
+      break;
   }
 }
 
@@ -139,7 +181,7 @@ function argumentSummary(tool: string, raw: string): string {
 function describe(out: Output, s: RunSummary): string {
   const t = s.tokens;
   const cost = s.replay ? 'replay: nothing spent' : s.costUsd === null ? 'cost unknown (no price for the model)' : `${money(s.costUsd)}${s.unpricedCalls > 0 ? ` + ${s.unpricedCalls} unpriced calls` : ''}`;
-  const verdict = { finished: out.paint('finished', 'green'), stopped: out.paint('stopped', 'yellow'), max_steps: out.paint('step limit', 'yellow'), timeout: out.paint('time limit', 'yellow'), budget: out.paint('budget reached', 'red'), error: out.paint('failed', 'red') }[s.outcome];
+  const verdict = { finished: out.paint('finished', 'green'), stopped: out.paint('stopped', 'yellow'), max_steps: out.paint('step limit', 'yellow'), timeout: out.paint('time limit', 'yellow'), budget: out.paint('budget reached', 'red'), error: out.paint('failed', 'red'), interrupted: out.paint('interrupted', 'yellow') }[s.outcome];
   const lines = [
     '',
     `${verdict} after ${s.steps} step${s.steps === 1 ? '' : 's'} · ${n(t.inputTokens)} tokens in (${n(t.cacheReadTokens)} cached) / ${n(t.outputTokens)} out${t.estimatedCalls > 0 ? ` (${t.estimatedCalls} calls estimated)` : ''} · ${cost}`,

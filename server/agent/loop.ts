@@ -15,6 +15,12 @@ export interface LoopDeps {
   emit(event: RunEvent): void;
   /** A `task_progress` note, for the task board. */
   note?(text: string): Promise<void>;
+  /**
+   * A step that the run goes on after is complete: its model turn and tool results (`added`, in
+   * conversation order) are saved durably before the next model call. The run's last step is not
+   * passed here: the run's outcome records it.
+   */
+  checkpoint?(step: number, added: Message[]): Promise<void>;
   now(): number;
 }
 
@@ -26,6 +32,8 @@ export interface LoopOptions {
   deadline: number;
   maxTokens: number;
   signal: AbortSignal;
+  /** A resumed run: the conversation after the goal and the steps it holds (they count towards maxSteps). */
+  history?: { steps: number; messages: Message[] };
 }
 
 export interface LoopResult {
@@ -47,13 +55,13 @@ Record notable progress with task_progress. When the goal is reached, or cannot 
  * provider failures end the run with what happened and what to do.
  */
 export async function runLoop(deps: LoopDeps, options: LoopOptions): Promise<LoopResult> {
-  const messages: Message[] = [{ role: 'user', text: options.goal }];
+  const messages: Message[] = [{ role: 'user', text: options.goal }, ...(options.history?.messages ?? [])];
   const deadline = AbortSignal.timeout(Math.max(1, options.deadline - deps.now()));
   const signal = AbortSignal.any([options.signal, deadline]);
   const ended = (steps: number): LoopResult | undefined =>
     options.signal.aborted ? { outcome: 'stopped', steps, summary: 'stopped by the user' } : deadline.aborted ? { outcome: 'timeout', steps, summary: 'the time limit was reached' } : undefined;
 
-  for (let step = 1; step <= options.maxSteps; step++) {
+  for (let step = (options.history?.steps ?? 0) + 1; step <= options.maxSteps; step++) {
     const early = ended(step - 1);
     if (early) return early;
     const request: ModelRequest = { model: options.model, system: SYSTEM_PROMPT, messages: [...messages], tools: TOOL_SPECS, maxTokens: options.maxTokens, signal };
@@ -104,6 +112,7 @@ export async function runLoop(deps: LoopDeps, options: LoopOptions): Promise<Loo
     if (stop) return stop;
     messages.push({ role: 'tool', results });
     if (finished !== undefined) return { outcome: 'finished', steps: step, summary: finished };
+    await deps.checkpoint?.(step, messages.slice(-2));
   }
   return { outcome: 'max_steps', steps: options.maxSteps, summary: `stopped after ${options.maxSteps} steps (the step limit)` };
 }

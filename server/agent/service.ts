@@ -6,14 +6,15 @@ import { countRequestTokens, estimateUsage } from '../ledger/estimate';
 import type { Ledger } from '../ledger/ledger';
 import { PriceTable, type Quote } from '../ledger/prices';
 import { resolveProvider } from '../llm/providers';
-import type { ModelRequest, ModelTurn, Usage } from '../llm/types';
+import type { LlmPort, Message, ModelRequest, ModelTurn, Usage } from '../llm/types';
 import type { Clock } from '../ports/clock';
-import { ErrorCode, type AgentRunParams, type RunEvent, type RunSummary, type RunTokens, type SessionInfo } from '../protocol';
+import { ErrorCode, type AgentRunParams, type RunEvent, type RunListEntry, type RunOutcome, type RunSummary, type RunTokens, type SessionInfo } from '../protocol';
 import type { SessionService } from '../sessions/service';
 import type { Store } from '../store/store';
 import type { Caller, TasksService } from '../tasks/service';
 import { budgetWarnings, checkBudgets, usd, type Budgets } from './budget';
 import { runLoop } from './loop';
+import { claimInterrupted, interruptOrphans, journalStep, ledgerTotals, listRuns, loadHistory, parseRunParams, runRow, type StoredRunParams } from './runJournal';
 import { Toolbox } from './tools';
 
 export interface AgentDeps {
@@ -36,13 +37,38 @@ interface TaskRun {
 
 const DEFAULTS = { maxSteps: 50, timeoutS: 1800, maxTokensPerCall: 8192 };
 
+/** A run going on after an interruption: its conversation so far and its start. */
+interface Resumed {
+  history: { steps: number; messages: Message[] };
+  startedAt: string;
+}
+
+/** Session states a resumed run can work in (a paused session is resumed by its first command). */
+const WORKABLE = new Set(['ready', 'busy', 'paused', 'creating']);
+
 /** Runs the coding agent in sessions' jails, accounts for every call, and keeps the runs. */
 export class AgentService {
   private readonly running = new Map<string, { owner: string; controller: AbortController }>();
 
-  constructor(private readonly deps: AgentDeps) {}
+  /** Runs left without an outcome by a daemon that is gone are marked `interrupted` before anything else. */
+  private readonly ready: Promise<void>;
+
+  constructor(private readonly deps: AgentDeps) {
+    this.ready = deps.store.write((w) => interruptOrphans(w, deps.clock.now().toISOString())).then(
+      () => undefined,
+      // The store reports its own failure on the next write; runs are then refused with it.
+      () => undefined,
+    );
+  }
+
+  /** `owner`'s runs, newest first. */
+  async list(owner: string, options: { outcome?: RunOutcome; limit?: number }): Promise<RunListEntry[]> {
+    await this.ready;
+    return this.deps.store.read((r) => listRuns(r, owner, options));
+  }
 
   async run(owner: string, params: AgentRunParams, emit: (runId: string, event: RunEvent) => void, signal: AbortSignal, isDaemonOwner = false): Promise<RunSummary> {
+    await this.ready;
     const caller = { user: owner, owner: isDaemonOwner };
     const config = readConfig(this.deps.configFile);
     if (params.prompt === undefined && params.task === undefined) throw new CorralError(ErrorCode.InvalidParams, 'a run needs a goal', 'give --prompt "…" or --task ID');
@@ -55,19 +81,82 @@ export class AgentService {
       const session = known ?? (await this.sessionFor(owner, params));
       if (task) await this.deps.tasks.update(caller, { board: task.board, id: task.id, action: 'start' });
       const runId = randomBytes(5).toString('hex');
-      const controller = new AbortController();
-      const stop = (): void => controller.abort();
-      signal.addEventListener('abort', stop, { once: true });
-      this.running.set(runId, { owner, controller });
-      try {
-        const summary = await this.execute(caller, runId, session, { ...params, prompt: goal }, provider, config, (event) => emit(runId, event), controller.signal, task);
+      return await this.track(owner, runId, signal, async (stopSignal) => {
+        const summary = await this.execute(caller, runId, session, { ...params, prompt: goal }, provider, config, (event) => emit(runId, event), stopSignal, task);
         return task ? { ...summary, task: await this.closeTask(caller, task, summary, config.agent?.taskDoneStatus ?? 'done') } : summary;
-      } finally {
-        signal.removeEventListener('abort', stop);
-        this.running.delete(runId);
-      }
+      });
     } finally {
       provider.close();
+    }
+  }
+
+  /**
+   * Continues an interrupted run of `owner`'s from its last completed step, in its session, with
+   * the parameters it was started with. The completed steps are not sent again: the model gets
+   * the conversation they left; their ledger rows are the start of the run's totals.
+   */
+  async resume(owner: string, runId: string, emit: (runId: string, event: RunEvent) => void, signal: AbortSignal, isDaemonOwner = false): Promise<RunSummary> {
+    await this.ready;
+    const caller = { user: owner, owner: isDaemonOwner };
+    const row = this.deps.store.read((r) => runRow(r, runId));
+    // Another user's run is answered like a run that does not exist: ids are not to be probed.
+    if (row === undefined || row.user !== owner) throw new CorralError(ErrorCode.NotFound, `you have no run ${runId}`, 'list your runs with `corral run --list`; a run is resumed by the user who started it');
+    if (this.running.has(runId) || row.outcome === null) throw new CorralError(ErrorCode.Conflict, `run ${runId} is running`, 'stop it with Ctrl-C in its `corral run`, or wait for it to end');
+    if (row.outcome !== 'interrupted') {
+      throw new CorralError(ErrorCode.Conflict, `run ${runId} ended (${row.outcome}) and cannot be resumed`, `only interrupted runs go on; start a new run in its session: corral run --session ${row.session_id} --prompt "…"`);
+    }
+    const stored = parseRunParams(row);
+    if (stored === undefined) throw new CorralError(ErrorCode.Conflict, `run ${runId} was started before runs were journaled`, `start a new run in its session: corral run --session ${row.session_id} --prompt "…"`);
+    const session = this.workableSession(owner, runId, row.session_id);
+    const history = this.deps.store.read((r) => loadHistory(r, runId));
+    const config = readConfig(this.deps.configFile);
+    // The transcript being recorded holds the turns up to the interruption; a recorder would start it anew.
+    const { record, ...wanted } = stored;
+    const provider = resolveProvider(config, wanted, this.deps.env);
+    try {
+      if (provider.llm.replay) await fastForward(provider.llm, history.steps, provider.model);
+      if (!(await this.deps.store.write((w) => claimInterrupted(w, runId)))) throw new CorralError(ErrorCode.Conflict, `run ${runId} is being resumed already`, 'wait for that resume to end');
+      const task = row.task !== null && stored.board !== undefined ? { id: row.task, board: stored.board, goal: stored.goal } : undefined;
+      const params = runParams(stored, row.persona);
+      return await this.track(owner, runId, signal, async (stopSignal) => {
+        const events = (event: RunEvent): void => emit(runId, event);
+        if (record !== undefined) events({ kind: 'warning', text: `the transcript ${record} keeps the turns up to the interruption; the resumed turns are not recorded` });
+        const summary = await this.execute(caller, runId, session, params, provider, config, events, stopSignal, task, { history, startedAt: row.started_at });
+        return task ? { ...summary, task: await this.closeTask(caller, task, summary, config.agent?.taskDoneStatus ?? 'done') } : summary;
+      });
+    } finally {
+      provider.close();
+    }
+  }
+
+  /** The session a resumed run works in, if it can still take work. */
+  private workableSession(owner: string, runId: string, sessionId: string): SessionInfo {
+    let session: SessionInfo;
+    try {
+      session = this.deps.sessions.show(owner, sessionId).session;
+    } catch (error) {
+      if (error instanceof CorralError && error.code === ErrorCode.NotFound) {
+        throw new CorralError(ErrorCode.NotFound, `the session ${sessionId} of run ${runId} is gone`, 'the run cannot go on without its workspace; start a new run: corral run --prompt "…"');
+      }
+      throw error;
+    }
+    if (!WORKABLE.has(session.state)) {
+      throw new CorralError(ErrorCode.Conflict, `the session ${sessionId} of run ${runId} is ${session.state}${session.stateReason ? ` (${session.stateReason})` : ''}`, `the run cannot go on in it; see \`corral session show ${sessionId}\`, or start a new run`);
+    }
+    return session;
+  }
+
+  /** Runs `body` as run `runId` of `owner`'s: stoppable by `agent/stop` and by `signal`. */
+  private async track(owner: string, runId: string, signal: AbortSignal, body: (stop: AbortSignal) => Promise<RunSummary>): Promise<RunSummary> {
+    const controller = new AbortController();
+    const stop = (): void => controller.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    this.running.set(runId, { owner, controller });
+    try {
+      return await body(controller.signal);
+    } finally {
+      signal.removeEventListener('abort', stop);
+      this.running.delete(runId);
     }
   }
 
@@ -131,33 +220,40 @@ export class AgentService {
     emit: (event: RunEvent) => void,
     signal: AbortSignal,
     task?: TaskRun,
+    resumed?: Resumed,
   ): Promise<RunSummary> {
     const { clock, ledger, store } = this.deps;
     const owner = caller.user;
     const replay = provider.llm.replay;
     const prices = new PriceTable(config.prices);
     const budgets: Budgets = { ...config.budgets, ...(params.budgetUsd === undefined ? {} : { runUsd: params.budgetUsd }) };
-    const tokens: RunTokens = { calls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimatedCalls: 0 };
-    let runCost = 0;
-    let pricedCalls = 0;
-    let unpricedCalls = 0;
+    // A resumed run starts from what its calls so far used and cost, as the ledger has them.
+    const before = resumed ? store.read((r) => ledgerTotals(r, runId)) : undefined;
+    const tokens: RunTokens = before?.tokens ?? { calls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, estimatedCalls: 0 };
+    let runCost = before?.costUsd ?? 0;
+    let pricedCalls = before?.pricedCalls ?? 0;
+    let unpricedCalls = before?.unpricedCalls ?? 0;
     const warned = new Set<string>();
-    const startedAt = clock.now().toISOString();
-    await store.write((w) =>
-      w.run('INSERT INTO agent_runs (id, user, session_id, task, persona, provider, model, goal, steps, started_at, replay) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)', [
-        runId,
-        owner,
-        session.id,
-        task?.id ?? null,
-        params.persona ?? null,
-        provider.name,
-        provider.model,
-        params.prompt ?? '',
-        startedAt,
-        replay ? 1 : 0,
-      ]),
-    );
-    emit({ kind: 'started', sessionId: session.id, provider: provider.name, model: provider.model, replay });
+    const startedAt = resumed?.startedAt ?? clock.now().toISOString();
+    if (!resumed) {
+      const stored: StoredRunParams = { ...storedParams(params), goal: params.prompt ?? '', ...(task ? { board: task.board } : {}) };
+      await store.write((w) =>
+        w.run('INSERT INTO agent_runs (id, user, session_id, task, persona, provider, model, goal, steps, started_at, replay, params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)', [
+          runId,
+          owner,
+          session.id,
+          task?.id ?? null,
+          params.persona ?? null,
+          provider.name,
+          provider.model,
+          params.prompt ?? '',
+          startedAt,
+          replay ? 1 : 0,
+          JSON.stringify(stored),
+        ]),
+      );
+    }
+    emit({ kind: 'started', sessionId: session.id, provider: provider.name, model: provider.model, replay, ...(resumed ? { resumedAfter: resumed.history.steps } : {}) });
 
     const quote = (usage: Usage): Promise<Quote> => prices.quote(provider.priceProvider, provider.model, usage);
     const result = await runLoop(
@@ -168,6 +264,11 @@ export class AgentService {
         emit,
         // task_progress notes go onto the board under the task.
         ...(task ? { note: async (text: string) => void (await this.deps.tasks.update(caller, { board: task.board, id: task.id, action: 'note', text: `agent: ${text}` }).catch(() => undefined)) } : {}),
+        // One durable write per completed step; only then is the next model call made.
+        checkpoint: async (step, added) => {
+          await store.write((w) => journalStep(w, runId, step, clock.now().toISOString(), added));
+          emit({ kind: 'checkpoint', step });
+        },
         beforeCall: async (request) => {
           if (replay) return { ok: true };
           // The worst case: every byte of the prompt a token (a BPE token is at least one byte), all uncached.
@@ -226,6 +327,7 @@ export class AgentService {
         deadline: clock.now().getTime() + (params.timeoutS ?? config.agent?.timeoutS ?? DEFAULTS.timeoutS) * 1000,
         maxTokens: config.agent?.maxTokensPerCall ?? DEFAULTS.maxTokensPerCall,
         signal,
+        ...(resumed ? { history: resumed.history } : {}),
       },
     );
 
@@ -262,4 +364,28 @@ async function usageOf(request: ModelRequest, turn: ModelTurn | null, outcome: s
   // No answer: a cancelled call was probably billed for its prompt; a refused one (4xx) or a budget stop was not.
   if (outcome === 'cancelled') return { usage: { inputTokens: await countRequestTokens(request), outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, estimated: true };
   return { usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, estimated: false };
+}
+
+/** What of a run's parameters a resume needs (the goal and board are added by the caller). */
+function storedParams(params: AgentRunParams): Omit<StoredRunParams, 'goal'> {
+  const keys = ['provider', 'model', 'budgetUsd', 'maxSteps', 'timeoutS', 'transcript', 'record', 'persona'] as const;
+  const stored: Record<string, string | number> = {};
+  for (const key of keys) if (params[key] !== undefined) stored[key] = params[key];
+  return stored;
+}
+
+/** The parameters of a resumed run, as `execute` takes them. */
+function runParams(stored: StoredRunParams, persona: string | null): AgentRunParams {
+  const keys = ['provider', 'model', 'budgetUsd', 'maxSteps', 'timeoutS', 'transcript'] as const;
+  const params: AgentRunParams = { prompt: stored.goal, ...(persona === null ? {} : { persona }) };
+  for (const key of keys) if (stored[key] !== undefined) Object.assign(params, { [key]: stored[key] });
+  return params;
+}
+
+/**
+ * A replayed run resumes at the turn after its completed steps: the transcript's earlier turns
+ * are taken (in memory, nothing is called) so the next call gets the one the step needs.
+ */
+async function fastForward(llm: LlmPort, turns: number, model: string): Promise<void> {
+  for (let i = 0; i < turns; i++) await llm.complete({ model, system: '', messages: [], tools: [], maxTokens: 1 });
 }

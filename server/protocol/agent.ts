@@ -28,8 +28,11 @@ export const AgentRunParams = z.strictObject({
 });
 export type AgentRunParams = z.infer<typeof AgentRunParams>;
 
-/** finished: the model said it is done; the others say what stopped it. */
-export type RunOutcome = 'finished' | 'stopped' | 'max_steps' | 'timeout' | 'budget' | 'error';
+/**
+ * finished: the model said it is done; the others say what stopped it. `interrupted`: the daemon
+ * ended (crash, kill, restart) while the run was going; `agent/resume` continues it.
+ */
+export type RunOutcome = 'finished' | 'stopped' | 'max_steps' | 'timeout' | 'budget' | 'error' | 'interrupted';
 
 export interface RunTokens {
   calls: number;
@@ -70,18 +73,53 @@ export interface RunSummary {
 /** `agent/run`: runs the coding agent in a session's jail until it finishes or is stopped; progress as `agent/progress`. Cancelling the request stops the run. */
 export const AgentRun = new CorralRequest<typeof AgentRunParams, RunSummary>('agent/run', AgentRunParams);
 
+const AgentResumeParams = z.strictObject({ run: z.string().check(z.minLength(1), z.maxLength(64)) });
+/**
+ * `agent/resume`: continues an `interrupted` run of yours in its session, from its last completed
+ * step, with the goal, provider and limits it was started with; answers as `agent/run` does (the
+ * summary counts the steps and calls before the interruption too). A step in flight when the
+ * daemon ended is done again. Refused for a run that ended otherwise, another user's run, or one
+ * whose session is gone.
+ */
+export const AgentResume = new CorralRequest<typeof AgentResumeParams, RunSummary>('agent/resume', AgentResumeParams);
+
+/** One run as `agent/list` shows it. `outcome` null: running now. */
+export interface RunListEntry {
+  runId: string;
+  sessionId: string;
+  outcome: RunOutcome | null;
+  /** Steps completed (for an interrupted run: the step it resumes after). */
+  steps: number;
+  goal: string;
+  task: string | null;
+  provider: string;
+  model: string;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+const AgentListParams = z.strictObject({
+  /** Only runs with this outcome (`interrupted`: the ones `agent/resume` can continue). */
+  outcome: z.optional(z.enum(['finished', 'stopped', 'max_steps', 'timeout', 'budget', 'error', 'interrupted'])),
+  limit: z.optional(z.int().check(z.minimum(1), z.maximum(1000))),
+});
+/** `agent/list`: your runs, newest first (default the last 20). */
+export const AgentList = new CorralRequest<typeof AgentListParams, { runs: RunListEntry[] }>('agent/list', AgentListParams);
+
 const AgentStopParams = z.strictObject({ run: z.string().check(z.minLength(1), z.maxLength(64)) });
 /** `agent/stop`: stops a running run of yours (from any client); its `agent/run` answers with outcome `stopped`. */
 export const AgentStop = new CorralRequest<typeof AgentStopParams, { stopping: boolean }>('agent/stop', AgentStopParams);
 
 /** What a run reports as it goes. */
 export type RunEvent =
-  | { kind: 'started'; sessionId: string; provider: string; model: string; replay: boolean }
+  | { kind: 'started'; sessionId: string; provider: string; model: string; replay: boolean; resumedAfter?: number }
   | { kind: 'model'; step: number; text: string; toolCalls: string[]; costUsd: number | null; estimated: boolean; latencyMs: number }
   | { kind: 'tool'; step: number; name: string; arguments: string; ok: boolean; result: string; durationMs: number }
   | { kind: 'note'; step: number; text: string }
   | { kind: 'retry'; step: number; status: number; retryAfterS: number | null }
-  | { kind: 'warning'; text: string };
+  | { kind: 'warning'; text: string }
+  /** The step is journaled (durable): a resume after this point starts at the next step. */
+  | { kind: 'checkpoint'; step: number };
 
 /** `agent/progress`: one event of a run, to the connection that started it. */
 export const AgentProgress = new CorralNotification<{ runId: string; event: RunEvent }>('agent/progress');

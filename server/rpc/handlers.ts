@@ -13,7 +13,9 @@ import type { TasksService } from '../tasks/service';
 import { CorralError } from '../errors';
 import { parseSince, queryUsage } from '../ledger/usage';
 import {
+  AgentList,
   AgentProgress,
+  AgentResume,
   AgentRun,
   AgentStop,
   ErrorCode,
@@ -170,6 +172,16 @@ export function buildRouter(services: Services): Router {
     .on(TasksUpdate, (params, { identity }) => services.tasks.update(caller(identity), params))
     .on(TasksInit, (params, { identity }) => services.tasks.init(caller(identity), params.board))
     .on(AgentStop, (params, { identity }) => ({ stopping: services.agent.stop(identity.user, params.run) }))
+    .on(AgentResume, async (params, { identity, notify, token }) => {
+      const cancel = new AbortController();
+      const subscription = token.onCancellationRequested(() => cancel.abort());
+      try {
+        return await services.agent.resume(identity.user, params.run, (runId, event) => void notify(AgentProgress, { runId, event }), cancel.signal, identity.role === 'owner');
+      } finally {
+        subscription.dispose();
+      }
+    })
+    .on(AgentList, async (params, { identity }) => ({ runs: await services.agent.list(identity.user, params) }))
     .on(UsageQuery, (params, { identity }) => {
       if (params.allUsers && identity.role !== 'owner') throw new CorralError(ErrorCode.Forbidden, "everyone's usage is for the daemon's owner only", 'leave out allUsers to see your own');
       const until = new Date();

@@ -210,4 +210,21 @@ export const migrations: readonly { version: number; name: string; sql: readonly
        ) WITHOUT ROWID`,
     ],
   },
+  {
+    version: 9,
+    name: 'agent run journal',
+    sql: [
+      // What `resume` needs to start the run again as it was asked for (goal, provider, limits), as JSON.
+      'ALTER TABLE agent_runs ADD COLUMN params TEXT',
+      // The run's conversation, one row per completed step, written in the write that completes it:
+      // the model's turn and the tool results it got, i.e. what the next model call is sent.
+      `CREATE TABLE agent_run_steps (
+         run_id TEXT NOT NULL,
+         step INTEGER NOT NULL,
+         at TEXT NOT NULL,
+         messages TEXT NOT NULL,
+         PRIMARY KEY (run_id, step)
+       ) WITHOUT ROWID`,
+    ],
+  },
 ];
