@@ -66,6 +66,8 @@ export const ErrorCode = {
   ProviderFailed: 1013,
   /** A spending budget (per run, per day, per month) would be exceeded. */
   BudgetExceeded: 1014,
+  /** An image is neither on the engine nor pullable from a registry. */
+  ImageUnavailable: 1020,
   /** A bug or an unexpected failure inside the daemon; the log has the details. */
   Internal: 1099,
 } as const;
