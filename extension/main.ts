@@ -1,13 +1,33 @@
+import { performance } from 'node:perf_hooks';
 import type * as vscode from 'vscode';
 import { Ctx } from './ctx';
+import { registerSessionCommands } from './sessions/sessionCommands';
+import { SessionsTree } from './sessions/sessionsTree';
+import { registerTaskCommands } from './tasks/taskCommands';
+import { TasksTree } from './tasks/tasksTree';
+
+/** What `activate` returns: the extension's parts, for its own tests in the extension host. */
+export interface CorralApi {
+  ctx: Ctx;
+  sessions: SessionsTree;
+  tasks: TasksTree;
+  /** Time spent in `activate` (the connection is made afterwards, off the activation path). */
+  activationMs: number;
+}
 
 let ctx: Ctx | undefined;
 
-/** Thin entry: build the context and start it. */
-export async function activate(extension: vscode.ExtensionContext): Promise<void> {
+/** Thin entry: build the context and the views, then connect without making VS Code wait. */
+export function activate(extension: vscode.ExtensionContext): CorralApi {
+  const started = performance.now();
   ctx = new Ctx(extension);
-  extension.subscriptions.push(ctx);
-  await ctx.start();
+  const sessions = new SessionsTree(ctx);
+  const tasks = new TasksTree(ctx);
+  extension.subscriptions.push(ctx, sessions, tasks, ...registerSessionCommands(ctx, sessions), ...registerTaskCommands(ctx, tasks));
+  void ctx.start();
+  const activationMs = performance.now() - started;
+  ctx.log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return { ctx, sessions, tasks, activationMs };
 }
 
 export function deactivate(): void {

@@ -45,5 +45,6 @@ if ! [ -f "$cache/cs/.done" ] || ! [ -f "$server_main" ]; then
     PATH="$node_dir:$cache/node24/node_modules/.bin:$PATH" npm_config_nodedir="$headers" \
     npm install --loglevel=error "code-server@$CODE_SERVER_VERSION" >/dev/null)
   touch "$cache/cs/.done"
+  rm -rf "$cache/npm-cache"
 fi
 echo "$cache"

@@ -1,0 +1,111 @@
+import * as vscode from 'vscode';
+import { SessionChanged, SessionList, SessionShow, UsageQuery, type SessionInfo } from '../../server/protocol';
+import type { Connected, Ctx } from '../ctx';
+import { describeError } from '../errors';
+import { sessionContextValue, sessionDescription, sessionLabel, sessionTooltip, stateIcon } from './present';
+
+/**
+ * The Sessions view: one item per session of yours, kept live by `session/changed` (no polling).
+ * Every (re)connection lists everything again, so a daemon restart cannot leave stale items.
+ * Elements are session ids; the data lives in `sessions`.
+ */
+export class SessionsTree implements vscode.TreeDataProvider<string>, vscode.Disposable {
+  static readonly viewType = 'corral.sessions';
+  private readonly sessions = new Map<string, SessionInfo>();
+  private costs = new Map<string, number>();
+  /** While a list is in flight, notifications are held and applied after it (they are newer). */
+  private held: SessionInfo[] | undefined;
+  private readonly changed = new vscode.EventEmitter<string | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly bag: vscode.Disposable[] = [this.changed];
+  readonly view: vscode.TreeView<string>;
+
+  constructor(private readonly ctx: Ctx) {
+    this.view = vscode.window.createTreeView(SessionsTree.viewType, { treeDataProvider: this, showCollapseAll: false });
+    this.bag.push(
+      this.view,
+      ctx.notifications.on(SessionChanged, (session) => this.apply(session)),
+      ctx.whenConnected((connected) => void this.resync(connected)),
+      ctx.onDidChangeState((state) => {
+        this.view.message = state.kind === 'waiting' ? `Not connected to the Corral daemon: ${state.message}. Reconnecting…` : undefined;
+      }),
+    );
+  }
+
+  /** Sessions as shown, for commands and tests. */
+  list(): SessionInfo[] {
+    return [...this.sessions.values()];
+  }
+
+  get(id: string): SessionInfo | undefined {
+    return this.sessions.get(id);
+  }
+
+  getChildren(element?: string): string[] {
+    if (element !== undefined) return [];
+    // Newest first: the session you just started is on top.
+    return this.list()
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .map((session) => session.id);
+  }
+
+  getTreeItem(id: string): vscode.TreeItem {
+    const session = this.sessions.get(id);
+    if (!session) return new vscode.TreeItem(id);
+    const item = new vscode.TreeItem(sessionLabel(session), vscode.TreeItemCollapsibleState.None);
+    item.id = session.id;
+    item.iconPath = stateIcon(session.state);
+    item.description = sessionDescription(session, this.costs.get(id));
+    item.contextValue = sessionContextValue(session);
+    item.accessibilityInformation = { label: `Session ${sessionLabel(session)}, ${item.description}` };
+    return item;
+  }
+
+  /** The full tooltip needs `session/show`: fetched only for the item the user hovers. */
+  async resolveTreeItem(item: vscode.TreeItem, id: string): Promise<vscode.TreeItem> {
+    const session = this.sessions.get(id);
+    if (!session) return item;
+    const connection = this.ctx.connection;
+    try {
+      const detail = connection ? await connection.rpc.sendRequest(SessionShow, { session: id }) : undefined;
+      item.tooltip = sessionTooltip(detail?.session ?? session, this.costs.get(id), detail);
+    } catch {
+      item.tooltip = sessionTooltip(session, this.costs.get(id));
+    }
+    return item;
+  }
+
+  dispose(): void {
+    for (const disposable of this.bag.splice(0)) disposable.dispose();
+  }
+
+  private async resync({ connection }: Connected): Promise<void> {
+    this.held = [];
+    try {
+      const [sessions, usage] = await Promise.all([
+        connection.rpc.sendRequest(SessionList, {}),
+        connection.rpc.sendRequest(UsageQuery, { by: 'session', since: '365d' }).catch(() => undefined),
+      ]);
+      this.sessions.clear();
+      for (const session of sessions) if (session.state !== 'removed') this.sessions.set(session.id, session);
+      if (usage) this.costs = new Map(usage.rows.map((row) => [row.key, row.costUsd]));
+    } catch (error) {
+      this.ctx.log.error(`listing sessions failed: ${describeError(error)}`);
+    } finally {
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const session of held) this.apply(session);
+      this.changed.fire(undefined);
+    }
+  }
+
+  private apply(session: SessionInfo): void {
+    if (this.held) {
+      this.held.push(session);
+      return;
+    }
+    if (session.state === 'removed') this.sessions.delete(session.id);
+    else this.sessions.set(session.id, session);
+    this.changed.fire(undefined);
+  }
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The extension's tests inside a real VS Code (the VS Code server of code-server, opened by
+# Debian's Chromium through playwright-core), against a live daemon with its own CORRAL_HOME and
+# a fixture git repository holding a task board. Writes results.json in the format of
+# test/support/reporter.cjs (passed/failed/skipped/tests[]) and exits non-zero on any failure.
+#
+#   scripts/test-vscode.sh [results.json]      default: test-results/vscode.json
+#
+# Environment: CORRAL_VSCODE_DEADLINE_S (default 300: the tests end by then, failed if unfinished),
+# CORRAL_VSCODE_GREP (run only matching tests), CORRAL_VSCODE_KEEP=1 (keep the run folder and its
+# logs), CORRAL_VSCODE_SCREENSHOT=file.png (the window at the end of the run).
+# Every process started here (VS Code server, Chromium, daemons, the session containers of this
+# home) is killed on every exit path.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+results=$(realpath -m "${1:-test-results/vscode.json}")
+deadline_s=${CORRAL_VSCODE_DEADLINE_S:-300}
+mkdir -p "$(dirname "$results")"
+run=$(mktemp -d /tmp/cr-vsc-XXXX)   # short: the daemon's socket lives below it
+home=$run/h
+tests=$repo/.e2e/vscode-tests/$(basename "$run")
+driver_pid=
+
+say() { printf 'test-vscode: %s\n' "$*"; }
+
+# One failed result when the run cannot even start, so the summary never misses this step.
+setup_failed() {
+  say "$1"
+  node -e 'const fs=require("fs");const [f,t,e]=process.argv.slice(1);let r={passed:0,failed:0,skipped:0,tests:[]};try{r=JSON.parse(fs.readFileSync(f,"utf8"))}catch{}r.failed++;r.tests.push({title:"VS Code test run: "+t,file:"scripts/test-vscode.sh",status:"failed",error:e});fs.writeFileSync(f,JSON.stringify(r,null,2))' "$results" "${2:-setup}" "$1"
+  exit 1
+}
+
+cleanup() {
+  trap - EXIT INT TERM HUP
+  if [ -n "$driver_pid" ]; then kill -KILL "$driver_pid" 2>/dev/null; fi
+  if [ -f "$run/pgids" ]; then
+    while read -r pgid; do kill -KILL -- "-$pgid" 2>/dev/null; done <"$run/pgids"
+  fi
+  # The daemon the script started, or the one the extension started after the SIGKILL test.
+  CORRAL_HOME=$home timeout 20 node dist/cli.js daemon stop >/dev/null 2>&1
+  if [ -f "$home/daemon.lock" ]; then
+    pid=$(head -1 "$home/daemon.lock" 2>/dev/null)
+    if [ -n "$pid" ] && grep -q "dist/server.js" "/proc/$pid/cmdline" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null; fi
+  fi
+  containers=$(docker ps -aq --filter "label=corral.home=$home" 2>/dev/null)
+  if [ -n "$containers" ]; then docker rm -f $containers >/dev/null 2>&1; fi
+  rm -rf "$tests"
+  if [ "${CORRAL_VSCODE_KEEP:-}" = 1 ]; then say "run folder kept: $run"; else rm -rf "$run"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+rm -f "$results"
+
+cache=$(bash scripts/provision-vscode.sh | tail -1) && [ -d "$cache" ] || setup_failed "provisioning failed (scripts/provision-vscode.sh)" provision
+
+# The bundles the extension runs from (dist/), rebuilt only when a source is newer.
+if [ ! -f dist/extension.js ] || [ ! -f dist/server.js ] || [ -n "$(find extension server -name '*.ts' -newer dist/extension.js | head -1)" ]; then
+  say "building"
+  npm run --silent build || setup_failed "npm run build failed" build
+fi
+# The tests, one bundle per file (mocha sets its globals per file); mocha itself and vscode stay
+# external, resolved from the repository and the extension host.
+mkdir -p "$tests"
+npx --no-install esbuild test/vscode/index.ts test/vscode/*.test.ts --bundle --platform=node --target=node20 --format=cjs \
+  --external:vscode --external:mocha --outdir="$tests" --log-level=warning || setup_failed "bundling the tests failed" build
+
+# A fixture repository with a board: the workspace VS Code opens.
+ws=$run/ws/fixture
+mkdir -p "$ws/docs"
+cat >"$ws/docs/TASKS.md" <<'BOARD'
+# Fixture board
+
+## In progress
+
+- [ ] T-1 Wire the sessions view @alice
+
+## Todo
+
+- [ ] T-2 Draw the tasks view
+  - [x] T-5 Group by status
+  - [ ] T-6 Click to line
+- [ ] T-3 Reconnect after a crash
+
+## Done
+
+- [x] T-4 Bundle the daemon
+BOARD
+printf 'fixture\n' >"$ws/README.md"
+git -C "$ws" init -q -b main && git -C "$ws" add -A &&
+  git -C "$ws" -c user.name=test -c user.email=test@example.invalid commit -q -m fixture || setup_failed "the fixture repository could not be made" setup
+
+export CORRAL_HOME=$home
+image=${CORRAL_VSCODE_IMAGE:-corral/tiny:latest}
+if ! docker image inspect "$image" >/dev/null 2>&1; then
+  say "building $image"
+  node dist/cli.js image build --base tiny >/dev/null || say "warning: $image did not build; the session tests will fail"
+fi
+node dist/cli.js daemon start >/dev/null || setup_failed "the daemon did not start (see $home/logs/daemon.log)" daemon
+
+say "running the extension's tests in VS Code (deadline ${deadline_s} s)"
+CORRAL_VSCODE_CACHE=$cache CORRAL_VSCODE_RUN=$run CORRAL_VSCODE_WORKSPACE=$ws CORRAL_VSCODE_EXTENSION=$repo \
+  CORRAL_VSCODE_TESTS=$tests/index.js CORRAL_VSCODE_RESULTS=$results CORRAL_VSCODE_IMAGE=$image \
+  CORRAL_VSCODE_DEADLINE_MS=$((deadline_s * 1000)) \
+  timeout -k 10 $((deadline_s + 90)) npx --no-install tsx test/vscode/driver.ts &
+driver_pid=$!
+wait "$driver_pid"
+rc=$?
+driver_pid=
+if [ "$rc" -ne 0 ] && [ "$(node -e 'try{process.stdout.write(String(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).failed))}catch{process.stdout.write("0")}' "$results")" = 0 ]; then
+  setup_failed "the driver ended with status $rc without a failed result (killed by the outer timeout?)" driver
+fi
+exit "$rc"

@@ -1,0 +1,68 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { SessionPause, SessionRemove, SessionShow, SessionStart, type SessionInfo } from '../../server/protocol';
+import type { DaemonConnection } from '../../server/protocol/client';
+import type { CorralApi } from '../../extension/main';
+import { bounded, corral, iconId, outsideClient, waitFor, workspaceFolder } from './support';
+
+const IMAGE = process.env.CORRAL_VSCODE_IMAGE ?? 'corral/tiny:latest';
+
+describe('Sessions view', () => {
+  let api: CorralApi;
+  let outside: DaemonConnection;
+  let session: SessionInfo | undefined;
+  const describeTree = (): string => api.sessions.list().map((s) => `${s.id.slice(0, 8)} ${s.state}`).join(', ') || 'empty';
+  const stateInTree = (state: string, timeoutMs = 30_000): Promise<SessionInfo> =>
+    waitFor(api.sessions.onDidChangeTreeData, () => (session && api.sessions.get(session.id)?.state === state ? api.sessions.get(session.id) : undefined), `session ${state} in the tree`, timeoutMs, describeTree);
+
+  before(async () => {
+    api = await corral();
+    outside = await outsideClient();
+    await waitFor(api.ctx.onDidChangeState, () => api.ctx.connection, 'the extension to connect');
+  });
+
+  after(async () => {
+    // Whatever happened above, the container goes (bounded: see the pause race in the report).
+    if (session) await bounded(outside.rpc.sendRequest(SessionRemove, { session: session.id, purge: true }), 'cleanup session/remove', 30_000).catch(() => undefined);
+    outside?.dispose();
+  });
+
+  it('shows a session started from outside as soon as it is ready, with state icon, description and context', async () => {
+    session = await bounded(outside.rpc.sendRequest(SessionStart, { repo: workspaceFolder(), image: IMAGE, name: 'vscode-test' }), 'session/start', 60_000);
+    await stateInTree('ready');
+    const item = api.sessions.getTreeItem(session.id);
+    assert.equal(item.label, `vscode-test — ${workspaceFolder().split('/').pop()}`);
+    assert.equal(iconId(item), 'vm-running');
+    assert.match(String(item.description), /^ready · \d+s$/);
+    assert.equal(item.contextValue, 'session:ready:repo');
+    assert.deepEqual(api.sessions.getChildren(), [session.id, ...api.sessions.getChildren().filter((id) => id !== session?.id)]);
+    const resolved = await api.sessions.resolveTreeItem(item, session.id);
+    assert.ok(resolved.tooltip instanceof vscode.MarkdownString);
+    assert.match(resolved.tooltip.value, /\| Commands \| 0, p50/, 'the tooltip has the summary of session/show');
+  });
+
+  it('follows a pause from outside, and offers resume (not pause) on the paused item', async () => {
+    assert.ok(session);
+    await bounded(outside.rpc.sendRequest(SessionPause, { session: session.id }), 'session/pause right after ready');
+    await stateInTree('paused');
+    const item = api.sessions.getTreeItem(session.id);
+    assert.equal(item.contextValue, 'session:paused:repo');
+    assert.equal(iconId(item), 'debug-pause');
+  });
+
+  it('resumes through its own command, and the daemon agrees', async () => {
+    assert.ok(session);
+    await vscode.commands.executeCommand('corral.session.resume', session.id);
+    await stateInTree('ready');
+    const shown = await bounded(outside.rpc.sendRequest(SessionShow, { session: session.id }), 'session/show');
+    assert.equal(shown.session.state, 'ready');
+  });
+
+  it('drops the item when the session is removed from outside', async () => {
+    assert.ok(session);
+    const id = session.id;
+    await bounded(outside.rpc.sendRequest(SessionRemove, { session: id }), 'session/remove');
+    session = undefined;
+    await waitFor(api.sessions.onDidChangeTreeData, () => api.sessions.get(id) === undefined, 'the item to go', 20_000, describeTree);
+  });
+});
