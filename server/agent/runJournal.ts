@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { CorralError } from '../errors';
-import type { Message } from '../llm/types';
+import type { LlmPort, Message } from '../llm/types';
 import { ErrorCode, type RunListEntry, type RunOutcome, type RunTokens } from '../protocol';
 import type { Reader, Writer } from '../store/store';
 
@@ -147,4 +147,13 @@ export function listRuns(r: Reader, user: string, options: { outcome?: RunOutcom
     startedAt: row.started_at,
     endedAt: row.ended_at,
   }));
+}
+
+/**
+ * A replayed run resumes at the transcript turn after its completed steps (one turn per step):
+ * the earlier turns are taken from the player (in memory, nothing is called) so the next call
+ * gets the turn its step needs.
+ */
+export async function skipReplayedTurns(llm: LlmPort, turns: number, model: string): Promise<void> {
+  for (let i = 0; i < turns; i++) await llm.complete({ model, system: '', messages: [], tools: [], maxTokens: 1 });
 }

@@ -6,7 +6,7 @@ import { countRequestTokens, estimateUsage } from '../ledger/estimate';
 import type { Ledger } from '../ledger/ledger';
 import { PriceTable, type Quote } from '../ledger/prices';
 import { resolveProvider } from '../llm/providers';
-import type { LlmPort, Message, ModelRequest, ModelTurn, Usage } from '../llm/types';
+import type { Message, ModelRequest, ModelTurn, Usage } from '../llm/types';
 import type { Clock } from '../ports/clock';
 import { ErrorCode, type AgentRunParams, type RunEvent, type RunListEntry, type RunOutcome, type RunSummary, type RunTokens, type SessionInfo } from '../protocol';
 import type { SessionService } from '../sessions/service';
@@ -14,7 +14,7 @@ import type { Store } from '../store/store';
 import type { Caller, TasksService } from '../tasks/service';
 import { budgetWarnings, checkBudgets, usd, type Budgets } from './budget';
 import { runLoop } from './loop';
-import { claimInterrupted, interruptOrphans, journalStep, ledgerTotals, listRuns, loadHistory, parseRunParams, runRow, type StoredRunParams } from './runJournal';
+import { claimInterrupted, interruptOrphans, journalStep, ledgerTotals, listRuns, loadHistory, parseRunParams, runRow, skipReplayedTurns, type StoredRunParams } from './runJournal';
 import { Toolbox } from './tools';
 
 export interface AgentDeps {
@@ -114,7 +114,7 @@ export class AgentService {
     const { record, ...wanted } = stored;
     const provider = resolveProvider(config, wanted, this.deps.env);
     try {
-      if (provider.llm.replay) await fastForward(provider.llm, history.steps, provider.model);
+      if (provider.llm.replay) await skipReplayedTurns(provider.llm, history.steps, provider.model);
       if (!(await this.deps.store.write((w) => claimInterrupted(w, runId)))) throw new CorralError(ErrorCode.Conflict, `run ${runId} is being resumed already`, 'wait for that resume to end');
       const task = row.task !== null && stored.board !== undefined ? { id: row.task, board: stored.board, goal: stored.goal } : undefined;
       const params = runParams(stored, row.persona);
@@ -380,12 +380,4 @@ function runParams(stored: StoredRunParams, persona: string | null): AgentRunPar
   const params: AgentRunParams = { prompt: stored.goal, ...(persona === null ? {} : { persona }) };
   for (const key of keys) if (stored[key] !== undefined) Object.assign(params, { [key]: stored[key] });
   return params;
-}
-
-/**
- * A replayed run resumes at the turn after its completed steps: the transcript's earlier turns
- * are taken (in memory, nothing is called) so the next call gets the one the step needs.
- */
-async function fastForward(llm: LlmPort, turns: number, model: string): Promise<void> {
-  for (let i = 0; i < turns; i++) await llm.complete({ model, system: '', messages: [], tools: [], maxTokens: 1 });
 }

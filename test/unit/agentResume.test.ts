@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { runLoop, type LoopDeps, type LoopOptions } from '../../server/agent/loop';
-import { claimInterrupted, interruptOrphans, journalStep, ledgerTotals, listRuns, loadHistory } from '../../server/agent/runJournal';
+import { claimInterrupted, interruptOrphans, journalStep, ledgerTotals, listRuns, loadHistory, skipReplayedTurns } from '../../server/agent/runJournal';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { appendEntry } from '../../server/ledger/ledger';
+import { RecordingProvider, ReplayProvider } from '../../server/llm/replay';
 import { memoryLogger } from '../../server/log';
 import type { LlmPort, Message, ModelRequest, ModelTurn, ToolCall } from '../../server/llm/types';
 import { homePaths } from '../../server/protocol/paths';
@@ -171,5 +174,32 @@ describe('agent runs survive the daemon: the run journal and resuming the loop',
     assert.throws(() => store.read((r) => loadHistory(r, 'run4')), /journal of run run4 is damaged at step 3/);
     await store.write((w) => w.run("INSERT INTO agent_run_steps (run_id, step, at, messages) VALUES ('run5', 1, 'now', '[{\"role\":\"robot\"}]')"));
     assert.throws(() => store.read((r) => loadHistory(r, 'run5')), /damaged at step 1/);
+  });
+
+  it('a replayed run resumes at the transcript turn after its completed steps', async () => {
+    // A transcript recorded from the scripted model: four turns.
+    const transcript = path.join(home.home, 'run.jsonl');
+    const recorder = new RecordingProvider(scriptedModel(SCRIPT), transcript, { provider: 'p', model: 'm', goal: 'the goal' });
+    const store = await openStore();
+    await insertRun(store, 'rec');
+    assert.equal((await runLoop(loopDeps(recorder, store, 'rec'), options(new AbortController().signal))).outcome, 'finished');
+    recorder.close();
+    assert.equal(fs.readFileSync(transcript, 'utf8').trim().split('\n').length, 5);
+
+    // Played back, "killed" after step 2 is saved, then resumed with a fresh player.
+    await insertRun(store, 'play');
+    const kill = new AbortController();
+    await runLoop(loopDeps(ReplayProvider.load(transcript), store, 'play', { afterCheckpoint: (step) => step === 2 && kill.abort() }), options(kill.signal));
+    const history = store.read((r) => loadHistory(r, 'play'));
+    const player = ReplayProvider.load(transcript);
+    await skipReplayedTurns(player, history.steps, 'm');
+    const texts: string[] = [];
+    const deps = { ...loopDeps(player, store, 'play'), emit: (e: { kind: string; text?: string }) => void (e.kind === 'model' && texts.push(e.text!)) };
+    const result = await runLoop(deps, options(new AbortController().signal, { history }));
+    assert.equal(result.outcome, 'finished');
+    assert.equal(result.steps, 4);
+    assert.deepEqual(texts, ['three', ''], 'steps 3 and 4 got turns 3 and 4');
+    // Both plays ended at the transcript's last turn: the same conversation.
+    assert.deepEqual(store.read((r) => loadHistory(r, 'play')), store.read((r) => loadHistory(r, 'rec')));
   });
 });
