@@ -76,6 +76,9 @@ export interface ParseOptions {
 const STATUS_HEADER = /^(status|state|stage|estado|estado actual|estatus|resultado|situação|situación|stato|statut|état|etat|zustand|tila|状态|状態|狀態|进度|進捗|stand)(?:\s*\([^)]*\))?$/i;
 const OWNER_HEADER = /^(owner|owners|assignee|assignees|assigned to|assigned|who|responsible|responsable|responsável|verantwortlich|zuständig|vastuuhenkilö|负责人|担当|担当者)$/i;
 const LEADING_SYMBOLS = /^[^\p{L}\p{N}#]+/u;
+const PLACEHOLDER = /^[(_*]*(?:none|nothing(?: yet)?|nenhuma?|ningun[oa]?|nada|keine|aucune?|rien|empty|vazio|vac[ií]o|n\/a|tbd|—|–|-|…|\.\.\.)[)_*.!]*$/i;
+/** A cell listing other tasks' ids ("HU-01, HU-02", "TT-01 a TT-07"): a reference to them, not a task. */
+const ID_LIST = /^[A-Z][A-Za-z]*-\d+(?:\s*(?:,|;|\/|&|a|to|bis|até|à|–|—|-|y|e|and|und)\s*[A-Z][A-Za-z]*-\d+)+$/;
 const ID_HEADER = /^(id|#|no\.?|nr\.?|task id|key|ticket|编号|番号)$/i;
 const TITLE_HEADER = /^(task|title|name|summary|item|feature|tehtävä|tarea|tarefa|aufgabe|任务|タスク|description|method)$/i;
 const STATUS_FIELD = /^\s*(?:[-*+]\s+)?[*_]*\s*(status|state|estado|stand|状态|状態)\s*[*_]*\s*[:：]\s*[*_]*\s*/i;
@@ -149,7 +152,7 @@ function readHeadings(ctx: Context, blocks: Block[], options: ParseOptions): voi
     ctx.board.headings.push({
       text: heading.text.trim(),
       depth: heading.depth,
-      status: statusOfHeading(heading.text, options.headingStatus) ?? parent?.status,
+      status: statusOfHeading(heading.text, options.headingStatus, parent?.status !== undefined) ?? parent?.status,
       span: { start: ctx.lines[heading.map[0]]!, end: lineEnd(ctx.text, ctx.lines[heading.map[1] - 1]!) },
       sectionEnd: next ? ctx.lines[next.map[0]]! : ctx.text.length,
       line: heading.map[0] + 1,
@@ -207,6 +210,8 @@ function listTask(ctx: Context, blocks: Block[], index: number, heading: BoardHe
     statusFrom = box[1] === 'x' || box[1] === 'X' ? 'checkbox' : 'mark';
   }
   const titleSource = box ? firstLine.slice(box[0].length) : firstLine;
+  // "- None" in an empty lane says there is nothing there; it is not a card.
+  if (!box && PLACEHOLDER.test(titleSource.trim())) return undefined;
   const inline = ctx.parser.inline(titleSource);
   if (status === undefined && isStruckThrough(inline)) {
     status = 'done';
@@ -257,6 +262,8 @@ function readTable(ctx: Context, blocks: Block[], index: number, heading: BoardH
   const cellText = (row: Span[], i: number): string => (row[i] ? inlineText(ctx, ctx.text.slice(row[i]!.start, row[i]!.end)).trim() : '');
   const idColumn = names.findIndex((n) => ID_HEADER.test(n));
   let statusColumn = names.findIndex((n) => STATUS_HEADER.test(n));
+  // A Status column of "🟢 Running" and "🟢 Available" describes services, not tasks.
+  if (statusColumn >= 0 && !hasStatuses(ctx, bodies, statusColumn)) statusColumn = -1;
   if (statusColumn < 0) statusColumn = statusColumnByValues(ctx, names, bodies, idColumn);
   // A lone top-level heading is the document's title, not a lane: a table with statuses of its own keeps them there.
   const title = heading !== undefined && heading.depth === 1 && ctx.board.headings.filter((h) => h.depth === 1).length === 1;
@@ -270,7 +277,7 @@ function readTable(ctx: Context, blocks: Block[], index: number, heading: BoardH
     const row = bodies[r]!;
     const rowTitle = cellText(row, titleColumn);
     const idCell = idColumn >= 0 ? cellText(row, idColumn) : '';
-    if ((rowTitle === '' && idCell === '') || TOTAL_ROW.test(rowTitle) || TOTAL_ROW.test(idCell)) continue;
+    if ((rowTitle === '' && idCell === '') || TOTAL_ROW.test(rowTitle) || TOTAL_ROW.test(idCell) || ID_LIST.test(idCell || rowTitle)) continue;
     const named = statusColumn >= 0 ? statusOf(cellText(row, statusColumn), ctx.board.vocabulary) : undefined;
     const titleInline = row[titleColumn] ? ctx.parser.inline(ctx.text.slice(row[titleColumn]!.start, row[titleColumn]!.end)) : [];
     const rowSpan = { start: ctx.lines[line]!, end: lineEnd(ctx.text, ctx.lines[line]!) };
@@ -313,13 +320,29 @@ function statusColumnByValues(ctx: Context, names: string[], bodies: Span[][], i
       const span = row[column];
       if (!span || span.end === span.start) continue;
       filled++;
-      const phrase = phraseOf(ctx.text.slice(span.start, span.end), ctx.board.vocabulary);
-      // The cell is a status, perhaps with a date or a short note: not a sentence that happens to start with "New".
-      if (phrase && span.end - span.start <= phrase.phrase.length + 24) statuses++;
+      if (isStatusCell(ctx, span)) statuses++;
     }
     if (filled > 0 && statuses * 3 >= bodies.length * 2 && statuses * 4 >= filled * 3) found.push(column);
   }
   return found.length === 1 ? found[0]! : -1;
+}
+
+/** Whether any cell of a column (or none is filled) reads as a status. */
+function hasStatuses(ctx: Context, bodies: Span[][], column: number): boolean {
+  const filled = bodies.map((row) => row[column]).filter((span): span is Span => span !== undefined && span.end > span.start);
+  return filled.length === 0 || filled.some((span) => isStatusCell(ctx, span));
+}
+
+/**
+ * A cell that is a status, perhaps with a date or a short note: "✅ Done (2026-10-12)", "todo",
+ * a lone "✅". Not "🟢 Running" (a colour before words that are no status) nor a sentence that
+ * happens to start with "New".
+ */
+function isStatusCell(ctx: Context, span: Span): boolean {
+  const text = ctx.text.slice(span.start, span.end);
+  const phrase = phraseOf(text, ctx.board.vocabulary);
+  if (!phrase || span.end - span.start > phrase.phrase.length + 24) return false;
+  return /\p{L}/u.test(phrase.phrase) || !/\p{L}/u.test(text);
 }
 
 /** People named in an Owner cell or field: "@ana", "ana, ben", "Ana & Ben"; not "-", "TBD" or "—". */

@@ -146,12 +146,49 @@ function assign(board: Board, task: Task, user: string): Splice {
 function note(board: Board, task: Task, text: string): Splice {
   if (task.kind === 'table') throw new BoardEditError(`task ${task.id} is a table row, which cannot hold notes; add a notes column or keep notes in a list`);
   const end = wholeLines(board.text, task.span).end;
-  const indent = task.kind === 'list' ? ' '.repeat(task.contentIndent ?? 2) : '';
+  const { indent, bullet } = noteStyle(board, task);
   // A heading task's notes go at the end of its section, before the blank lines that close it.
   let at = end;
   if (task.kind === 'heading') while (at > task.firstLine.end && /^\r?\n$/.test(lineBefore(board.text, at))) at -= lineBefore(board.text, at).length;
+  // A board without a final newline keeps it that way.
+  if (at === board.text.length && !board.text.endsWith('\n')) return { at, remove: 0, insert: `${board.eol}${indent}${bullet} ${text}` };
   const prefix = at > 0 && !board.text.slice(0, at).endsWith('\n') ? board.eol : '';
-  return { at, remove: 0, insert: `${prefix}${indent}- ${text}${board.eol}` };
+  return { at, remove: 0, insert: `${prefix}${indent}${bullet} ${text}${board.eol}` };
+}
+
+/**
+ * How a note under a task is written on this board: like the task's own sub-items or detail
+ * bullets if it has some, else nested the way the board nests (tabs where it uses tabs, its
+ * number of spaces), never less than the task's content column.
+ */
+function noteStyle(board: Board, task: Task): { indent: string; bullet: string } {
+  const own = /^[ \t]*/.exec(board.text.slice(task.firstLine.start, task.firstLine.end))![0];
+  const body = board.text.slice(task.firstLine.end, task.span.end);
+  for (const line of body.split('\n')) {
+    const sub = /^([ \t]*)([-*+])[ \t]/.exec(line);
+    if (sub && (task.kind === 'heading' || sub[1]!.replace(/\t/g, '    ').length > own.replace(/\t/g, '    ').length)) return { indent: sub[1]!, bullet: sub[2]! };
+  }
+  if (task.kind !== 'list') return { indent: '', bullet: '-' };
+  const unit = nestingUnit(board);
+  const column = task.contentIndent ?? own.length + 2;
+  if (unit === '\t') return { indent: `${own}\t`, bullet: '-' };
+  return { indent: ' '.repeat(Math.max(column, own.length + (typeof unit === 'number' ? unit : 0))), bullet: '-' };
+}
+
+/** The board's nesting step: a tab, or the number of spaces sub-items sit deeper than their parent (most common). */
+function nestingUnit(board: Board): '\t' | number | undefined {
+  const steps = new Map<string, number>();
+  const byId = new Map(board.tasks.map((t) => [t.id, t]));
+  for (const task of board.tasks.slice(0, 200)) {
+    const parent = task.parent === null ? undefined : byId.get(task.parent);
+    if (!parent || task.kind !== 'list' || parent.kind !== 'list') continue;
+    const mine = /^[ \t]*/.exec(board.text.slice(task.firstLine.start, task.firstLine.end))![0];
+    const theirs = /^[ \t]*/.exec(board.text.slice(parent.firstLine.start, parent.firstLine.end))![0];
+    const step = mine.includes('\t') ? '\t' : String(mine.length - theirs.length);
+    steps.set(step, (steps.get(step) ?? 0) + 1);
+  }
+  const best = [...steps].sort((a, b) => b[1] - a[1])[0]?.[0];
+  return best === undefined ? undefined : best === '\t' ? '\t' : Number(best);
 }
 
 function addTask(board: Board, text: string): Splice {
