@@ -179,7 +179,7 @@ export function registerCommands(program: Command, run: Run): void {
     .addHelpText('after', examples('corral tasks init', 'corral tasks init --board planning/BOARD.md'))
     .action(run(() => import('./commands/tasks'), 'init'));
 
-  program
+  const usage = program
     .command('usage')
     .description('tokens and cost from the ledger, with totals and a breakdown (replay and estimated calls marked)')
     .option('--since <when>', '7d, 24h, 30m or a date (default 30d)')
@@ -187,6 +187,41 @@ export function registerCommands(program: Command, run: Run): void {
     .option('--all', "everyone's usage (the daemon's owner only)")
     .addHelpText('after', examples('corral usage --since 7d', 'corral usage --by model --json | jq .total.costUsd'))
     .action(run(() => import('./commands/usage'), 'usage'));
+  usage
+    .command('alerts')
+    .description('anomalies in your usage (spend spikes, budgets on course to be exceeded, model switches, failing commands)')
+    .option('--ack <id>', 'acknowledge an alert: it is not raised again')
+    .option('--acked', 'list acknowledged alerts too')
+    .option('--all', "everyone's alerts (the daemon's owner only)")
+    .addHelpText('after', examples('corral usage alerts', 'corral usage alerts --ack 3', 'corral usage alerts --json | jq ".alerts[].evidence"'))
+    .action(run(() => import('./commands/usageAlerts'), 'alerts'));
+  usage
+    .command('forecast')
+    .description("this month's spend so far, its forecast with a 90% interval, and the burn rate")
+    .option('--all', "everyone's spend (the daemon's owner only)")
+    .addHelpText('after', examples('corral usage forecast', 'corral usage forecast --json | jq .projectedUsd'))
+    .action(run(() => import('./commands/usageForecast'), 'forecast'));
+  usage
+    .command('report')
+    .description('the monthly review: spend, tokens by kind, infrastructure, top tasks and sessions, alerts, forecast against actual')
+    .option('--month <YYYY-MM>', 'the month (default: last month)')
+    .option('--format <format>', 'md, csv or json', 'md')
+    .option('--all', "everyone's usage (the daemon's owner only)")
+    .addHelpText('after', examples('corral usage report --month 2026-11 > review.md', 'corral usage report --month 2026-11 --format csv'))
+    .action(run(() => import('./commands/usageReport'), 'report'));
+  usage
+    .command('import [path]')
+    .description("add Claude Code's or Codex CLI's local session logs to your ledger, priced (a second import adds nothing)")
+    .option('--from <tool>', 'claude-code or codex')
+    .addHelpText('after', examples('corral usage import --from claude-code', 'corral usage import --from codex ~/.codex/sessions'))
+    .action(run(() => import('./commands/usageImport'), 'importUsage'));
+  usage
+    .command('export')
+    .description('every ledger row (Corral\'s own and imported), as CSV or JSON lines on stdout')
+    .option('--format <format>', 'csv or jsonl', 'csv')
+    .option('--all', "everyone's rows (the daemon's owner only)")
+    .addHelpText('after', examples('corral usage export > ledger.csv', 'corral usage export --format jsonl | jq .costUsd'))
+    .action(run(() => import('./commands/usageExport'), 'exportUsage'));
 
   program
     .command('completion <shell>')

@@ -13,6 +13,8 @@ import type { Router } from './rpc/router';
 import { AgentService } from './agent/service';
 import { readConfig } from './config';
 import { Ledger } from './ledger/ledger';
+import { UsageService } from './analytics/service';
+import { registerUsageHandlers } from './rpc/usageHandlers';
 import { AttachService } from './services/attach';
 import { KvService } from './services/kv';
 import { Maintenance } from './sessions/maintenance';
@@ -106,13 +108,14 @@ export async function composeDaemon(
     options: () => ({ headingStatus: readConfig(paths.config).tasks?.headingStatus ?? {} }),
     reposOf: (user) => sessions.list(user).flatMap((s) => (s.repoRoot ?? s.repo) ?? []),
   });
+  const usage = new UsageService({ store, clock: systemClock, logger, configFile: paths.config, announce: (user, method, params) => process.broadcast(user, method, params) });
   const router = buildRouter({
     store,
     kv: new KvService(store, systemClock),
     sessions,
     attach,
     tasks,
-    agent: new AgentService({ store, sessions, ledger: new Ledger(store), clock: systemClock, configFile: paths.config, env: globalThis.process.env, tasks }),
+    agent: new AgentService({ store, sessions, ledger: new Ledger(store, (user) => usage.ledgerChanged(user)), clock: systemClock, configFile: paths.config, env: globalThis.process.env, tasks }),
     docker,
     imageCacheDir: settings.imageCache,
     defaultImage: settings.defaultImage,
@@ -129,11 +132,14 @@ export async function composeDaemon(
     }),
     requestShutdown: () => process.requestShutdown(),
   });
+  registerUsageHandlers(router, usage);
+  usage.start();
   return {
     router,
     attach,
     close: async () => {
       await maintenance.stop();
+      await usage.close();
       tasks.close();
       await sessions.drainPool();
       sessions.close();

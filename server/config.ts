@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as z from 'zod/mini';
 import { CorralError } from './errors';
 import { ErrorCode } from './protocol';
+import { UsageConfigSchema } from './analytics/settings';
 
 const Price = z.strictObject({
   inputPerMTok: z.number().check(z.nonnegative()),
@@ -31,6 +32,8 @@ export const ConfigSchema = z.strictObject({
   prices: z.optional(z.record(z.string(), Price)),
   /** Task boards: extra section names and the status they mean, e.g. { "Icebox": "todo", "QA": "review" }. */
   tasks: z.optional(z.strictObject({ headingStatus: z.optional(z.record(z.string(), z.enum(['todo', 'in_progress', 'review', 'blocked', 'done']))) })),
+  /** Usage analytics: infrastructure rates, alert thresholds, the alert webhook (docs/DESIGN.md). */
+  usage: z.optional(UsageConfigSchema),
   agent: z.optional(
     z.strictObject({
       maxSteps: z.optional(z.int().check(z.minimum(1))),

@@ -29,10 +29,15 @@ export interface LedgerEntry {
  * day's roll-up that budgets and `corral usage` read.
  */
 export class Ledger {
-  constructor(private readonly store: Store) {}
+  /** `appended` hears of each durable row (the usage analytics tell the user's clients). */
+  constructor(
+    private readonly store: Store,
+    private readonly appended?: (user: string) => void,
+  ) {}
 
-  append(entry: LedgerEntry): Promise<void> {
-    return this.store.write((w) => appendEntry(w, entry));
+  async append(entry: LedgerEntry): Promise<void> {
+    await this.store.write((w) => appendEntry(w, entry));
+    this.appended?.(entry.user);
   }
 
   /** What `user` has spent today and this month (UTC), priced calls only. */

@@ -1,0 +1,36 @@
+import { UsageForecast, type UsageForecastResult } from '../../server/protocol/usage';
+import type { CliContext } from '../context';
+import type { Output } from '../output';
+import { money } from './run';
+
+/** `corral usage forecast`: the month's spend so far, where it is heading, and the burn rate. */
+export async function forecast(options: { all?: boolean }, ctx: CliContext): Promise<void> {
+  const connection = await ctx.connect();
+  try {
+    const result = await connection.rpc.sendRequest(UsageForecast, options.all ? { allUsers: true } : {});
+    ctx.out.result(result, (r) => render(ctx.out, r));
+  } finally {
+    connection.dispose();
+  }
+}
+
+const METHOD: Record<UsageForecastResult['method'], string> = {
+  'least-squares': 'least-squares line through the daily spend',
+  'damped-trend': "Holt's damped trend over the daily spend",
+  'run-rate': 'the average day so far carried forward (under 4 days of history)',
+};
+
+function render(out: Output, f: UsageForecastResult): string {
+  const lines = [
+    `${f.month}: ${money(f.spentUsd)} spent so far`,
+    `forecast: ${out.paint(money(f.projectedUsd), 'bold')} (90% interval ${money(f.lowUsd)} – ${money(f.highUsd)})`,
+    `method: ${METHOD[f.method]}${f.other ? `; ${f.other.method} says ${money(f.other.projectedUsd)}` : ''}${f.backtestMaeUsd === null ? '' : `; typical daily error ${money(f.backtestMaeUsd)}`} (${f.historyDays} days of history)`,
+    `burn rate: ${money(f.burn.usdPerHour)}/h over the last ${f.burn.windowHours} h (${money(f.burn.projectedMonthUsd)} for the month at that pace)`,
+  ];
+  if (f.budgets.monthUsd !== null) {
+    const over = f.projectedUsd > f.budgets.monthUsd;
+    lines.push(`monthly budget ${money(f.budgets.monthUsd)}: ${out.paint(over ? 'on course to be exceeded' : 'on course to hold', over ? 'red' : 'green')}`);
+  }
+  if (f.budgets.dayUsd !== null) lines.push(`daily budget ${money(f.budgets.dayUsd)}`);
+  return `${lines.join('\n')}\n`;
+}
