@@ -46,13 +46,35 @@ export function registerCommands(program: Command, run: Run): void {
     .description('list the images Corral built')
     .addHelpText('after', examples('corral image ls', 'corral image ls --json | jq -r ".[].tag"'))
     .action(run(() => import('./commands/image'), 'ls'));
+  image
+    .command('pull <name>')
+    .description('pull an image from its registry (when none answers: says so within seconds, and how to build offline)')
+    .addHelpText('after', examples('corral image pull node:20-bookworm'))
+    .action(run(() => import('./commands/env'), 'pull'));
+
+  const env = program.command('env').description("the repository's environment: its toolchain and dependencies, built once with network, offline in sessions");
+  const envRepo = (c: Command): Command => c.option('--repo <dir>', 'the repository (default: the one you are in)');
+  envRepo(env.command('show').description('what environment sessions over the repository get, and why (builds nothing)'))
+    .addHelpText('after', examples('corral env show', 'corral env show --repo ../app --json | jq .setup'))
+    .action(run(() => import('./commands/env'), 'show'));
+  envRepo(env.command('build').description('build the environment now: toolchain, setup commands with network, dependency folders (cached by its inputs)'))
+    .addHelpText('after', examples('corral env build', 'corral env build --repo ../app'))
+    .action(run(() => import('./commands/env'), 'build'));
+  env
+    .command('ls')
+    .description('list the environment images')
+    .addHelpText('after', examples('corral env ls', 'corral env ls --json | jq -r ".[].image"'))
+    .action(run(() => import('./commands/env'), 'ls'));
+  envRepo(env.command('prune').description('remove environment images no session uses (of --repo, or all)'))
+    .addHelpText('after', examples('corral env prune', 'corral env prune --repo .'))
+    .action(run(() => import('./commands/env'), 'prune'));
 
   const session = program.command('session').description('start, list and remove jailed sessions');
   session
     .command('start')
     .description('start a session: a hardened container over a private checkout of --repo (a copy for a non-git folder)')
     .option('--repo <dir>', 'folder or git repository to work on (default: the repository you are in; your checkout is never touched until apply)')
-    .option('--image <image>', 'local image (default: corral/debian:latest or $CORRAL_IMAGE)')
+    .option('--image <image>', "local image (default: the repository's environment, see `corral env show`; else corral/debian:latest or $CORRAL_IMAGE)")
     .option('--name <name>', 'a name to recognise it by')
     .option('--with-changes', "carry the repo's uncommitted and untracked files into the session")
     .addHelpText('after', examples('corral session start --repo .', 'corral session start --image corral/tiny:latest'))

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+// The ESM build: the UMD one (package main) requires its parts by computed paths a bundle cannot follow.
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import * as z from 'zod/mini';
 import { CorralError } from '../errors';
 import { ErrorCode } from '../protocol';

@@ -32,7 +32,7 @@ export interface EnvShowResult {
 
 export const EnvShowParams = z.strictObject({ repo: RepoPath });
 /** `env/show`: what environment a repository gets and why; builds nothing. */
-export const EnvShow = new CorralRequest<typeof EnvShowParams, EnvShowResult>('env/show', EnvShowParams);
+export const EnvShow = new CorralRequest<typeof EnvShowParams, EnvShowResult>('env/show', EnvShowParams, 'owner');
 
 export interface EnvBuildResult {
   image: string;
