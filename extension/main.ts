@@ -3,6 +3,7 @@ import type * as vscode from 'vscode';
 import { Ctx } from './ctx';
 import { registerSessionCommands } from './sessions/sessionCommands';
 import { SessionsTree } from './sessions/sessionsTree';
+import { SessionTerminal } from './sessions/sessionTerminal';
 import { registerTaskCommands } from './tasks/taskCommands';
 import { TasksTree } from './tasks/tasksTree';
 
@@ -13,6 +14,8 @@ export interface CorralApi {
   tasks: TasksTree;
   /** Time spent in `activate` (the connection is made afterwards, off the activation path). */
   activationMs: number;
+  /** A terminal bridge to a session's TTY, as `corral.openTerminal` makes (tests read its output). */
+  sessionTerminal(sessionId: string, label: string): SessionTerminal;
 }
 
 let ctx: Ctx | undefined;
@@ -27,7 +30,8 @@ export function activate(extension: vscode.ExtensionContext): CorralApi {
   void ctx.start();
   const activationMs = performance.now() - started;
   ctx.log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { ctx, sessions, tasks, activationMs };
+  const context = ctx;
+  return { ctx, sessions, tasks, activationMs, sessionTerminal: (sessionId, label) => new SessionTerminal(context, sessionId, label) };
 }
 
 export function deactivate(): void {

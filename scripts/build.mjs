@@ -41,6 +41,14 @@ const lazy = {
 };
 const genaiPricesVersion = JSON.parse(readFileSync('node_modules/@pydantic/genai-prices/package.json', 'utf8')).version;
 
+const extensionBuild = { ...common, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist', external: [...common.external, 'vscode'] };
+// `--extension-only`: just dist/extension.js, over an existing build (scripts/test-vscode.sh
+// after an edit of extension/; the daemon bundle it starts is left as it is).
+if (process.argv.includes('--extension-only')) {
+  await esbuild.build(extensionBuild);
+  process.exit(0);
+}
+
 // Start clean, so no stale bundle or map from an older layout is left behind.
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
@@ -58,7 +66,7 @@ await Promise.all([
     entryPoints: { 'cli-main': 'cli/main.ts' },
     outdir: 'dist',
   }),
-  esbuild.build({ ...common, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist', external: [...common.external, 'vscode'] }),
+  esbuild.build(extensionBuild),
 ]);
 copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), 'dist/sql-wasm.wasm');
 // The executable is a small launcher that runs cli-main.js with V8's code cache (cli/launcher.cjs).

@@ -54,10 +54,14 @@ rm -f "$results"
 
 cache=$(bash scripts/provision-vscode.sh | tail -1) && [ -d "$cache" ] || setup_failed "provisioning failed (scripts/provision-vscode.sh)" provision
 
-# The bundles the extension runs from (dist/), rebuilt only when a source is newer.
-if [ ! -f dist/extension.js ] || [ ! -f dist/server.js ] || [ -n "$(find extension server -name '*.ts' -newer dist/extension.js | head -1)" ]; then
+# The bundles the extension runs from (dist/): all of them when missing (CI builds before), else
+# the extension's own when one of its sources is newer (dist/ is shared with other work).
+if [ ! -f dist/extension.js ] || [ ! -f dist/server.js ] || [ ! -f dist/cli.js ]; then
   say "building"
   npm run --silent build || setup_failed "npm run build failed" build
+elif [ -n "$(find extension server/protocol -name '*.ts' -newer dist/extension.js | head -1)" ]; then
+  say "building dist/extension.js"
+  node scripts/build.mjs --extension-only || setup_failed "building the extension failed" build
 fi
 # The tests, one bundle per file (mocha sets its globals per file); mocha itself and vscode stay
 # external, resolved from the repository and the extension host.
@@ -102,7 +106,7 @@ say "running the extension's tests in VS Code (deadline ${deadline_s} s)"
 CORRAL_VSCODE_CACHE=$cache CORRAL_VSCODE_RUN=$run CORRAL_VSCODE_WORKSPACE=$ws CORRAL_VSCODE_EXTENSION=$repo \
   CORRAL_VSCODE_TESTS=$tests/index.js CORRAL_VSCODE_RESULTS=$results CORRAL_VSCODE_IMAGE=$image \
   CORRAL_VSCODE_DEADLINE_MS=$((deadline_s * 1000)) \
-  timeout -k 10 $((deadline_s + 90)) npx --no-install tsx test/vscode/driver.ts &
+  timeout -k 10 $((deadline_s + 90)) node --import tsx test/vscode/driver.ts &
 driver_pid=$!
 wait "$driver_pid"
 rc=$?

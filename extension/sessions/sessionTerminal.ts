@@ -26,8 +26,9 @@ export class SessionTerminal implements vscode.Pseudoterminal {
   readonly onDidClose = this.closed.event;
   private attachId: string | undefined;
   private readonly bag: vscode.Disposable[] = [this.written, this.closed];
-  /** Keystrokes go out one request after another, so they reach the TTY in order. */
-  private inputChain: Promise<unknown> = Promise.resolve();
+  /** Keystrokes go out one request after another, so they reach the TTY in order; the first ones wait for the TTY to open. */
+  private inputChain: Promise<unknown>;
+  private markOpened: () => void = () => undefined;
   private resizeTimer: NodeJS.Timeout | undefined;
   private ended = false;
 
@@ -35,11 +36,16 @@ export class SessionTerminal implements vscode.Pseudoterminal {
     private readonly ctx: Ctx,
     private readonly sessionId: string,
     private readonly label: string,
-  ) {}
+  ) {
+    this.inputChain = new Promise<void>((resolve) => (this.markOpened = resolve));
+  }
 
   async open(dimensions: vscode.TerminalDimensions | undefined): Promise<void> {
     const connection = this.ctx.connection;
-    if (!connection) return this.end(1, 'not connected to the Corral daemon');
+    if (!connection) {
+      this.markOpened();
+      return this.end(1, 'not connected to the Corral daemon');
+    }
     this.bag.push(
       this.ctx.notifications.on(AttachOutputNotification, (output) => {
         if (output.attachId === this.attachId) this.written.fire(output.data);
@@ -61,14 +67,21 @@ export class SessionTerminal implements vscode.Pseudoterminal {
       this.attachId = attachId;
     } catch (error) {
       this.end(1, describeError(error));
+    } finally {
+      this.markOpened();
     }
   }
 
   handleInput(data: string): void {
-    const attachId = this.attachId;
-    const connection = this.ctx.connection;
-    if (!attachId || !connection || this.ended) return;
-    this.inputChain = this.inputChain.then(() => connection.rpc.sendRequest(AttachInput, { attachId, data })).catch(() => undefined);
+    if (this.ended) return;
+    this.inputChain = this.inputChain
+      .then(() => {
+        const attachId = this.attachId;
+        const connection = this.ctx.connection;
+        if (attachId && connection && !this.ended) return connection.rpc.sendRequest(AttachInput, { attachId, data });
+        return undefined;
+      })
+      .catch(() => undefined);
   }
 
   setDimensions(dimensions: vscode.TerminalDimensions): void {
