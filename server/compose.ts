@@ -1,4 +1,7 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { Authorizer } from './auth/authorizer';
+import { Grants } from './auth/grants';
 import { dockerEngine, lazyDocker } from './docker/engine';
 import { DEFAULT_IMAGE_TAG } from './docker/images';
 import { DockerJail } from './docker/jail';
@@ -13,8 +16,6 @@ import type { Router } from './rpc/router';
 import { AgentService } from './agent/service';
 import { readConfig } from './config';
 import { Ledger } from './ledger/ledger';
-import { UsageService } from './analytics/service';
-import { registerUsageHandlers } from './rpc/usageHandlers';
 import { AttachService } from './services/attach';
 import { KvService } from './services/kv';
 import { Maintenance } from './sessions/maintenance';
@@ -26,6 +27,8 @@ import { SERVER_VERSION } from './version';
 
 /** Settings the daemon reads from its environment (documented in the README). */
 export interface DaemonSettings {
+  /** The user the daemon runs as: holder of `$CORRAL_HOME/token`, may use everything (server/auth). */
+  daemonOwner: string;
   defaultImage: string;
   imageCache: string;
   maxKeptBytes: number;
@@ -42,6 +45,7 @@ export function settingsFromEnv(paths: HomePaths, env: NodeJS.ProcessEnv = proce
     return env[name] !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
   };
   return {
+    daemonOwner: os.userInfo().username,
     defaultImage: env.CORRAL_IMAGE ?? DEFAULT_IMAGE_TAG.debian,
     imageCache: env.CORRAL_IMAGE_CACHE ?? path.join(paths.home, 'cache', 'images'),
     maxKeptBytes: number('CORRAL_MAX_OUTPUT_BYTES', 1024 * 1024),
@@ -75,6 +79,15 @@ export async function composeDaemon(
   const jail = new DockerJail(docker);
   const trusted = path.join(paths.home, 'trusted');
   const attach = new AttachService(jail);
+  const grants = new Grants(store, systemClock, settings.daemonOwner);
+  // Sessions are made below; the policy reads their repositories at each decision.
+  let sessionReposOf: (sessionUser: string) => string[] = () => [];
+  const authorizer = new Authorizer({
+    daemonOwner: settings.daemonOwner,
+    corralHome: paths.home,
+    grantsOf: (user) => grants.of(user),
+    sessionReposOf: (sessionUser) => sessionReposOf(sessionUser),
+  });
   const sessions = new SessionService(store, jail, systemClock, {
     home: paths.home,
     worktrees: paths.worktrees,
@@ -87,7 +100,9 @@ export async function composeDaemon(
     redactions: [],
     logger,
     announce: (owner, session) => process.broadcast(owner, SessionChanged.method, session),
+    authorizeFolder: (sessionUser, folder) => authorizer.folder(authorizer.identityOf(sessionUser), folder),
   });
+  sessionReposOf = (sessionUser) => sessions.list(sessionUser).flatMap((s) => (s.state === 'removed' ? [] : (s.repoRoot ?? s.repo ?? [])));
   const dirs = { home: paths.home, worktrees: paths.worktrees, trusted };
   await reconcile(sessions, jail, dirs, logger, true).catch((error: unknown) =>
     logger.warn('could not reconcile with the engine at start-up', { error: describeError(error) }),
@@ -106,16 +121,17 @@ export async function composeDaemon(
     logger,
     announce: (user, board, version) => process.broadcast(user, TasksChanged.method, { board, version }),
     options: () => ({ headingStatus: readConfig(paths.config).tasks?.headingStatus ?? {} }),
-    reposOf: (user) => sessions.list(user).flatMap((s) => (s.repoRoot ?? s.repo) ?? []),
+    authorizer,
   });
-  const usage = new UsageService({ store, clock: systemClock, logger, configFile: paths.config, announce: (user, method, params) => process.broadcast(user, method, params) });
   const router = buildRouter({
     store,
+    authorizer,
+    grants,
     kv: new KvService(store, systemClock),
     sessions,
     attach,
     tasks,
-    agent: new AgentService({ store, sessions, ledger: new Ledger(store, (user) => usage.ledgerChanged(user)), clock: systemClock, configFile: paths.config, env: globalThis.process.env, tasks }),
+    agent: new AgentService({ store, sessions, ledger: new Ledger(store), clock: systemClock, configFile: paths.config, env: globalThis.process.env, tasks }),
     docker,
     imageCacheDir: settings.imageCache,
     defaultImage: settings.defaultImage,
@@ -132,14 +148,11 @@ export async function composeDaemon(
     }),
     requestShutdown: () => process.requestShutdown(),
   });
-  registerUsageHandlers(router, usage);
-  usage.start();
   return {
     router,
     attach,
     close: async () => {
       await maintenance.stop();
-      await usage.close();
       tasks.close();
       await sessions.drainPool();
       sessions.close();

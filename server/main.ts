@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { composeDaemon, settingsFromEnv } from './compose';
 import { acquireLock, LockHeldError, type DaemonLock } from './daemon/lock';
@@ -36,7 +35,7 @@ async function main(): Promise<void> {
     logger,
     snapshotEveryWrites: envNumber('CORRAL_SNAPSHOT_EVERY') ?? 20_000,
   });
-  const auth = AuthService.loadOrCreate(paths.token, os.userInfo().username, PROTOCOL_VERSION, async (hash) =>
+  const auth = AuthService.loadOrCreate(paths.token, settings.daemonOwner, PROTOCOL_VERSION, async (hash) =>
     (await opening).read((r) => r.get<{ user: string }>('SELECT user FROM tokens WHERE hash = ?', [hash]))?.user,
   );
   let stopping = false;

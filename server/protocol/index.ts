@@ -13,3 +13,4 @@ export * from './attach';
 export * from './agent';
 export * from './usage';
 export * from './tasks';
+export * from './auth';

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
+import type { Authorizer } from '../auth/authorizer';
+import type { Grants } from '../auth/grants';
 import type { Store } from '../store/store';
 import type { KvService } from '../services/kv';
 import type { SessionService } from '../sessions/service';
@@ -41,6 +43,9 @@ import {
   KvList,
   KvPut,
   AuthIssue,
+  AuthGrant,
+  AuthList,
+  AuthRevoke,
   SessionApply,
   SessionDiff,
   SessionList,
@@ -61,6 +66,9 @@ import { Router } from './router';
 
 export interface Services {
   store: Store;
+  /** The one authorization policy: asked at the edge for every call, and by services for paths. */
+  authorizer: Authorizer;
+  grants: Grants;
   kv: KvService;
   sessions: SessionService;
   attach: AttachService;
@@ -81,7 +89,7 @@ const caller = (identity: Identity): { user: string; owner: boolean } => ({ user
 
 /** Every RPC method and the service call behind it: the daemon's whole surface in one table. */
 export function buildRouter(services: Services): Router {
-  return new Router()
+  return new Router((identity, method) => services.authorizer.call(identity, method))
     .on(DaemonStatusRequest, () => ({ ...services.status(), store: services.store.status() }))
     .on(DaemonDoctor, async () => ({ checks: await daemonChecks(services.store.status(), services.engine, services.defaultImage) }))
     .on(DaemonShutdown, () => {
@@ -106,10 +114,14 @@ export function buildRouter(services: Services): Router {
     })
     .on(SessionApply, (params, { identity }) => services.sessions.apply(identity.user, params.session, params.mode))
     .on(AuthIssue, async (params) => {
+      if (params.user === services.authorizer.daemonOwner) throw new CorralError(ErrorCode.InvalidParams, `${params.user} is the daemon's owner`, 'the owner uses $CORRAL_HOME/token; issue tokens to other users');
       const token = newToken();
       await services.store.write((w) => w.run('INSERT INTO tokens (hash, user, created_at) VALUES (?, ?, ?)', [hashToken(token), params.user, new Date().toISOString()]));
       return { user: params.user, token };
     })
+    .on(AuthGrant, async (params) => ({ user: params.user, dirs: await services.grants.grant(params.user, params.dirs) }))
+    .on(AuthRevoke, async (params) => ({ user: params.user, revoked: await services.grants.revoke(params.user, params.dirs) }))
+    .on(AuthList, () => ({ daemonOwner: services.authorizer.daemonOwner, grants: services.grants.list() }))
     .on(ShellExec, async (params, { identity, notify, token }) => {
       const execId = params.execId ?? randomBytes(6).toString('hex');
       let dropped = 0;

@@ -21,15 +21,29 @@ interface Route {
   handler: Handler<z.ZodMiniType, unknown>;
 }
 
-/** Method name → declaration and handler. Built once by the composition root, shared by connections. */
+/** The edge's question to the authorization policy; throws `Forbidden` to refuse. */
+export type Gate = (identity: Identity, method: string) => void;
+
+/**
+ * Method name → declaration and handler. Built once by the composition root, shared by
+ * connections. Every handler runs behind the gate (server/auth/policy.ts), which refuses a
+ * method its table has no row for.
+ */
 export class Router {
   private readonly routes = new Map<string, Route>();
 
+  constructor(private readonly gate: Gate) {}
+
   on<S extends z.ZodMiniType, R>(request: CorralRequest<S, R>, handler: Handler<S, R>): this {
-    if (this.routes.has(request.method)) throw new Error(`${request.method} is registered twice`);
-    this.routes.set(request.method, {
+    const method = request.method;
+    if (this.routes.has(method)) throw new Error(`${method} is registered twice`);
+    const inner = handler as Handler<z.ZodMiniType, unknown>;
+    this.routes.set(method, {
       request: request as unknown as CorralRequest<z.ZodMiniType, unknown>,
-      handler: handler as Handler<z.ZodMiniType, unknown>,
+      handler: (params, context) => {
+        this.gate(context.identity, method);
+        return inner(params, context);
+      },
     });
     return this;
   }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { assertStillNamed, checkFolderIdentity, HeldDirectory, type CheckedFolder } from '../auth/heldDirectory';
+import { resolveReal } from '../auth/realPath';
 import { CorralError, describeError } from '../errors';
 import type { Logger } from '../log';
 import type { Clock } from '../ports/clock';
@@ -34,6 +36,11 @@ export interface SessionOptions {
   logger: Logger;
   /** Tells the owner's clients that a session changed. */
   announce(owner: string, session: SessionInfo): void;
+  /**
+   * The authorization policy for a folder `sessionUser` wants a session over (server/auth):
+   * resolved to its real path and checked, or refused with `Forbidden`.
+   */
+  authorizeFolder(sessionUser: string, folder: string): CheckedFolder;
 }
 
 export interface StartRequest {
@@ -92,10 +99,12 @@ export class SessionService {
    * the pool refills in the background. Undefined when there is none.
    */
   private async claimFromPool(owner: string, request: StartRequest): Promise<SessionInfo | undefined> {
-    const folder = this.checkFolder(request.repo!);
+    const folder = this.checkFolder(owner, request.repo!).real;
     const image = request.image ?? this.options.defaultImage;
     const head = await currentHead(folder);
     if (!head) return undefined;
+    // The pooled session holds the whole repository: its top must be allowed too.
+    this.checkFolder(owner, head.root);
     const now = this.now();
     const claimed = await this.store.write((w) => {
       const row = w.get<SessionRow>("SELECT * FROM sessions WHERE owner = ? AND state = 'ready' AND repo_root = ? AND base_commit = ? AND image = ? ORDER BY created_at LIMIT 1", [
@@ -159,9 +168,21 @@ export class SessionService {
       undefined,
       this.options.maxima,
     );
-    const folder = request.repo === undefined ? undefined : this.checkFolder(request.repo);
-    const repo = folder === undefined ? undefined : await inspectRepo(folder);
-    if (repo) this.checkFolder(repo.root);
+    const checked = request.repo === undefined ? undefined : this.checkFolder(owner, request.repo);
+    const folder = checked?.real;
+    // Git reads the folder through the descriptor held since the check, not by its path again.
+    const held = checked === undefined ? undefined : HeldDirectory.open(checked);
+    let repo: Awaited<ReturnType<typeof inspectRepo>>;
+    let allowed: CheckedFolder[];
+    try {
+      repo = held === undefined ? undefined : await inspectRepo(held.path);
+      // Git may find the repository above the folder, or its objects elsewhere (a `.git` file):
+      // the session reads and mounts those, so they are checked as well.
+      allowed = [...(checked ? [checked] : []), ...(repo ? [this.checkFolder(owner, repo.root), this.checkFolder(owner, repo.objectsDir)] : [])];
+    } catch (error) {
+      held?.close();
+      throw error;
+    }
     const id = randomBytes(5).toString('hex');
     const paths: CheckoutPaths = { workspace: path.join(this.options.worktrees, id), trusted: path.join(this.options.trusted, `${id}.git`) };
     const image = request.image ?? this.options.defaultImage;
@@ -180,8 +201,10 @@ export class SessionService {
       fs.mkdirSync(this.options.worktrees, { recursive: true, mode: 0o711 });
       fs.mkdirSync(this.options.trusted, { recursive: true, mode: 0o700 });
       if (repo) await createCheckout(repo, paths, id, request.withChanges === true);
-      else if (folder) fs.cpSync(folder, paths.workspace, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      else if (held) fs.cpSync(`${held.path}/`, paths.workspace, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
       else fs.mkdirSync(paths.workspace);
+      // Checkout and mounts go by path: refused if a checked folder was swapped meanwhile.
+      assertStillNamed(allowed);
       if (process.getuid?.() === 0) chownTree(paths.workspace, 1000, 1000);
       const info = await this.jail.create({
         sessionId: id,
@@ -200,6 +223,8 @@ export class SessionService {
       fs.rmSync(paths.trusted, { recursive: true, force: true });
       await this.move(owner, id, { type: 'fail', reason: describeError(error) }, owner).catch(() => undefined);
       throw error;
+    } finally {
+      held?.close();
     }
     return toInfo(this.row(owner, id));
   }
@@ -417,20 +442,18 @@ export class SessionService {
     return this.clock.now().toISOString();
   }
 
-  private checkFolder(repo: string): string {
-    const resolved = path.resolve(repo);
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(resolved);
-    } catch {
-      throw new CorralError(ErrorCode.NotFound, `${resolved} does not exist`, 'pass --repo a folder on this machine');
-    }
-    if (!stat.isDirectory()) throw new CorralError(ErrorCode.InvalidParams, `${resolved} is not a folder`, 'pass --repo a folder');
+  /**
+   * A folder `sessionUser` wants a session over, authorized on its real path (the warm pool's
+   * starts reuse a folder a user was allowed). Corral's own state is refused to everyone.
+   */
+  private checkFolder(sessionUser: string, repo: string): CheckedFolder {
+    const checked = sessionUser === POOL_OWNER ? checkFolderIdentity(resolveReal(path.resolve(repo)).real) : this.options.authorizeFolder(sessionUser, repo);
+    const resolved = checked.real;
     const home = path.resolve(this.options.home);
     if (resolved === home || resolved.startsWith(home + path.sep) || home.startsWith(resolved + path.sep)) {
       throw new CorralError(ErrorCode.InvalidParams, `${resolved} overlaps Corral's own state in ${home}`, 'pick a folder outside $CORRAL_HOME');
     }
-    return resolved;
+    return checked;
   }
 }
 

@@ -174,6 +174,19 @@ export const migrations: readonly { version: number; name: string; sql: readonly
     ],
   },
   {
+    version: 6,
+    name: 'folder grants',
+    sql: [
+      // Folders the daemon's owner lets another user work on (real paths, resolved when granted).
+      `CREATE TABLE grants (
+         user TEXT NOT NULL,
+         dir TEXT NOT NULL,
+         granted_at TEXT NOT NULL,
+         PRIMARY KEY (user, dir)
+       ) WITHOUT ROWID`,
+    ],
+  },
+  {
     version: 7,
     name: 'usage analytics: imported calls, alerts, forecasts',
     sql: [

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readNoFollow } from '../auth/heldDirectory';
 import { CorralError } from '../errors';
 import { ErrorCode } from '../protocol';
 import { readBoard, type Board, type ParseOptions } from './board';
@@ -38,9 +39,11 @@ function parse(text: string, version: string, options: ParseOptions): Board {
 export function loadBoard(file: string, options: ParseOptions = {}): BoardFile {
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(file);
+    // O_NOFOLLOW: a board replaced by a symbolic link after its path was checked is not followed.
+    bytes = readNoFollow(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new CorralError(ErrorCode.Forbidden, `${file} is a symbolic link; Corral reads boards only as regular files`, 'point --board at the markdown file itself');
     if (code === 'ENOENT') throw new CorralError(ErrorCode.NotFound, `there is no task board at ${file}`, 'create one with `corral tasks init`, or point at another with --board FILE');
     throw new CorralError(ErrorCode.Internal, `cannot read ${file}: ${(error as Error).message}`, 'check the file and its permissions');
   }
@@ -96,7 +99,7 @@ function writeIfUnchanged(file: string, version: string, text: string): boolean 
   } finally {
     fs.closeSync(fd);
   }
-  if (versionOf(fs.readFileSync(file)) !== version) {
+  if (versionOf(readNoFollow(file)) !== version) {
     fs.rmSync(temp, { force: true });
     return false;
   }

@@ -1,5 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Authorizer, CheckedBoard } from '../auth/authorizer';
+import { checkFolderIdentity, HeldDirectory, readNoFollow } from '../auth/heldDirectory';
+import { resolveReal } from '../auth/realPath';
 import { CorralError } from '../errors';
 import type { Logger } from '../log';
 import type { Clock } from '../ports/clock';
@@ -17,11 +20,14 @@ export interface TasksDeps {
   announce(user: string, board: string, version: string): void;
   /** How boards are read (config.json `tasks`), read at each use. */
   options(): ParseOptions;
-  /** Repositories a user other than the owner works on (their sessions'): the boards they may use. */
-  reposOf(user: string): string[];
+  /**
+   * The policy: the daemon's owner may use any board; other users those in folders granted to
+   * them and in their sessions' repositories, decided on the board's real path.
+   */
+  authorizer: Authorizer;
 }
 
-/** Who is calling: the daemon's owner may use any board; other users only those in their sessions' repositories. */
+/** Who is calling (`owner`: the daemon's owner). */
 export interface Caller {
   user: string;
   owner: boolean;
@@ -59,19 +65,23 @@ export class TasksService {
 
   /** One user-level action, as one or more surgical edits made under the board's lock. */
   update(caller: Caller, params: TasksUpdateParams): Promise<BoardState & { task: TaskInfo | null; reapplied: boolean }> {
-    this.allowed(caller, params.board);
+    const checked = this.check(caller, 'board.write', params.board);
     const user = caller.user;
-    return this.serialised(params.board, async () => {
+    // Keyed by the real path: two names of one board are one queue.
+    return this.serialised(checked.real, async () => {
       const edits = this.editsFor(user, params);
-      let version = params.version;
-      let result: { file: BoardFile; reapplied: boolean } | undefined;
-      let reapplied = false;
-      for (const edit of edits) {
-        result = editBoard(params.board, version, edit, this.deps.options());
-        reapplied ||= result.reapplied;
-        version = result.file.version;
-      }
-      const file = result!.file;
+      const file = through(checked, (inside) => {
+        let version = params.version;
+        let result: { file: BoardFile; reapplied: boolean } | undefined;
+        let reapplied = false;
+        for (const edit of edits) {
+          result = editBoard(inside, version, edit, this.deps.options());
+          reapplied ||= result.reapplied;
+          version = result.file.version;
+        }
+        return { ...result!.file, path: checked.given, reapplied };
+      });
+      const reapplied = file.reapplied;
       const task = params.action === 'add' ? added(file.board, params.text!) : file.board.tasks.find((t) => t.id === params.id);
       await this.deps.store.write((w) =>
         w.run('INSERT INTO task_events (at, user, board, task, action, detail) VALUES (?, ?, ?, ?, ?, ?)', [
@@ -83,20 +93,23 @@ export class TasksService {
           params.text ?? params.to ?? params.status ?? null,
         ]),
       );
-      this.watch(user, params.board, file.version);
+      this.watch(user, checked, file.version);
       return { ...state(file), task: task ? info(task) : null, reapplied };
     });
   }
 
   init(caller: Caller, board: string): BoardState {
-    this.allowed(caller, board);
-    fs.mkdirSync(path.dirname(board), { recursive: true });
-    try {
-      fs.writeFileSync(board, STARTER_BOARD, { flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new CorralError(ErrorCode.Conflict, `${board} already exists`, 'it is your board: `corral tasks ls` reads it');
-      throw error;
-    }
+    const checked = this.check(caller, 'board.write', board);
+    // Components past the first missing one are plain names (see resolveReal): created as named.
+    if (!resolveReal(checked.dir).exists) fs.mkdirSync(checked.dir, { recursive: true });
+    through(checked, (inside) => {
+      try {
+        fs.writeFileSync(inside, STARTER_BOARD, { flag: 'wx' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new CorralError(ErrorCode.Conflict, `${board} already exists`, 'it is your board: `corral tasks ls` reads it');
+        throw error;
+      }
+    });
     return state(this.load(caller, board));
   }
 
@@ -136,24 +149,15 @@ export class TasksService {
     }
   }
 
-  private allowed(caller: Caller, board: string): void {
-    if (caller.owner) return;
-    if (this.deps.reposOf(caller.user).some((repo) => board.startsWith(`${repo}${path.sep}`))) return;
-    throw new CorralError(ErrorCode.Forbidden, `${board} is not in a repository you have a session on`, 'start a session on its repository first (`corral session start --repo DIR`), or ask the owner of this Corral home');
+  /** The policy's decision on the board's real path (throws Forbidden). */
+  private check(caller: Caller, action: 'board.read' | 'board.write', board: string): CheckedBoard {
+    return this.deps.authorizer.board({ user: caller.user, role: caller.owner ? 'owner' : 'user' }, action, board);
   }
 
   private load(caller: Caller, board: string): BoardFile {
-    this.allowed(caller, board);
-    const user = caller.user;
-    let stat: fs.Stats | undefined;
-    try {
-      stat = fs.lstatSync(board);
-    } catch {
-      // Missing: loadBoard says how to make one.
-    }
-    if (stat && !stat.isFile()) throw new CorralError(ErrorCode.InvalidParams, `${board} is not a regular file`, 'point --board at the markdown file itself (not a link or folder)');
-    const file = loadBoard(board, this.deps.options());
-    this.watch(user, board, file.version);
+    const checked = this.check(caller, 'board.read', board);
+    const file = through(checked, (inside) => ({ ...loadBoard(inside, this.deps.options()), path: board }));
+    this.watch(caller.user, checked, file.version);
     return file;
   }
 
@@ -169,7 +173,8 @@ export class TasksService {
    * Watches the board's folder (editors and git replace files, which a watch on the file itself
    * would lose) and tells the users who looked at it when its bytes change.
    */
-  private watch(user: string, board: string, version: string): void {
+  private watch(user: string, checked: CheckedBoard, version: string): void {
+    const board = checked.given;
     const existing = this.watched.get(board);
     if (existing) {
       existing.users.add(user);
@@ -182,7 +187,7 @@ export class TasksService {
         if (name !== null && name !== path.basename(board)) return;
         const entry = this.watched.get(board)!;
         clearTimeout(entry.timer);
-        entry.timer = setTimeout(() => this.check(board), 50);
+        entry.timer = setTimeout(() => this.changed(board), 50);
       });
       watcher.on('error', () => this.unwatch(board));
       this.watched.set(board, { watcher, users: new Set([user]), version });
@@ -191,18 +196,31 @@ export class TasksService {
     }
   }
 
-  private check(board: string): void {
+  /**
+   * The board's folder changed: each watcher still allowed to read the board (on its real path
+   * now) hears the new version; one who is not any more (revoked, session gone) stops watching.
+   */
+  private changed(board: string): void {
     const entry = this.watched.get(board);
     if (!entry) return;
-    let version: string;
+    let version = 'missing';
+    let real: string | undefined;
     try {
-      version = versionOf(fs.readFileSync(board));
+      real = resolveReal(board).real;
+      version = versionOf(readNoFollow(real));
     } catch {
-      version = 'missing';
+      // Gone, unreadable or a link now: announced as missing.
     }
     if (version === entry.version) return;
     entry.version = version;
-    for (const user of entry.users) this.deps.announce(user, board, version);
+    for (const user of [...entry.users]) {
+      if (real === undefined || !this.deps.authorizer.mayRead(user, real)) {
+        entry.users.delete(user);
+        continue;
+      }
+      this.deps.announce(user, board, version);
+    }
+    if (entry.users.size === 0) this.unwatch(board);
   }
 
   private unwatch(board: string): void {
@@ -229,4 +247,21 @@ function state(file: BoardFile): BoardState {
 
 function info(t: Task): TaskInfo {
   return { id: t.id, explicitId: t.explicitId, title: t.title, status: t.status, kind: t.kind, line: t.line, parent: t.parent, children: t.children, assignees: t.assignees, tags: t.tags, section: t.section };
+}
+
+/**
+ * Runs `work` on the board's path inside its checked folder held open (never on the path
+ * re-resolved), naming the board as the caller did in any error.
+ */
+function through<T>(checked: CheckedBoard, work: (inside: string) => T): T {
+  const folder = HeldDirectory.open(checkFolderIdentity(checked.dir));
+  const inside = folder.child(checked.name);
+  try {
+    return work(inside);
+  } catch (error) {
+    if (error instanceof CorralError && error.message.includes(inside)) throw new CorralError(error.code, error.message.replaceAll(inside, checked.given), error.hint, error.details);
+    throw error;
+  } finally {
+    folder.close();
+  }
 }

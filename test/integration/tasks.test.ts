@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
-import { AuthIssue, ErrorCode, ImageBuild, SessionRemove, SessionStart, TasksChanged, TasksList, TasksShow, TasksUpdate } from '../../server/protocol';
+import { AuthGrant, AuthIssue, AuthRevoke, ErrorCode, ImageBuild, SessionRemove, SessionStart, TasksChanged, TasksList, TasksShow, TasksUpdate } from '../../server/protocol';
 import { connectDaemon, type DaemonConnection } from '../../server/protocol/client';
 import { homePaths } from '../../server/protocol/paths';
 import { imageCache } from '../support/jail';
@@ -96,11 +96,14 @@ describe('task board over RPC: concurrency', function () {
       const refused = await bob.rpc.sendRequest(TasksList, { board }).then(() => assert.fail('bob read the owner\'s board'), (e: unknown) => e);
       assert.ok(refused instanceof ResponseError);
       assert.equal(refused.code, ErrorCode.Forbidden);
-      await assert.rejects(bob.rpc.sendRequest(TasksUpdate, { board, id: 'T-1', action: 'done' }), /not in a repository you have a session on/);
+      await assert.rejects(bob.rpc.sendRequest(TasksUpdate, { board, id: 'T-1', action: 'done' }), /not in a folder the daemon's owner granted/);
       assert.equal(fs.readFileSync(board, 'utf8'), BOARD, 'nothing changed');
-      // With a session on the folder, the board in it is his to use.
+      // Granted the folder, he may start a session on it; the board in his session's repository stays his to use.
       const { tag } = await client.rpc.sendRequest(ImageBuild, { base: 'tiny' });
+      await assert.rejects(bob.rpc.sendRequest(SessionStart, { repo: dir, image: tag }), /grant/);
+      await client.rpc.sendRequest(AuthGrant, { user: 'bob', dirs: [dir] });
       const session = await bob.rpc.sendRequest(SessionStart, { repo: dir, image: tag });
+      await client.rpc.sendRequest(AuthRevoke, { user: 'bob' });
       assert.equal((await bob.rpc.sendRequest(TasksList, { board })).tasks.length, 3);
       await bob.rpc.sendRequest(SessionRemove, { session: session.id, purge: true });
     } finally {
