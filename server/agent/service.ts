@@ -255,6 +255,7 @@ export class AgentService {
     }
     emit({ kind: 'started', sessionId: session.id, provider: provider.name, model: provider.model, replay, ...(resumed ? { resumedAfter: resumed.history.steps } : {}) });
 
+    let saved: Promise<void> = Promise.resolve();
     const quote = (usage: Usage): Promise<Quote> => prices.quote(provider.priceProvider, provider.model, usage);
     const result = await runLoop(
       {
@@ -264,10 +265,13 @@ export class AgentService {
         emit,
         // task_progress notes go onto the board under the task.
         ...(task ? { note: async (text: string) => void (await this.deps.tasks.update(caller, { board: task.board, id: task.id, action: 'note', text: `agent: ${text}` }).catch(() => undefined)) } : {}),
-        // One durable write per completed step; only then is the next model call made.
+        // One journaled write per completed step. The next model call does not wait for its fsync:
+        // the journal is replayed as a prefix, so the next call's ledger row is never durable
+        // without it, and a crash before it is durable only makes this step the one redone.
         checkpoint: async (step, added) => {
-          await store.write((w) => journalStep(w, runId, step, clock.now().toISOString(), added));
-          emit({ kind: 'checkpoint', step });
+          await saved; // a failed earlier save ends the run here
+          saved = store.write((w) => journalStep(w, runId, step, clock.now().toISOString(), added)).then(() => emit({ kind: 'checkpoint', step }));
+          saved.catch(() => undefined);
         },
         beforeCall: async (request) => {
           if (replay) return { ok: true };
@@ -331,6 +335,7 @@ export class AgentService {
       },
     );
 
+    await saved;
     const summary: RunSummary = {
       runId,
       sessionId: session.id,
