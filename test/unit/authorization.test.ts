@@ -7,6 +7,9 @@ import { checkFolderIdentity, HeldDirectory, readNoFollow } from '../../server/a
 import { authorize, METHOD_RULES, type PolicyFacts } from '../../server/auth/policy';
 import { resolveReal } from '../../server/auth/realPath';
 import { CorralError } from '../../server/errors';
+import { Router, type CallContext } from '../../server/rpc/router';
+import { CancellationToken } from 'vscode-jsonrpc';
+import * as z from 'zod/mini';
 import * as protocol from '../../server/protocol';
 import { CorralRequest, ErrorCode, type Identity } from '../../server/protocol';
 
@@ -59,6 +62,24 @@ describe('authorization policy: one table, real paths, held folders', () => {
     // A token's role is not enough: the name must be the daemon's owner too.
     forbidden(() => authorize({ user: 'mallory', role: 'owner' }, 'call', { kind: 'method', method: 'daemon/shutdown' }, facts));
     authorize(bob, 'call', { kind: 'method', method: 'tasks/list' }, facts);
+  });
+
+  it('asks the policy at the edge before any handler runs', async () => {
+    const authorizer = new Authorizer(facts);
+    let ran = 0;
+    const undeclared = new CorralRequest('test/undeclared', z.optional(z.strictObject({})));
+    const router = new Router((identity, method) => authorizer.call(identity, method))
+      .on(protocol.AuthList, () => {
+        ran++;
+        return { daemonOwner: 'alice', grants: [] };
+      })
+      .on(undeclared, () => ran++);
+    const as = (identity: Identity): CallContext => ({ identity, connectionId: 't', token: CancellationToken.None, notify: () => false });
+    await router.find('auth/list')!.handler({}, as(owner));
+    assert.equal(ran, 1);
+    await assert.rejects(async () => router.find('auth/list')!.handler({}, as(bob)), (e: unknown) => e instanceof CorralError && e.code === ErrorCode.Forbidden);
+    await assert.rejects(async () => router.find('test/undeclared')!.handler({}, as(owner)), /no authorization rule/);
+    assert.equal(ran, 1, 'no refused handler ran');
   });
 
   it('decides on the real path: `..` and links out of a granted folder are refused', () => {
