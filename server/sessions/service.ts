@@ -14,6 +14,8 @@ import { PersistentShell, type RunOptions, type ShellResult } from '../jail/shel
 import type { Store, Writer } from '../store/store';
 import { applyToRepo, type ApplyMode } from '../workspace/apply';
 import { createCheckout, inspectRepo, JAIL_OBJECTS, type CheckoutPaths } from '../workspace/checkout';
+import { linkDependencies } from '../workspace/dependencies';
+import type { SessionEnvironment } from '../env/service';
 import { git } from '../workspace/git';
 import { workspaceDiff, type WorkspaceDiff } from '../workspace/diff';
 import { metrics, recordCommand, redact, summarize } from './instrumentation';
@@ -41,6 +43,8 @@ export interface SessionOptions {
    * resolved to its real path and checked, or refused with `Forbidden`.
    */
   authorizeFolder(sessionUser: string, folder: string): CheckedFolder;
+  /** The repository's environment (server/env), built on first use; sessions without --image get it. */
+  environment?(root: string): Promise<SessionEnvironment>;
 }
 
 export interface StartRequest {
@@ -100,9 +104,9 @@ export class SessionService {
    */
   private async claimFromPool(owner: string, request: StartRequest): Promise<SessionInfo | undefined> {
     const folder = this.checkFolder(owner, request.repo!).real;
-    const image = request.image ?? this.options.defaultImage;
     const head = await currentHead(folder);
     if (!head) return undefined;
+    const image = request.image ?? (await this.environmentFor(owner, request, head.root))?.image ?? this.options.defaultImage;
     // The pooled session holds the whole repository: its top must be allowed too.
     this.checkFolder(owner, head.root);
     const now = this.now();
@@ -174,18 +178,20 @@ export class SessionService {
     const held = checked === undefined ? undefined : HeldDirectory.open(checked);
     let repo: Awaited<ReturnType<typeof inspectRepo>>;
     let allowed: CheckedFolder[];
+    let environment: SessionEnvironment | undefined;
     try {
       repo = held === undefined ? undefined : await inspectRepo(held.path);
       // Git may find the repository above the folder, or its objects elsewhere (a `.git` file):
       // the session reads and mounts those, so they are checked as well.
       allowed = [...(checked ? [checked] : []), ...(repo ? [this.checkFolder(owner, repo.root), this.checkFolder(owner, repo.objectsDir)] : [])];
+      environment = await this.environmentFor(owner, request, repo?.root ?? folder);
     } catch (error) {
       held?.close();
       throw error;
     }
     const id = randomBytes(5).toString('hex');
     const paths: CheckoutPaths = { workspace: path.join(this.options.worktrees, id), trusted: path.join(this.options.trusted, `${id}.git`) };
-    const image = request.image ?? this.options.defaultImage;
+    const image = request.image ?? environment?.image ?? this.options.defaultImage;
     const now = this.now();
     await this.store.write((w) => {
       w.run(
@@ -205,6 +211,7 @@ export class SessionService {
       else fs.mkdirSync(paths.workspace);
       // Checkout and mounts go by path: refused if a checked folder was swapped meanwhile.
       assertStillNamed(allowed);
+      if (environment) linkDependencies(paths, environment.dependencyFolders);
       if (process.getuid?.() === 0) chownTree(paths.workspace, 1000, 1000);
       const info = await this.jail.create({
         sessionId: id,
@@ -213,7 +220,8 @@ export class SessionService {
         image,
         workspace: paths.workspace,
         limits,
-        ...(repo ? { readOnlyMounts: [{ host: repo.objectsDir, container: JAIL_OBJECTS }], env: [`GIT_ALTERNATE_OBJECT_DIRECTORIES=${JAIL_OBJECTS}`] } : {}),
+        ...(repo ? { readOnlyMounts: [{ host: repo.objectsDir, container: JAIL_OBJECTS }] } : {}),
+        env: [...(repo ? [`GIT_ALTERNATE_OBJECT_DIRECTORIES=${JAIL_OBJECTS}`] : []), ...(environment?.env ?? [])],
       });
       await this.store.write((w) => w.run('UPDATE sessions SET container_id = ? WHERE id = ?', [info.containerId, id]));
       await this.move(owner, id, { type: 'created' }, owner);
@@ -227,6 +235,16 @@ export class SessionService {
       held?.close();
     }
     return toInfo(this.row(owner, id));
+  }
+
+  /**
+   * The environment of the repository at `root` for a session without --image (the warm pool's
+   * refills name the image they fill for, and get the same environment).
+   */
+  private async environmentFor(owner: string, request: StartRequest, root: string | undefined): Promise<SessionEnvironment | undefined> {
+    if (root === undefined || !this.options.environment || (request.image !== undefined && owner !== POOL_OWNER)) return undefined;
+    const environment = await this.options.environment(root);
+    return request.image === undefined || environment.image === request.image ? environment : undefined;
   }
 
   list(owner: string): SessionInfo[] {
