@@ -76,15 +76,19 @@ function hoursBack(now: Date, hours: number): string[] {
  */
 export function detectSpendSpikes(calls: readonly CallFact[], now: Date, s: AlertSettings, evaluateHours = 24): Finding[] {
   const findings: Finding[] = [];
+  // The evaluated hours after their baseline, named once (looked up, not scanned: a year of history costs the same).
+  const keys = hoursBack(now, s.baselineHours + evaluateHours);
   for (const [user, rows] of byUser(calls)) {
     const hourly = new Map<string, number>();
     for (const c of rows) if (c.costUsd !== null) hourly.set(hourOf(c.at), (hourly.get(hourOf(c.at)) ?? 0) + c.costUsd);
-    for (const hour of hoursBack(now, evaluateHours)) {
+    for (let i = s.baselineHours; i < keys.length; i++) {
+      const hour = keys[i]!;
       const x = hourly.get(hour);
       if (x === undefined) continue;
-      const start = Date.parse(`${hour}:00:00Z`);
-      const from = new Date(start - s.baselineHours * HOUR_MS).toISOString().slice(0, 13);
-      const baseline = [...hourly].filter(([h, v]) => h >= from && h < hour && v > 0).map(([, v]) => v);
+      const baseline = keys
+        .slice(i - s.baselineHours, i)
+        .map((h) => hourly.get(h) ?? 0)
+        .filter((v) => v > 0);
       if (baseline.length < s.minBaselineHours) continue;
       const { z, median, mad } = robustZ(x, baseline);
       if (z < s.spikeZ || x - median < s.spikeMinUsd || x < s.spikeMinRatio * median) continue;
@@ -179,6 +183,7 @@ export function detectModelSwitch(calls: readonly CallFact[], now: Date, s: Aler
 /** Hours in which a user's commands failed far more often than in their trailing baseline. */
 export function detectFailingCommands(commands: readonly CommandFact[], now: Date, s: AlertSettings, evaluateHours = 24): Finding[] {
   const findings: Finding[] = [];
+  const keys = hoursBack(now, s.baselineHours + evaluateHours);
   for (const [user, rows] of byUser(commands)) {
     const hourly = new Map<string, CommandFact[]>();
     for (const c of rows) {
@@ -186,12 +191,15 @@ export function detectFailingCommands(commands: readonly CommandFact[], now: Dat
       if (list) list.push(c);
       else hourly.set(hourOf(c.at), [c]);
     }
-    for (const hour of hoursBack(now, evaluateHours)) {
+    for (let i = s.baselineHours; i < keys.length; i++) {
+      const hour = keys[i]!;
       const ran = hourly.get(hour);
       const failed = ran?.filter((c) => c.failed) ?? [];
       if (!ran || failed.length < s.failMinCount) continue;
-      const from = new Date(Date.parse(`${hour}:00:00Z`) - s.baselineHours * HOUR_MS).toISOString().slice(0, 13);
-      const baseline = [...hourly].filter(([h]) => h >= from && h < hour).map(([, list]) => list.filter((c) => c.failed).length);
+      const baseline = keys.slice(i - s.baselineHours, i).flatMap((h) => {
+        const list = hourly.get(h);
+        return list ? [list.filter((c) => c.failed).length] : [];
+      });
       // Without a baseline, most of an hour's commands failing is the spike.
       const { z, median } = baseline.length >= s.minBaselineHours ? robustZ(failed.length, baseline) : { z: failed.length / ran.length >= 0.5 ? Infinity : 0, median: 0 };
       if (z < s.failZ) continue;
