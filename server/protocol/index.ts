@@ -14,3 +14,4 @@ export * from './agent';
 export * from './usage';
 export * from './tasks';
 export * from './auth';
+export * from './env';
