@@ -21,6 +21,8 @@ import { KvService } from './services/kv';
 import { Maintenance } from './sessions/maintenance';
 import { reconcile } from './sessions/reconcile';
 import { SessionService } from './sessions/service';
+import { registerEnvironmentHandlers } from './env/handlers';
+import { EnvironmentService } from './env/service';
 import { TasksService } from './tasks/service';
 import type { Store } from './store/store';
 import { SERVER_VERSION } from './version';
@@ -88,6 +90,8 @@ export async function composeDaemon(
     grantsOf: (user) => grants.of(user),
     sessionReposOf: (sessionUser) => sessionReposOf(sessionUser),
   });
+  // Setup commands inherit proxy and registry variables (never credentials: see server/env/network.ts).
+  const environments = new EnvironmentService(docker, { cacheDir: settings.imageCache, defaultImage: settings.defaultImage, hostEnv: globalThis.process.env });
   const sessions = new SessionService(store, jail, systemClock, {
     home: paths.home,
     worktrees: paths.worktrees,
@@ -101,6 +105,7 @@ export async function composeDaemon(
     logger,
     announce: (owner, session) => process.broadcast(owner, SessionChanged.method, session),
     authorizeFolder: (sessionUser, folder) => authorizer.folder(authorizer.identityOf(sessionUser), folder),
+    environment: (root) => environments.forSession(root),
   });
   sessionReposOf = (sessionUser) => sessions.list(sessionUser).flatMap((s) => (s.state === 'removed' ? [] : (s.repoRoot ?? s.repo ?? [])));
   const dirs = { home: paths.home, worktrees: paths.worktrees, trusted };
@@ -148,6 +153,7 @@ export async function composeDaemon(
     }),
     requestShutdown: () => process.requestShutdown(),
   });
+  registerEnvironmentHandlers(router, environments, docker);
   return {
     router,
     attach,
