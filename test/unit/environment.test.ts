@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { CorralError } from '../../server/errors';
 import { findEnvironment } from '../../server/env/detect';
 import { environmentInputs } from '../../server/env/inputs';
+import { setupNetwork } from '../../server/env/network';
 
 /** A repository folder with these files, removed after the test. */
 function repo(files: Record<string, string>): string {
@@ -109,5 +110,18 @@ describe('finding a repository environment', () => {
     const locked = environmentInputs(root, findEnvironment(root));
     assert.notEqual(locked.hash, changed.hash);
     assert.deepEqual(locked.files, ['package-lock.json', 'package.json']);
+  });
+
+  it("gives setup the host's proxies, registry and CA bundle, and none of the user's credentials", () => {
+    const ca = path.join(repo({ 'ca.crt': 'CERT' }), 'ca.crt');
+    const { env, binds } = setupNetwork(
+      { HTTPS_PROXY: 'http://proxy:3128', no_proxy: 'localhost', npm_config_registry: 'https://npm.example', NPM_TOKEN: 'secret', GITHUB_TOKEN: 'secret', OPENAI_API_KEY: 'secret', AWS_SECRET_ACCESS_KEY: 'secret', npm_config__auth: 'secret', HOME: '/root' },
+      ca,
+    );
+    assert.deepEqual(binds, [`${ca}:/etc/ssl/certs/corral-host-ca.crt:ro`]);
+    assert.ok(env.includes('HTTPS_PROXY=http://proxy:3128') && env.includes('no_proxy=localhost') && env.includes('npm_config_registry=https://npm.example'));
+    assert.ok(env.includes('NODE_EXTRA_CA_CERTS=/etc/ssl/certs/corral-host-ca.crt') && env.includes('PIP_CERT=/etc/ssl/certs/corral-host-ca.crt'));
+    assert.deepEqual(env.filter((e) => e.includes('secret') || e.startsWith('HOME=')), []);
+    assert.deepEqual(setupNetwork({}, path.join(ca, 'missing')).binds, [], 'no bundle, no mount');
   });
 });
