@@ -44,6 +44,7 @@ const USAGE = [
 let resumed = false;
 function script(request: SeenRequest): FakeTurn {
   const step = stepOf(request);
+  if (goalOf(request).startsWith('C')) return resumed ? { text: 'C done', usage: { input: 700, output: 7 } } : { toolCalls: [call('shell', { command: 'sleep 60' })], usage: { input: 600, output: 6 } };
   if (goalOf(request).startsWith('B')) return { toolCalls: [call('shell', { command: 'sleep 60' })], usage: { input: 500, output: 5 } };
   if (step === 1) return { text: 'first', toolCalls: [call('shell', { command: 'echo one >> trace.txt' })], usage: USAGE[0]! };
   if (step === 2) return { text: 'second', toolCalls: [call('shell', { command: 'echo two >> trace.txt' })], usage: USAGE[1]! };
@@ -174,5 +175,36 @@ describe('agent runs survive the daemon: interrupted by SIGKILL, resumed after a
     // Finished now: listed so, and not resumed again.
     assert.deepEqual((await client.rpc.sendRequest(AgentList, { outcome: 'finished' })).runs.map((r) => [r.runId, r.steps]), [[runA, 3]]);
     await assert.rejects(client.rpc.sendRequest(AgentResume, { run: runA }), /ended \(finished\) and cannot be resumed/);
+  });
+
+  it('a run going on when the daemon is stopped (SIGTERM, as `corral daemon stop` does) is interrupted too, and resumes', async () => {
+    resumed = false;
+    const client = await connect(home.home);
+    clients.push(client);
+    const session = await client.rpc.sendRequest(SessionStart, { repo, image: DEBIAN });
+    let runId = '';
+    const inTool = new Promise<void>((resolve) => {
+      client.rpc.onNotification(AgentProgress, ({ runId: id, event }) => {
+        runId = id;
+        if (event.kind === 'model') resolve();
+      });
+    });
+    const running = client.rpc.sendRequest(AgentRun, { session: session.id, prompt: 'C: wait', provider: 'openai', model: 'gpt-4o' }).then(
+      (s: RunSummary) => s,
+      (error: unknown) => error,
+    );
+    await inTool;
+    assert.equal(await daemon.terminate(), 0);
+    const ended = await running;
+    assert.ok(ended instanceof Error, `the run did not end as stopped: ${JSON.stringify(ended)}`);
+
+    daemon = await startDaemon(home.home, env());
+    const after = await connect(home.home);
+    clients.push(after);
+    const listed = (await after.rpc.sendRequest(AgentList, {})).runs.find((r) => r.runId === runId)!;
+    assert.deepEqual([listed.outcome, listed.steps], ['interrupted', 0]);
+    resumed = true;
+    const summary = await after.rpc.sendRequest(AgentResume, { run: runId });
+    assert.deepEqual([summary.outcome, summary.steps, summary.summary, summary.tokens.calls], ['finished', 1, 'C done', 2]);
   });
 });
