@@ -245,6 +245,28 @@ export function registerCommands(program: Command, run: Run): void {
     .addHelpText('after', examples('corral usage export > ledger.csv', 'corral usage export --format jsonl | jq .costUsd'))
     .action(run(() => import('./commands/usageExport'), 'exportUsage'));
 
+  const auth = program.command('auth').description("who may use this daemon: tokens for other users and the folders granted to them (the daemon's owner only)");
+  auth
+    .command('grant <user> <dirs...>')
+    .description('let USER start sessions over these folders and use the task boards in them')
+    .addHelpText('after', examples('corral auth grant bob ~/projects/shop', 'corral auth grant bob . ../lib'))
+    .action(run(() => import('./commands/auth'), 'grant'));
+  auth
+    .command('revoke <user> [dirs...]')
+    .description("take back those folders, or all of USER's (running sessions stay; their boards go quiet)")
+    .addHelpText('after', examples('corral auth revoke bob ~/projects/shop', 'corral auth revoke bob'))
+    .action(run(() => import('./commands/auth'), 'revoke'));
+  auth
+    .command('ls')
+    .description('list the grants, by user and folder')
+    .addHelpText('after', examples('corral auth ls', 'corral auth ls --json | jq -r ".grants[].dir"'))
+    .action(run(() => import('./commands/auth'), 'ls'));
+  auth
+    .command('issue <user>')
+    .description('print a new token for USER (shown once); they connect with CORRAL_TOKEN set to it')
+    .addHelpText('after', examples('corral auth issue bob', 'CORRAL_TOKEN=$(corral auth issue bob) corral session ls'))
+    .action(run(() => import('./commands/auth'), 'issue'));
+
   program
     .command('completion <shell>')
     .description('print a completion script for bash, zsh or fish')
