@@ -44,7 +44,7 @@ const USAGE = [
 let resumed = false;
 function script(request: SeenRequest): FakeTurn {
   const step = stepOf(request);
-  if (goalOf(request).startsWith('C')) return resumed ? { text: 'C done', usage: { input: 700, output: 7 } } : { toolCalls: [call('shell', { command: 'sleep 60' })], usage: { input: 600, output: 6 } };
+  if (goalOf(request).includes('task T-1')) return resumed ? { text: 'C done', usage: { input: 700, output: 7 } } : { toolCalls: [call('shell', { command: 'sleep 60' })], usage: { input: 600, output: 6 } };
   if (goalOf(request).startsWith('B')) return { toolCalls: [call('shell', { command: 'sleep 60' })], usage: { input: 500, output: 5 } };
   if (step === 1) return { text: 'first', toolCalls: [call('shell', { command: 'echo one >> trace.txt' })], usage: USAGE[0]! };
   if (step === 2) return { text: 'second', toolCalls: [call('shell', { command: 'echo two >> trace.txt' })], usage: USAGE[1]! };
@@ -73,13 +73,15 @@ describe('agent runs survive the daemon: interrupted by SIGKILL, resumed after a
   after(async () => {
     for (const client of clients) client.dispose();
     // Sessions go with their containers (the one still sleeping included).
-    const last = await connect(home.home).catch(() => undefined);
+    const last = await Promise.resolve()
+      .then(() => connect(home.home))
+      .catch(() => undefined);
     if (last) {
       for (const run of (await last.rpc.sendRequest(AgentList, {})).runs) await last.rpc.sendRequest(SessionRemove, { session: run.sessionId, purge: true }).catch(() => undefined);
       last.dispose();
     }
-    await daemon.terminate();
-    await fake.close();
+    await daemon?.terminate();
+    await fake?.close();
     fs.rmSync(repo, { recursive: true, force: true });
     home.cleanup();
   });
@@ -177,8 +179,11 @@ describe('agent runs survive the daemon: interrupted by SIGKILL, resumed after a
     await assert.rejects(client.rpc.sendRequest(AgentResume, { run: runA }), /ended \(finished\) and cannot be resumed/);
   });
 
-  it('a run going on when the daemon is stopped (SIGTERM, as `corral daemon stop` does) is interrupted too, and resumes', async () => {
+  it('a task run going on when the daemon is stopped (SIGTERM, as `corral daemon stop` does) is interrupted too, and its resume closes the task', async () => {
     resumed = false;
+    const board = path.join(repo, 'docs', 'TASKS.md');
+    fs.mkdirSync(path.dirname(board), { recursive: true });
+    fs.writeFileSync(board, '# Tasks\n\n- [ ] T-1 Wait a while\n');
     const client = await connect(home.home);
     clients.push(client);
     const session = await client.rpc.sendRequest(SessionStart, { repo, image: DEBIAN });
@@ -189,7 +194,7 @@ describe('agent runs survive the daemon: interrupted by SIGKILL, resumed after a
         if (event.kind === 'model') resolve();
       });
     });
-    const running = client.rpc.sendRequest(AgentRun, { session: session.id, prompt: 'C: wait', provider: 'openai', model: 'gpt-4o' }).then(
+    const running = client.rpc.sendRequest(AgentRun, { session: session.id, task: 'T-1', provider: 'openai', model: 'gpt-4o' }).then(
       (s: RunSummary) => s,
       (error: unknown) => error,
     );
@@ -206,5 +211,7 @@ describe('agent runs survive the daemon: interrupted by SIGKILL, resumed after a
     resumed = true;
     const summary = await after.rpc.sendRequest(AgentResume, { run: runId });
     assert.deepEqual([summary.outcome, summary.steps, summary.summary, summary.tokens.calls], ['finished', 1, 'C done', 2]);
+    assert.deepEqual(summary.task, { id: 'T-1', board, status: 'done' });
+    assert.match(fs.readFileSync(board, 'utf8'), new RegExp(`- \\[x\\] T-1 Wait a while @\\S+\n  - .+: agent run ${runId} finished in 1 steps, \\$0\\.\\d+, branch corral/${session.id} \\(corral diff ${session.id}\\): C done\n$`));
   });
 });
