@@ -358,7 +358,19 @@ export class SessionService {
   async apply(owner: string, ref: string, mode: ApplyMode): Promise<{ files: number; commit?: string }> {
     const row = this.row(owner, ref);
     const diff = await this.diff(owner, row.id);
-    const result = await applyToRepo(row.repo_root!, diff.patch, mode, `corral: session ${row.id}\n\nChanges made in Corral session ${row.id} from ${row.base_commit}.`);
+    // Apply writes the user's repository: allowed only while its folder is (a revoke ends it),
+    // only where it was at start, and through the folder held open, not its path again.
+    const checked = this.checkFolder(owner, row.repo_root!);
+    if (checked.real !== row.repo_root) {
+      throw new CorralError(ErrorCode.Forbidden, `${row.repo_root} now leads to ${checked.real}; refused to apply there`, 'put the repository back where the session was started, or apply the patch by hand (`corral diff`)');
+    }
+    const held = HeldDirectory.open(checked);
+    let result: { files: number; commit?: string };
+    try {
+      result = await applyToRepo(held.path, diff.patch, mode, `corral: session ${row.id}\n\nChanges made in Corral session ${row.id} from ${row.base_commit}.`);
+    } finally {
+      held.close();
+    }
     await this.store.write((w) => writeEvent(w, row.id, this.now(), owner, 'applied', row.state, row.state, `${mode}: ${result.files} files${result.commit ? ` as ${result.commit}` : ''}`));
     return result;
   }

@@ -12,9 +12,11 @@ import {
   AuthRevoke,
   DaemonStatusRequest,
   ErrorCode,
+  SessionApply,
   SessionList,
   SessionRemove,
   SessionStart,
+  ShellExec,
   TasksChanged,
   TasksInit,
   TasksList,
@@ -191,6 +193,25 @@ describe('authorization: grants, real paths, other users, the owner', function (
     } finally {
       await bob.rpc.sendRequest(SessionRemove, { session: session.id, purge: true });
       await owner.rpc.sendRequest(AuthGrant, { user: 'bob', dirs: [at('bobs')] });
+    }
+  });
+
+  it("refuses to apply a session's changes into a folder revoked since, changing nothing", async () => {
+    const image = await ensureImage(owner, 'tiny');
+    await owner.rpc.sendRequest(AuthGrant, { user: 'bob', dirs: [at('repo')] });
+    const session = await bob.rpc.sendRequest(SessionStart, { repo: at('repo'), image });
+    try {
+      await bob.rpc.sendRequest(ShellExec, { session: session.id, command: 'echo changed > sub/a.txt' });
+      await owner.rpc.sendRequest(AuthRevoke, { user: 'bob', dirs: [at('repo')] });
+      const before = fingerprint(root);
+      await forbidden(bob.rpc.sendRequest(SessionApply, { session: session.id, mode: 'patch' }), 'apply after the revoke');
+      assert.equal(fingerprint(root), before, 'no byte changed');
+      await owner.rpc.sendRequest(AuthGrant, { user: 'bob', dirs: [at('repo')] });
+      assert.equal((await bob.rpc.sendRequest(SessionApply, { session: session.id, mode: 'patch' })).files, 1);
+      assert.equal(fs.readFileSync(at('repo/sub/a.txt'), 'utf8'), 'changed\n');
+    } finally {
+      await bob.rpc.sendRequest(SessionRemove, { session: session.id, purge: true });
+      await owner.rpc.sendRequest(AuthRevoke, { user: 'bob', dirs: [at('repo')] }).catch(() => undefined);
     }
   });
 
