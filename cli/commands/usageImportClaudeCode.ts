@@ -3,7 +3,8 @@ import * as z from 'zod/mini';
 import type { ImportRow } from '../../server/protocol/usage';
 import { jsonLines } from './usageLogFiles';
 
-const tokens = z.optional(z.nullable(z.number().check(z.nonnegative())));
+// Token counts are integers in every log seen; `int` makes a stray float skip the line instead of failing the batch at the daemon.
+const tokens = z.optional(z.nullable(z.int().check(z.nonnegative())));
 
 /**
  * An assistant message line of a Claude Code transcript (`~/.claude/projects/<project>/<session>.jsonl`):
@@ -18,8 +19,8 @@ const AssistantLine = z.object({
     id: z.optional(z.string()),
     model: z.optional(z.string()),
     usage: z.object({
-      input_tokens: z.number().check(z.nonnegative()),
-      output_tokens: z.number().check(z.nonnegative()),
+      input_tokens: z.int().check(z.nonnegative()),
+      output_tokens: z.int().check(z.nonnegative()),
       cache_creation_input_tokens: tokens,
       cache_read_input_tokens: tokens,
     }),

@@ -21,7 +21,7 @@ interface Counts {
   reasoning: number;
 }
 
-const num = (v: number | null | undefined): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+const num = (v: number | null | undefined): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v) : 0);
 const counts = (u: RawUsage): Counts => ({ input: num(u.input_tokens), cached: num(u.cached_input_tokens ?? u.cache_read_input_tokens), output: num(u.output_tokens), reasoning: num(u.reasoning_output_tokens) });
 const minus = (a: Counts, b: Counts | null): Counts => ({
   input: Math.max(0, a.input - (b?.input ?? 0)),
