@@ -15,13 +15,14 @@ export interface Board {
 
 export type TaskNode =
   | { kind: 'folder'; board: Board }
-  | { kind: 'status'; board: Board; status: TaskStatusName; tasks: TaskInfo[] }
+  | { kind: 'status'; board: Board; status: TaskStatusName | 'other'; tasks: TaskInfo[] }
   | { kind: 'task'; board: Board; task: TaskInfo };
 
-/** Lanes in the order people work them; done last and folded. */
-const STATUS_ORDER: TaskStatusName[] = ['in_progress', 'review', 'blocked', 'todo', 'done'];
-const STATUS_LABELS: Record<TaskStatusName, string> = { in_progress: 'In progress', review: 'Review', blocked: 'Blocked', todo: 'Todo', done: 'Done' };
-const STATUS_ICONS: Record<TaskStatusName, [string, string]> = {
+/** Lanes in the order people work them; done last and folded. `other`: a status in words Corral does not know. */
+const STATUS_ORDER: (TaskStatusName | 'other')[] = ['in_progress', 'review', 'blocked', 'todo', 'other', 'done'];
+const STATUS_LABELS: Record<TaskStatusName | 'other', string> = { in_progress: 'In progress', review: 'Review', blocked: 'Blocked', todo: 'Todo', other: 'Other status', done: 'Done' };
+const STATUS_ICONS: Record<TaskStatusName | 'other', [string, string]> = {
+  other: ['question', 'foreground'],
   in_progress: ['play-circle', 'charts.blue'],
   review: ['eye', 'charts.purple'],
   blocked: ['circle-slash', 'charts.red'],

@@ -13,7 +13,10 @@ export interface TaskInfo {
   /** False when the id was derived from the title (`h-xxxxxx`): give tasks ids to keep them stable. */
   explicitId: boolean;
   title: string;
-  status: TaskStatusName;
+  /** `other`: the board gives a status in words Corral does not know (see `statusText`); the task is listed, not dropped. */
+  status: TaskStatusName | 'other';
+  /** The status as the board writes it, when `status` is `other`. */
+  statusText?: string;
   /** list item, table row, or heading with a Status field. */
   kind: 'list' | 'table' | 'heading';
   line: number;
@@ -33,7 +36,7 @@ export interface BoardState {
 
 export const TasksListParams = z.strictObject({
   board: BoardPath,
-  status: z.optional(z.enum(TASK_STATUSES)),
+  status: z.optional(z.enum([...TASK_STATUSES, 'other'])),
   assignee: z.optional(z.string().check(z.maxLength(100))),
 });
 /** `tasks/list`: the board's tasks (filtered), read as they are written; starts watching the board for you. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Block, MarkdownParser } from './markdown';
 import { cells, isStruckThrough, lastContentEnd, lineEnd, lineStarts, plainOf, type Inline } from './source';
-import { MARKS, statusOfHeading, type TaskStatus } from './status';
+import { MARKS, statusOfHeading, type ReadStatus, type TaskStatus } from './status';
 import { addConfigured, emptyVocabulary, phraseOf, readLegendLine, statusOf, type Vocabulary } from './vocabulary';
 
 /** A source range: offsets into the board's text. */
@@ -15,7 +15,10 @@ export interface Task {
   id: string;
   explicitId: boolean;
   title: string;
-  status: TaskStatus;
+  /** `other` when a `Status:` field says something Corral does not know: its words are at `statusText`. */
+  status: ReadStatus;
+  /** The status words of an `other` task, as written. */
+  otherStatus?: string;
   /** What the status was read from. */
   statusFrom: 'checkbox' | 'mark' | 'strikethrough' | 'heading' | 'cell' | 'field';
   kind: 'list' | 'table' | 'heading';
@@ -49,6 +52,8 @@ export interface BoardHeading {
   text: string;
   depth: number;
   status: TaskStatus | undefined;
+  /** True when the status comes from a heading above it (`### Next Commit` under `# Done`), not its own words. */
+  inherited: boolean;
   span: Span;
   /** Where its section ends: the next heading of the same or a higher level, or the end. */
   sectionEnd: number;
@@ -100,7 +105,7 @@ export function readBoard(text: string, parser: MarkdownParser, options: ParseOp
   const lines = lineStarts(text);
   const firstNewline = text.indexOf('\n');
   const board: Board = { text, tasks: [], headings: [], warnings: [], eol: firstNewline > 0 && text[firstNewline - 1] === '\r' ? '\r\n' : '\n', vocabulary: emptyVocabulary() };
-  const ctx: Context = { board, text, lines, parser, usedIds: new Map(), byId: new Map() };
+  const ctx: Context = { board, text, lines, parser, usedIds: new Map(), byId: new Map(), duplicates: [] };
   readHeadings(ctx, blocks, options);
   addConfigured(board.vocabulary, options.words ?? {});
   readLegends(ctx, blocks);
@@ -128,7 +133,22 @@ export function readBoard(text: string, parser: MarkdownParser, options: ParseOp
     } else if (block.type === 'list_item_close') items.pop();
     else if (block.type === 'table_open') i = readTable(ctx, blocks, i, headingAt(block.map![0]), section);
   }
+  reportDuplicates(ctx);
   return board;
+}
+
+/** Duplicate ids: one warning each when there are a few, one warning with a count when there are many. */
+function reportDuplicates(ctx: Context): void {
+  const { duplicates } = ctx;
+  if (duplicates.length <= 3) {
+    for (const d of duplicates) ctx.board.warnings.push(`duplicate id ${d.id} on lines ${d.first} and ${d.line}; the first one is used`);
+    return;
+  }
+  const examples = duplicates
+    .slice(0, 3)
+    .map((d) => `${d.id} on lines ${d.first} and ${d.line}`)
+    .join(', ');
+  ctx.board.warnings.push(`${duplicates.length.toLocaleString('en-US')} tasks repeat an id already on the board (${examples}, …); the first task with each id is used`);
 }
 
 interface Context {
@@ -137,6 +157,9 @@ interface Context {
   lines: number[];
   parser: MarkdownParser;
   usedIds: Map<string, number>;
+  idPrefixes?: Map<string, Set<string>>;
+  /** Tasks whose id another task already has, reported together when there are many. */
+  duplicates: { id: string; first: number; line: number }[];
   byId: Map<string, Task>;
   lastHeadingTask?: Task;
 }
@@ -149,10 +172,12 @@ function readHeadings(ctx: Context, blocks: Block[], options: ParseOptions): voi
     // A heading without a status of its own sits in its parent's lane (`### Next Commit` under `# Done`);
     // a lone top-level heading is the document's title (`# TODO`): its lane is its own items only.
     const parent = [...ctx.board.headings].reverse().find((h) => h.depth < heading.depth && !(h.depth === 1 && titles === 1));
+    const own = statusOfHeading(heading.text, options.headingStatus, parent?.status !== undefined);
     ctx.board.headings.push({
       text: heading.text.trim(),
       depth: heading.depth,
-      status: statusOfHeading(heading.text, options.headingStatus, parent?.status !== undefined) ?? parent?.status,
+      status: own ?? parent?.status,
+      inherited: own === undefined,
       span: { start: ctx.lines[heading.map[0]]!, end: lineEnd(ctx.text, ctx.lines[heading.map[1] - 1]!) },
       sectionEnd: next ? ctx.lines[next.map[0]]! : ctx.text.length,
       line: heading.map[0] + 1,
@@ -225,6 +250,8 @@ function listTask(ctx: Context, blocks: Block[], index: number, heading: BoardHe
   }
   // Built field by field, not by spreading: this runs for every task of a megabyte board.
   const identity = identify(ctx, plainOf(inline).trim(), inline);
+  const owner = last - first > 1 ? ownerField(ctx, first + 1, last) : undefined;
+  if (owner) identity.assignees = [...new Set([...owner.names, ...identity.assignees])];
   const task: Task = {
     id: identity.id,
     explicitId: identity.explicitId,
@@ -243,6 +270,7 @@ function listTask(ctx: Context, blocks: Block[], index: number, heading: BoardHe
     contentIndent: bullet[0].length,
   };
   if (box) task.mark = { start: contentStart + 1, end: contentStart + 2 };
+  if (owner) task.ownerText = owner.span;
   if (inLane) task.lane = headingIndex;
   return task;
 }
@@ -345,12 +373,32 @@ function isStatusCell(ctx: Context, span: Span): boolean {
   return /\p{L}/u.test(phrase.phrase) || !/\p{L}/u.test(text);
 }
 
+const OWNER_FIELD = /^([ \t>]*(?:[-*+][ \t]+)?[*_]*(?:owner|owners|assignee|assignees|assigned to|responsable|responsible|responsável|verantwortlich|zuständig|担当|担当者|负责人)[*_]*[ \t]*[:：][ \t]*[*_]*[ \t]*)(.*?)[*_ \t]*$/i;
+
+/**
+ * The `Owner:` / `Assignee:` field among lines [from, to) of a task (its detail bullets or its
+ * section's lines), before any sub-task, sub-heading or code block: who it names and where.
+ */
+function ownerField(ctx: Context, from: number, to: number): { names: string[]; span: Span } | undefined {
+  for (let line = from; line < Math.min(to, ctx.lines.length); line++) {
+    const start = ctx.lines[line]!;
+    const source = ctx.text.slice(start, lineEnd(ctx.text, start));
+    if (/^[ \t>]*(?:[-*+]|\d+[.)])[ \t]+\[[ xX~/!-]\]|^[ \t]*(?:#{1,6}[ \t]|```|~~~)/.test(source)) return undefined;
+    if (!source.includes(':') && !source.includes('：')) continue;
+    const field = OWNER_FIELD.exec(source);
+    if (!field) continue;
+    const valueStart = start + field[1]!.length;
+    return { names: namesIn(plainOf(ctx.parser.inline(field[2]!))), span: { start: valueStart, end: valueStart + field[2]!.length } };
+  }
+  return undefined;
+}
+
 /** People named in an Owner cell or field: "@ana", "ana, ben", "Ana & Ben"; not "-", "TBD" or "—". */
 function namesIn(text: string): string[] {
   return text
     .split(/\s*(?:,|;|&|\/|\band\b|\+)\s*/)
     .map((n) => n.trim().replace(/^@/, ''))
-    .filter((n) => /^[\p{L}\p{N}_][\p{L}\p{N}_.-]*(?: [\p{L}][\p{L}.-]*)?$/u.test(n) && !/^(tbd|tba|n\/a|none|nobody|unassigned|-+)$/i.test(n));
+    .filter((n) => /^[\p{L}\p{N}_][\p{L}\p{N}_.'’-]*(?: [\p{L}][\p{L}.'’-]*)?$/u.test(n) && !/^(tbd|tba|n\/a|none|nobody|unassigned|-+)$/i.test(n));
 }
 
 /** A heading whose section states `Status: …` (before any sub-heading) is a task itself. */
@@ -372,14 +420,20 @@ function headingTask(ctx: Context, blocks: Block[], index: number): Task | undef
     if (!field) continue;
     const valueStart = start + field[0].length;
     const valueEnd = start + source.replace(/[\s*_]+$/, '').length;
-    const status = statusOf(ctx.text.slice(valueStart, valueEnd), ctx.board.vocabulary);
+    const value = ctx.text.slice(valueStart, valueEnd);
+    // Words Corral does not know still make the heading a task: listed as `other`, never dropped.
+    const status: ReadStatus | undefined = statusOf(value, ctx.board.vocabulary) ?? (/[\p{L}\p{N}]/u.test(value) ? 'other' : undefined);
     if (status === undefined) continue;
     const identity = identify(ctx, heading.text, ctx.parser.inline(heading.text));
     // A section that details a task listed elsewhere (same id) is that task, not another.
     if (identity.explicitId && ctx.byId.has(identity.id)) return undefined;
+    const owner = ownerField(ctx, heading.line, lineAt(ctx, heading.sectionEnd));
+    if (owner) identity.assignees = [...new Set([...owner.names, ...identity.assignees])];
     return {
+      ...(owner ? { ownerText: owner.span } : {}),
       ...identity,
       status,
+      ...(status === 'other' ? { otherStatus: value.replace(/[`*_~]/g, '').trim() } : {}),
       statusFrom: 'field',
       kind: 'heading',
       line: heading.line,
@@ -391,16 +445,87 @@ function headingTask(ctx: Context, blocks: Block[], index: number): Task | undef
       statusText: { start: valueStart, end: Math.max(valueStart, valueEnd) },
     };
   }
-  return undefined;
+  return headingCard(ctx, blocks, index, heading);
+}
+
+/** A top-level item that is metadata of a card (`- due: 2025-07-14`, `- **tags:** [ui]`, `- defaultExpanded: false`). */
+const BULLET_BOX = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[[ xX~/!-]\](?:[ \t]|$)/;
+const METADATA_ITEM = /^[ \t]*[-*+][ \t]+[*_]*[\p{L}][\p{L}\p{N} _-]{0,30}[*_]*:(?:[ \t]|$)/u;
+
+/**
+ * A heading inside a kanban lane that is a card itself: its section holds prose, code or
+ * metadata items (`- tags: […]`, `- defaultExpanded: false`, as VS Code kanban extensions write),
+ * never boxes or tables of its own (then it is a group of cards, like "### Sprint 3").
+ */
+function headingCard(ctx: Context, blocks: Block[], index: number, heading: BoardHeading): Task | undefined {
+  if (heading.depth < 2 || heading.status === undefined || !heading.inherited) return undefined;
+  const at = ctx.board.headings.indexOf(heading);
+  let lane = -1;
+  for (let j = at - 1, depth = heading.depth; j >= 0; j--) {
+    const h = ctx.board.headings[j]!;
+    if (h.depth >= depth) continue;
+    if (!h.inherited) {
+      lane = j;
+      break;
+    }
+    depth = h.depth;
+  }
+  if (lane < 0) return undefined;
+  // Plain items (notes added later) may follow metadata; without any metadata they are the lane's cards.
+  let items = 0;
+  let metadata = 0;
+  for (let i = index + 3; i < blocks.length; i++) {
+    const block = blocks[i]!;
+    if (block.type === 'heading_open' && block.level === 0) break;
+    if (block.type === 'table_open') return undefined;
+    if (block.type === 'list_item_open' && block.level === 1) {
+      const start = ctx.lines[block.map![0]]!;
+      const line = ctx.text.slice(start, lineEnd(ctx.text, start));
+      if (BULLET_BOX.test(line)) return undefined;
+      items++;
+      if (METADATA_ITEM.test(line)) metadata++;
+    }
+  }
+  if (items > 0 && metadata === 0) return undefined;
+  const identity = identify(ctx, heading.text, ctx.parser.inline(heading.text));
+  if (identity.explicitId && ctx.byId.has(identity.id)) return undefined;
+  const owner = ownerField(ctx, heading.line, lineAt(ctx, heading.sectionEnd));
+  if (owner) identity.assignees = [...new Set([...owner.names, ...identity.assignees])];
+  return {
+    ...(owner ? { ownerText: owner.span } : {}),
+    ...identity,
+    status: heading.status,
+    statusFrom: 'heading',
+    kind: 'heading',
+    line: heading.line,
+    span: { start: heading.span.start, end: heading.sectionEnd },
+    firstLine: heading.span,
+    parent: null,
+    children: [],
+    section: ctx.board.headings[lane]!.text,
+    lane,
+  };
+}
+
+/** The 0-based line holding an offset (a binary search of the line starts). */
+function lineAt(ctx: Context, offset: number): number {
+  let low = 0;
+  let high = ctx.lines.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (ctx.lines[mid]! <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low;
 }
 
 type Identity = Pick<Task, 'id' | 'explicitId' | 'title' | 'assignees' | 'tags'>;
 
-const EXPLICIT_ID = /^(?:\[[^\]]*\]\s*)?([A-Z][A-Za-z0-9]*-\d+[A-Za-z0-9.-]*|#\d+|[A-Z]?\d+(?:\.\d+)+|[a-z]\d{3,})(?=$|[\s:.)—–-])[\s:.)—–-]*/;
+const EXPLICIT_ID = /^(?:\[[^\]]*\]\s*)?([A-Z][A-Za-z0-9]*-[A-Z]{0,4}\d+[A-Za-z0-9.-]*|#\d+|[A-Z]?\d+(?:\.\d+)+|[a-z]\d{3,})(?=$|[\s:.)—–-])[\s:.)—–-]*/;
 
 function identify(ctx: Context, title: string, inline: Inline): Identity {
   const found = EXPLICIT_ID.exec(title);
-  if (found) return explicit(found[1]!, title.slice(found[0].length) || title, inline);
+  if (found && looksLikeId(ctx, found[1]!, title.slice(found[1]!.length))) return explicit(found[1]!, title.slice(found[0].length) || title, inline);
   // Stable across status changes, assignees and tags: only the words of the title count.
   const normalized = title.replace(/(^|[\s(])[@#][\w./-]+/g, ' ').toLowerCase().replace(/\s+/g, ' ').trim();
   let id = `h-${createHash('sha256').update(normalized).digest('hex').slice(0, 6)}`;
@@ -408,6 +533,32 @@ function identify(ctx: Context, title: string, inline: Inline): Identity {
   ctx.usedIds.set(id, seen + 1);
   if (seen > 0) id = `${id}-${seen + 1}`;
   return { id, explicitId: false, title, ...people(inline) };
+}
+
+/** Prefixes people give task ids on their own (`T-1`, `BUG-7`, `HU-01`), even on a board with one task. */
+const ID_PREFIX = /^(?:[A-Z]{1,3}|TASK|ISSUE|BUG|FEAT|STORY|TICKET|EPIC|SPIKE|CHORE|REQ|ITEM|CARD|TODO|FIX|DOC|TEST|OPS)$/;
+
+/**
+ * Whether `Word-12` at the start of a title is an id on this board: a short or usual prefix
+ * (`T-12`, `TASK-3`), a prefix several tasks share (`KORE-1`, `KORE-2`), or one followed by a colon
+ * or bracket. "COVID-19 dashboard" and "Pilot-2 uses" are words of the title.
+ */
+function looksLikeId(ctx: Context, id: string, after: string): boolean {
+  const prefix = /^([A-Z][A-Za-z0-9]*)-\d/.exec(id)?.[1];
+  if (prefix === undefined || ID_PREFIX.test(prefix) || /^\s*[:)\]]/.test(after)) return true;
+  return (idPrefixes(ctx).get(prefix)?.size ?? 0) >= 2;
+}
+
+/** Each `Word-` prefix on the board and the numbers it is used with, counted once per board. */
+function idPrefixes(ctx: Context): Map<string, Set<string>> {
+  if (ctx.idPrefixes) return ctx.idPrefixes;
+  const prefixes = new Map<string, Set<string>>();
+  for (const match of ctx.text.matchAll(/\b([A-Z][A-Za-z0-9]*)-(\d+)/g)) {
+    let numbers = prefixes.get(match[1]!);
+    if (!numbers) prefixes.set(match[1]!, (numbers = new Set()));
+    numbers.add(match[2]!);
+  }
+  return (ctx.idPrefixes = prefixes);
 }
 
 function explicit(id: string, title: string, inline: Inline): Identity {
@@ -424,7 +575,7 @@ function people(inline: Inline): { assignees: string[]; tags: string[] } {
 
 function addTask(ctx: Context, task: Task): void {
   const other = ctx.byId.get(task.id);
-  if (other) ctx.board.warnings.push(`duplicate id ${task.id} on lines ${other.line} and ${task.line}; the first one is used`);
+  if (other) ctx.duplicates.push({ id: task.id, first: other.line, line: task.line });
   else ctx.byId.set(task.id, task);
   if (task.parent !== null) ctx.byId.get(task.parent)?.children.push(task.id);
   if (task.kind === 'heading') ctx.lastHeadingTask = task;

@@ -1,5 +1,5 @@
 import type { Board, Span, Task } from './board';
-import { MARK_FOR, WORD_FOR, type TaskStatus } from './status';
+import { MARK_FOR, MARKS, WORD_FOR, type TaskStatus } from './status';
 import { statusWord } from './statusWord';
 
 /** A change to a board, by task id, so it can be applied again on newer content. */
@@ -29,7 +29,12 @@ export function applyEdit(board: Board, edit: BoardEdit, reread?: (text: string)
     // The board must now say what was asked: a `[ ]` in an In Progress lane with no Todo lane to
     // move to, or `review` on a board of plain checkboxes, cannot be written down.
     const now = reread(text).tasks.find((t) => t.id === edit.id)?.status;
-    if (now !== edit.status) throw new BoardEditError(`this board cannot show task ${edit.id} as ${edit.status.replace('_', ' ')}: add a "## ${title(edit.status)}" section for it`);
+    if (now !== edit.status) {
+      const section = board.headings.find((h) => h.status === edit.status);
+      // Say what is missing only when it is missing: a board with a Review section needs something else.
+      const hint = section ? `its "${section.text}" section does not take this kind of task` : `add a "## ${title(edit.status)}" section for it`;
+      throw new BoardEditError(`this board cannot show task ${edit.id} as ${edit.status.replace('_', ' ')}: ${hint}`);
+    }
   }
   return text;
 }
@@ -51,11 +56,14 @@ function makeEdit(board: Board, edit: BoardEdit): string {
 function setStatus(board: Board, task: Task, status: TaskStatus): Splice[] {
   if (task.status === status) return [];
   const edits: Splice[] = [];
-  if (task.mark) edits.push({ at: task.mark.start, remove: 1, insert: MARK_FOR[status] });
+  const lane = task.lane === undefined ? undefined : board.headings[task.lane];
+  // Moving to a lane: a mark that reads as another status (`[/]` is in progress) becomes a plain box the lane speaks for.
+  const moving = lane !== undefined && lane.status !== status && board.headings.some((h) => h.status === status);
+  const mark = moving && MARKS[MARK_FOR[status]] !== status ? ' ' : MARK_FOR[status];
+  if (task.mark) edits.push({ at: task.mark.start, remove: 1, insert: mark });
   if (task.statusText && (task.statusFrom === 'cell' || task.statusFrom === 'field' || task.lane !== undefined)) edits.push(rewriteStatusText(board, task, status));
   // Struck through reads as done, whatever the box says: anything else takes the strike off.
   if (status !== 'done' && task.kind === 'list') edits.push(...unstrike(board, task));
-  const lane = task.lane === undefined ? undefined : board.headings[task.lane];
   if (lane && lane.status !== status) {
     // The moved block carries the other changes (its mark, its cell) with it.
     const move = moveToLane(board, task, status, edits);
@@ -68,8 +76,19 @@ function setStatus(board: Board, task: Task, status: TaskStatus): Splice[] {
 
 /** A status cell or field rewritten with a status word of the board's own vocabulary. */
 function rewriteStatusText(board: Board, task: Task, status: TaskStatus): Splice {
-  const span = task.statusText!;
-  const words = statusWord(board, task, status);
+  return rewriteCell(board, task, task.statusText!, statusWord(board, task, status));
+}
+
+/** A cell or field's text replaced; in an aligned table the column stays aligned when the words fit. */
+function rewriteCell(board: Board, task: Task, span: Span, words: string): Splice {
+  if (task.kind === 'table' && span.start === span.end) {
+    // An empty cell: its text goes after the pipe and one space, like its neighbours'.
+    let pipe = span.start;
+    while (pipe > task.firstLine.start && board.text[pipe - 1] === ' ') pipe--;
+    const width = span.start - pipe;
+    const padding = aligned(board.text, task.firstLine) ? Math.max(1, width - 1 - words.length) : 1;
+    return { at: pipe, remove: width, insert: ` ${words}${' '.repeat(padding)}` };
+  }
   if (task.kind !== 'table' || !aligned(board.text, task.firstLine)) return { at: span.start, remove: span.end - span.start, insert: words };
   // Keep the column aligned: use the padding after the old text when the new text fits in it.
   let padding = 0;
@@ -105,6 +124,14 @@ function width(c: string): number {
   return c.codePointAt(0)! > 0x2000 && /[\p{Extended_Pictographic}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\uff01-\uff60]/u.test(c) ? 2 : 1;
 }
 
+/** The owner cell or field rewritten with the new name, `@` kept when the board writes names so. */
+function writeOwner(board: Board, task: Task, handle: string): Splice {
+  const span = task.ownerText!;
+  const old = board.text.slice(span.start, span.end);
+  const at = old.trim().startsWith('@') || (old.trim() === '' && /(^|\s)@\w/.test(board.text)) ? '@' : '';
+  return rewriteCell(board, task, span, `${at}${handle}`);
+}
+
 /** Moves a lane task (with its sub-items) to the end of the first section whose heading is `status`. */
 function moveToLane(board: Board, task: Task, status: TaskStatus, inner: Splice[]): Splice[] | undefined {
   const target = board.headings.find((h) => h.status === status);
@@ -130,6 +157,8 @@ function moveToLane(board: Board, task: Task, status: TaskStatus, inner: Splice[
 
 function assign(board: Board, task: Task, user: string): Splice {
   const handle = user.replace(/^@/, '');
+  // An Owner column or field is where the board says who: written there, never into the title.
+  if (task.ownerText) return writeOwner(board, task, handle);
   const line = board.text.slice(task.firstLine.start, task.firstLine.end);
   const current = task.assignees[0];
   if (current !== undefined) {

@@ -7,6 +7,7 @@ import { ErrorCode } from '../protocol';
 import { readBoard, type Board, type ParseOptions } from './board';
 import { applyEdit, BoardEditError, type BoardEdit } from './edit';
 import { markdownParser } from './markdown';
+import { assertRegularFile } from './regularFile';
 
 export interface BoardFile {
   path: string;
@@ -37,6 +38,7 @@ function parse(text: string, version: string, options: ParseOptions): Board {
 
 /** Reads and parses a board; a missing file says how to make one. */
 export function loadBoard(file: string, options: ParseOptions = {}): BoardFile {
+  assertRegularFile(file);
   let bytes: Buffer;
   try {
     // O_NOFOLLOW: a board replaced by a symbolic link after its path was checked is not followed.

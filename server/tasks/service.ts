@@ -246,7 +246,7 @@ function state(file: BoardFile): BoardState {
 }
 
 function info(t: Task): TaskInfo {
-  return { id: t.id, explicitId: t.explicitId, title: t.title, status: t.status, kind: t.kind, line: t.line, parent: t.parent, children: t.children, assignees: t.assignees, tags: t.tags, section: t.section };
+  return { id: t.id, explicitId: t.explicitId, title: t.title, status: t.status, ...(t.otherStatus !== undefined ? { statusText: t.otherStatus } : {}), kind: t.kind, line: t.line, parent: t.parent, children: t.children, assignees: t.assignees, tags: t.tags, section: t.section };
 }
 
 /**

@@ -6,7 +6,7 @@ import { applyEdit, BoardEditError } from '../../server/tasks/edit';
 import { markdownParser } from '../../server/tasks/markdown';
 
 const parseMarkdown = markdownParser();
-import type { TaskStatus } from '../../server/tasks/status';
+import type { ReadStatus, TaskStatus } from '../../server/tasks/status';
 
 const corpus = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus', 'tasks-md');
 
@@ -61,7 +61,7 @@ describe('task board: the corpus of real boards', function () {
       it(`reads ${expected.tasks} tasks as a person does (${expected.note})`, () => {
         const { board } = read(file);
         assert.equal(board.tasks.length, expected.tasks);
-        const counts: Partial<Record<TaskStatus, number>> = {};
+        const counts: Partial<Record<ReadStatus, number>> = {};
         for (const task of board.tasks) counts[task.status] = (counts[task.status] ?? 0) + 1;
         assert.deepEqual(counts, expected.status);
         for (const [id, status] of expected.samples ?? []) assert.equal(board.tasks.find((t) => t.id === id)?.status, status, id);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { readBoard, type Board } from '../../server/tasks/board';
 import { applyEdit, BoardEditError } from '../../server/tasks/edit';
 import { markdownParser } from '../../server/tasks/markdown';
-import type { TaskStatus } from '../../server/tasks/status';
+import type { ReadStatus, TaskStatus } from '../../server/tasks/status';
 import { fixturesDir } from '../support/boards';
 
 const parser = markdownParser();
@@ -12,7 +12,7 @@ const dir = path.join(fixturesDir, 'real');
 
 interface Counts {
   tasks: number;
-  status: Partial<Record<TaskStatus, number>>;
+  status: Partial<Record<ReadStatus, number>>;
 }
 /** What a person counted by reading the file; `differs` is what Corral reads instead, and why, when it does not agree yet. */
 type Expected = Counts & { note: string; differs?: Counts & { reason: string } };
@@ -27,7 +27,7 @@ function read(file: string): { bytes: Buffer; board: Board } {
 }
 
 function counts(board: Board): Counts {
-  const status: Partial<Record<TaskStatus, number>> = {};
+  const status: Partial<Record<ReadStatus, number>> = {};
   for (const task of board.tasks) status[task.status] = (status[task.status] ?? 0) + 1;
   return { tasks: board.tasks.length, status };
 }
