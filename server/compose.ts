@@ -16,6 +16,8 @@ import type { Router } from './rpc/router';
 import { AgentService } from './agent/service';
 import { readConfig } from './config';
 import { Ledger } from './ledger/ledger';
+import { UsageService } from './analytics/service';
+import { registerUsageHandlers } from './rpc/usageHandlers';
 import { AttachService } from './services/attach';
 import { KvService } from './services/kv';
 import { Maintenance } from './sessions/maintenance';
@@ -128,6 +130,7 @@ export async function composeDaemon(
     options: () => ({ headingStatus: readConfig(paths.config).tasks?.headingStatus ?? {} }),
     authorizer,
   });
+  const usage = new UsageService({ store, clock: systemClock, logger, configFile: paths.config, announce: (user, method, params) => process.broadcast(user, method, params) });
   const router = buildRouter({
     store,
     authorizer,
@@ -136,7 +139,7 @@ export async function composeDaemon(
     sessions,
     attach,
     tasks,
-    agent: new AgentService({ store, sessions, ledger: new Ledger(store), clock: systemClock, configFile: paths.config, env: globalThis.process.env, tasks }),
+    agent: new AgentService({ store, sessions, ledger: new Ledger(store, (user) => usage.ledgerChanged(user)), clock: systemClock, configFile: paths.config, env: globalThis.process.env, tasks }),
     docker,
     imageCacheDir: settings.imageCache,
     defaultImage: settings.defaultImage,
@@ -154,11 +157,14 @@ export async function composeDaemon(
     requestShutdown: () => process.requestShutdown(),
   });
   registerEnvironmentHandlers(router, environments, docker);
+  registerUsageHandlers(router, usage);
+  usage.start();
   return {
     router,
     attach,
     close: async () => {
       await maintenance.stop();
+      await usage.close();
       tasks.close();
       await sessions.drainPool();
       sessions.close();
