@@ -15,6 +15,8 @@ import { toolchainImage } from './toolchain';
 export const ENV_LABELS = { hash: 'corral.env', repo: 'corral.env.repo', deps: 'corral.env.deps' } as const;
 const ENV_REPO = 'corral/env';
 
+const TOOLCHAIN_SOURCE = { image: 'on the engine', cache: 'loaded from the image cache', built: 'installed from Debian' } as const;
+
 /** What a session needs from its repository's environment. */
 export interface SessionEnvironment {
   image: string;
@@ -152,7 +154,10 @@ export class EnvironmentService {
       await timed('dockerfile', () => buildDockerfile(docker, root, dockerfile, base, labels, say));
     } else {
       const toolchains = spec.base.toolchains;
-      base = (await timed('toolchain', () => toolchainImage(docker, toolchains, { cacheDir: this.options.cacheDir, hostEnv: this.options.hostEnv, say }))).tag;
+      const started = performance.now();
+      const toolchain = await toolchainImage(docker, toolchains, { cacheDir: this.options.cacheDir, hostEnv: this.options.hostEnv, say });
+      phases.push({ name: `toolchain ${toolchains.join('+')} (${TOOLCHAIN_SOURCE[toolchain.source]})`, ms: Math.round(performance.now() - started) });
+      base = toolchain.tag;
       if (spec.setup.length === 0 && base === DEFAULT_IMAGE_TAG.debian && tag === this.options.defaultImage) {
         return { image: tag, env, dependencyFolders: [], hash: inputs.hash, source: 'image', phases };
       }
