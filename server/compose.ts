@@ -127,7 +127,10 @@ export async function composeDaemon(
     clock: systemClock,
     logger,
     announce: (user, board, version) => process.broadcast(user, TasksChanged.method, { board, version }),
-    options: () => ({ headingStatus: readConfig(paths.config).tasks?.headingStatus ?? {} }),
+    options: () => {
+      const config = readConfig(paths.config).tasks;
+      return { headingStatus: config?.headingStatus ?? {}, words: config?.words ?? {} };
+    },
     authorizer,
   });
   const usage = new UsageService({ store, clock: systemClock, logger, configFile: paths.config, announce: (user, method, params) => process.broadcast(user, method, params) });

@@ -24,14 +24,25 @@ const Provider = z.strictObject({
   maxRetries: z.optional(z.int().check(z.minimum(0), z.maximum(10))),
 });
 
+/** A board's word for a status: a few words, no line break or table pipe. */
+const StatusWord = z.string().check(z.minLength(1), z.maxLength(60), z.regex(/^[^\n|]+$/, 'one line without a |'));
+
 /** `$CORRAL_HOME/config.json`: everything optional; documented in the README. */
 export const ConfigSchema = z.strictObject({
   defaultProvider: z.optional(z.string()),
   providers: z.optional(z.record(z.string(), Provider)),
   budgets: z.optional(z.strictObject({ runUsd: z.optional(z.number().check(z.positive())), dayUsd: z.optional(z.number().check(z.positive())), monthUsd: z.optional(z.number().check(z.positive())) })),
   prices: z.optional(z.record(z.string(), Price)),
-  /** Task boards: extra section names and the status they mean, e.g. { "Icebox": "todo", "QA": "review" }. */
-  tasks: z.optional(z.strictObject({ headingStatus: z.optional(z.record(z.string(), z.enum(['todo', 'in_progress', 'review', 'blocked', 'done']))) })),
+  /**
+   * Task boards: extra section names and the status they mean, e.g. { "Icebox": "todo", "QA": "review" };
+   * `words`: what a status edit writes into a status cell or field, e.g. { "done": "Erledigt" } (else the board's legend, or the words its tasks use).
+   */
+  tasks: z.optional(
+    z.strictObject({
+      headingStatus: z.optional(z.record(z.string(), z.enum(['todo', 'in_progress', 'review', 'blocked', 'done']))),
+      words: z.optional(z.strictObject({ todo: z.optional(StatusWord), in_progress: z.optional(StatusWord), review: z.optional(StatusWord), blocked: z.optional(StatusWord), done: z.optional(StatusWord) })),
+    }),
+  ),
   /** Usage analytics: infrastructure rates, alert thresholds, the alert webhook (docs/DESIGN.md). */
   usage: z.optional(UsageConfigSchema),
   agent: z.optional(

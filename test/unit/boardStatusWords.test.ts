@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { ConfigSchema } from '../../server/config';
 import { readBoard, type Board, type ParseOptions, type Task } from '../../server/tasks/board';
 import { applyEdit, BoardEditError } from '../../server/tasks/edit';
 import { markdownParser } from '../../server/tasks/markdown';
@@ -92,6 +93,10 @@ describe('task board: status edits write the board\'s own status words (issue 14
     const board = readBoard(text, parser, options);
     assert.equal(applyEdit(board, { op: 'status', id: 'F-2', status: 'done' }), text.replace('- **Status:** Offen', '- **Status:** Fertig'));
     assert.equal(readBoard(text.replace('Offen', 'Fertig'), parser, options).tasks.find((t) => t.id === 'F-2')!.status, 'done');
+    // config.json says so: { "tasks": { "words": { "done": "Fertig" } } }; a word with a pipe would break a table.
+    assert.deepEqual(ConfigSchema.parse({ tasks: { words: { done: 'Fertig' } } }).tasks?.words, { done: 'Fertig' });
+    assert.throws(() => ConfigSchema.parse({ tasks: { words: { done: 'a | b' } } }));
+    assert.throws(() => ConfigSchema.parse({ tasks: { words: { finished: 'x' } } }));
   });
 
   it('reads the legend\'s words before a colour guess, and writes them', () => {
