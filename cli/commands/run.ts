@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
 import { AgentList, AgentProgress, AgentResume, AgentRun, type AgentRunParams, type RunEvent, type RunListEntry, type RunSummary } from '../../server/protocol';
 import type { CliContext } from '../context';
-import { CliError } from '../errors';
+import { CliError, toCliError } from '../errors';
 import { ExitCode } from '../exitCodes';
 import { table, type Output } from '../output';
 import { gitRootAbove } from '../repo';
@@ -74,10 +74,12 @@ async function follow(ctx: CliContext, params: AgentRunParams | undefined, resum
   const connection = await ctx.connect();
   try {
     // Progress only until the run reports its own steps.
+    let runId: string | undefined;
     const waiting = ctx.out.progress(params === undefined ? `resuming run ${resume}` : params.session ? 'waiting for the model' : 'starting a session');
-    connection.rpc.onNotification(AgentProgress, ({ runId, event }) => {
+    connection.rpc.onNotification(AgentProgress, (progress) => {
+      runId = progress.runId;
       waiting.done();
-      report(ctx.out, runId, event);
+      report(ctx.out, progress.runId, progress.event);
     });
     const cancel = new CancellationTokenSource();
     let interrupts = 0;
@@ -90,6 +92,13 @@ async function follow(ctx: CliContext, params: AgentRunParams | undefined, resum
     let summary: RunSummary;
     try {
       summary = params === undefined ? await connection.rpc.sendRequest(AgentResume, { run: resume! }, cancel.token) : await connection.rpc.sendRequest(AgentRun, params, cancel.token);
+    } catch (error) {
+      // The daemon went away under the run: it is kept as interrupted, and can go on.
+      const failure = toCliError(error);
+      if (runId !== undefined && failure.exitCode === ExitCode.DaemonUnavailable) {
+        throw new CliError(`the daemon ended while run ${runId} was going; the run is interrupted`, `go on from its last completed step with \`corral run --resume ${runId}\` (it starts the daemon again)`, ExitCode.DaemonUnavailable);
+      }
+      throw error;
     } finally {
       waiting.done();
       process.off('SIGINT', onInterrupt);

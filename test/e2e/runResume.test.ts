@@ -45,6 +45,8 @@ describe('corral run --resume after the daemon was killed mid-run', function () 
   it('lists the run as interrupted with how to go on, resumes it at step 2, and refuses what it cannot do', async () => {
     const child = spawn(process.execPath, [distCli, 'run', '--prompt', 'write the trace', '--provider', 'openai', '--model', 'gpt-4o'], { cwd: repo, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
     // Step 2's model line prints once its call is in the ledger: step 1 is saved and step 2 is in its tool.
     await new Promise<void>((resolve, reject) => {
@@ -57,8 +59,9 @@ describe('corral run --resume after the daemon was killed mid-run', function () 
     const status = await runCli(['--json', 'daemon', 'status'], env);
     const pid = (JSON.parse(status.stdout) as { pid: number }).pid;
     process.kill(pid, 'SIGKILL');
-    assert.notEqual(await closed, 0, 'the run command fails with its daemon');
+    assert.equal(await closed, 3, 'the run command fails with its daemon');
     const runId = /^run ([0-9a-f]+) ·/m.exec(stdout)![1]!;
+    assert.match(stderr, new RegExp(`the daemon ended while run ${runId} was going; the run is interrupted\\nhint: go on from its last completed step with \`corral run --resume ${runId}\``));
 
     // The next command starts a daemon, which marks the run interrupted.
     const list = await runCli(['run', '--list'], env);
