@@ -83,13 +83,23 @@ export function markDelivered(w: Writer, ids: readonly number[], at: string): vo
   for (const id of ids) w.run('UPDATE usage_alerts SET delivered_at = ? WHERE id = ?', [at, id]);
 }
 
-/** Keeps the day's forecast of a user's month (the last of the day wins). */
+/** Keeps the day's forecast of a user's month: the first of the day (later ones would only rewrite it). */
 export function saveForecast(w: Writer, user: string, day: string, f: MonthForecast): void {
   w.run(
     `INSERT INTO usage_forecasts (month, user, day, projected_usd, low_usd, high_usd, method) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (month, user, day) DO UPDATE SET projected_usd = excluded.projected_usd, low_usd = excluded.low_usd, high_usd = excluded.high_usd, method = excluded.method`,
+     ON CONFLICT (month, user, day) DO NOTHING`,
     [f.month, user, day, f.projectedUsd, f.lowUsd, f.highUsd, f.method],
   );
+}
+
+/** Whether a forecast of `user`'s month was kept on `day`. */
+export function hasForecast(r: Reader, user: string, day: string): boolean {
+  return r.get('SELECT 1 AS kept FROM usage_forecasts WHERE month = ? AND user = ? AND day = ?', [day.slice(0, 7), user, day]) !== undefined;
+}
+
+/** The findings whose key has no alert yet. */
+export function newFindings(r: Reader, findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => r.get('SELECT 1 AS seen FROM usage_alerts WHERE dedupe_key = ?', [f.key]) === undefined);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Clock } from '../ports/clock';
 import { ErrorCode } from '../protocol';
 import { UsageAlertRaised, UsageChanged, type ImportRow, type LedgerExportRow, type UsageAlert, type UsageForecastResult, type UsageMonthReport } from '../protocol/usage';
 import type { Store } from '../store/store';
-import { ackAlert, getAlert, insertFindings, listAlerts, markDelivered, saveForecast, undeliveredAlerts } from './alertStore';
+import { ackAlert, getAlert, hasForecast, insertFindings, listAlerts, markDelivered, newFindings, saveForecast, undeliveredAlerts } from './alertStore';
 import { detectBudgetCourse, detectFailingCommands, detectModelSwitch, detectSpendSpikes, type Finding } from './detectors';
 import { burnRate, forecastMonth } from './forecast';
 import { monthReport } from './monthReport';
@@ -107,10 +107,16 @@ export class UsageService {
         return { user, forecast };
       });
     });
-    const added = await this.deps.store.write((w) => {
-      for (const { user, forecast } of forecasts) if (forecast.spentUsd > 0) saveForecast(w, user, day, forecast);
-      return insertFindings(w, findings, now.toISOString());
-    });
+    // Nothing is written when nothing is new: an idle daemon's store stays clean (no journal growth, no snapshots).
+    const toSave = this.deps.store.read((r) => forecasts.filter(({ user, forecast }) => forecast.spentUsd > 0 && !hasForecast(r, user, day)));
+    const fresh = this.deps.store.read((r) => newFindings(r, findings));
+    const added =
+      toSave.length === 0 && fresh.length === 0
+        ? []
+        : await this.deps.store.write((w) => {
+            for (const { user, forecast } of toSave) saveForecast(w, user, day, forecast);
+            return insertFindings(w, fresh, now.toISOString());
+          });
     for (const alert of added) {
       this.deps.announce(alert.user, UsageAlertRaised.method, alert);
       this.deps.announce(alert.user, UsageChanged.method, { reason: 'alert' });

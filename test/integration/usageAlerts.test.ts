@@ -84,7 +84,9 @@ describe('usage alerts on a real store', function () {
     assert.ok(spike, 'the planted spike is flagged');
     assert.equal(spike.evidence.spentUsd, 40);
     assert.deepEqual(announced.map((a) => a.method), ['usage/alert', 'usage/changed']);
+    const seq = store.status().lastSeq;
     assert.equal((await service.evaluate()).length, 0, 'a second evaluation adds nothing');
+    assert.equal(store.status().lastSeq, seq, 'and writes nothing: the forecast of the day is kept, the alert known');
     await service.alerts({ user: 'ann', owner: false }, { ack: spike.id });
     now += 30 * 60_000;
     assert.equal((await service.evaluate()).length, 0);
