@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
 import type { DaemonConnection } from '../../server/protocol/client';
-import { UsageAlertRaised, type UsageAlert } from '../../server/protocol/usage';
+import { UsageAlertRaised, UsageChanged, type UsageAlert } from '../../server/protocol/usage';
 import { runCli } from '../support/cli';
 import { connect } from '../support/daemon';
 import { repoRoot, tempHome } from '../support/home';
@@ -180,8 +180,10 @@ describe('corral usage analytics, import and export', function () {
   it('raises a planted spend spike once: stored with evidence, pushed to clients and the webhook, gone once acknowledged', async () => {
     const now = Date.now();
     spikyCodexLog(path.join(logs, 'spiky'), now, 30);
-    assert.equal((await runCli(['usage', 'import', '--from', 'codex', path.join(logs, 'spiky')], env)).code, 0);
     client = await connect(home.home, 'cli');
+    const changed = new Promise<{ reason: string }>((resolve) => client!.rpc.onNotification(UsageChanged, resolve));
+    assert.equal((await runCli(['usage', 'import', '--from', 'codex', path.join(logs, 'spiky')], env)).code, 0);
+    assert.deepEqual(await changed, { reason: 'import' });
     const pushed = new Promise<UsageAlert>((resolve) => client!.rpc.onNotification(UsageAlertRaised, resolve));
     const listed = await runCli(['--json', 'usage', 'alerts'], env);
     assert.equal(listed.code, 0, listed.stderr);
