@@ -69,7 +69,7 @@ export class AgentService {
 
   async run(owner: string, params: AgentRunParams, emit: (runId: string, event: RunEvent) => void, signal: AbortSignal, isDaemonOwner = false): Promise<RunSummary> {
     await this.ready;
-    const caller = { user: owner, owner: isDaemonOwner };
+    const caller = { user: owner, daemonOwner: isDaemonOwner };
     const config = readConfig(this.deps.configFile);
     if (params.prompt === undefined && params.task === undefined) throw new CorralError(ErrorCode.InvalidParams, 'a run needs a goal', 'give --prompt "…" or --task ID');
     const known = params.session === undefined ? undefined : this.deps.sessions.show(owner, params.session).session;
@@ -97,7 +97,7 @@ export class AgentService {
    */
   async resume(owner: string, runId: string, emit: (runId: string, event: RunEvent) => void, signal: AbortSignal, isDaemonOwner = false): Promise<RunSummary> {
     await this.ready;
-    const caller = { user: owner, owner: isDaemonOwner };
+    const caller = { user: owner, daemonOwner: isDaemonOwner };
     const row = this.deps.store.read((r) => runRow(r, runId));
     // Another user's run is answered like a run that does not exist: ids are not to be probed.
     if (row === undefined || row.user !== owner) throw new CorralError(ErrorCode.NotFound, `you have no run ${runId}`, 'list your runs with `corral run --list`; a run is resumed by the user who started it');

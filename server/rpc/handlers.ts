@@ -11,7 +11,7 @@ import type { EnginePort } from '../ports/engine';
 import { daemonChecks } from '../services/doctor';
 import { buildImage, listImages } from '../docker/images';
 import type { AgentService } from '../agent/service';
-import type { TasksService } from '../tasks/service';
+import type { Caller, TasksService } from '../tasks/service';
 import { CorralError } from '../errors';
 import { parseSince, queryUsage } from '../ledger/usage';
 import {
@@ -85,10 +85,10 @@ export interface Services {
   requestShutdown(): void;
 }
 
-const caller = (identity: Identity): { user: string; owner: boolean } => ({ user: identity.user, owner: identity.role === 'owner' });
-
 /** Every RPC method and the service call behind it: the daemon's whole surface in one table. */
 export function buildRouter(services: Services): Router {
+  // The daemon's owner by token and name (server/auth/policy.ts), not the owner of a board or session.
+  const caller = (identity: Identity): Caller => ({ user: identity.user, daemonOwner: services.authorizer.isDaemonOwner(identity) });
   return new Router((identity, method) => services.authorizer.call(identity, method))
     .on(DaemonStatusRequest, () => ({ ...services.status(), store: services.store.status() }))
     .on(DaemonDoctor, async () => ({ checks: await daemonChecks(services.store.status(), services.engine, services.defaultImage) }))
@@ -174,7 +174,7 @@ export function buildRouter(services: Services): Router {
       const cancel = new AbortController();
       const subscription = token.onCancellationRequested(() => cancel.abort());
       try {
-        return await services.agent.run(identity.user, params, (runId, event) => void notify(AgentProgress, { runId, event }), cancel.signal, identity.role === 'owner');
+        return await services.agent.run(identity.user, params, (runId, event) => void notify(AgentProgress, { runId, event }), cancel.signal, services.authorizer.isDaemonOwner(identity));
       } finally {
         subscription.dispose();
       }
@@ -188,7 +188,7 @@ export function buildRouter(services: Services): Router {
       const cancel = new AbortController();
       const subscription = token.onCancellationRequested(() => cancel.abort());
       try {
-        return await services.agent.resume(identity.user, params.run, (runId, event) => void notify(AgentProgress, { runId, event }), cancel.signal, identity.role === 'owner');
+        return await services.agent.resume(identity.user, params.run, (runId, event) => void notify(AgentProgress, { runId, event }), cancel.signal, services.authorizer.isDaemonOwner(identity));
       } finally {
         subscription.dispose();
       }

@@ -27,10 +27,10 @@ export interface TasksDeps {
   authorizer: Authorizer;
 }
 
-/** Who is calling (`owner`: the daemon's owner). */
+/** Who is calling: `daemonOwner` when it is the user the daemon runs as (not a board's or session's owner). */
 export interface Caller {
   user: string;
-  owner: boolean;
+  daemonOwner: boolean;
 }
 
 const MAX_WATCHED = 32;
@@ -151,7 +151,7 @@ export class TasksService {
 
   /** The policy's decision on the board's real path (throws Forbidden). */
   private check(caller: Caller, action: 'board.read' | 'board.write', board: string): CheckedBoard {
-    return this.deps.authorizer.board({ user: caller.user, role: caller.owner ? 'owner' : 'user' }, action, board);
+    return this.deps.authorizer.board({ user: caller.user, role: caller.daemonOwner ? 'owner' : 'user' }, action, board);
   }
 
   private load(caller: Caller, board: string): BoardFile {
