@@ -20,7 +20,12 @@ export interface CheckedBoard {
  * `resolveReal` first, so the decision is made on where the path really leads.
  */
 export class Authorizer {
-  constructor(private readonly facts: PolicyFacts) {}
+  private readonly facts: PolicyFacts;
+
+  constructor(facts: PolicyFacts) {
+    // Decisions compare real paths: Corral's home too (it may be reached through a link, e.g. /tmp).
+    this.facts = { ...facts, corralHome: resolveReal(facts.corralHome).real };
+  }
 
   get daemonOwner(): string {
     return this.facts.daemonOwner;

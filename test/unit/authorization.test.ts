@@ -108,6 +108,10 @@ describe('authorization policy: one table, real paths, held folders', () => {
     forbidden(() => authorizer.folder({ user: 'carol', role: 'user' }, path.join(root, 'carols')), /granted/);
     facts.granted.set('bob', [path.join(root, 'home')]);
     forbidden(() => authorizer.board(bob, 'board.read', path.join(root, 'home/.corral/x.md')), /Corral's own state/);
+    // Also when the daemon was told its home through a link.
+    fs.symlinkSync(path.join(root, 'home'), path.join(root, 'home-link'));
+    const linked = new Authorizer({ ...facts, corralHome: path.join(root, 'home-link/.corral') });
+    forbidden(() => linked.board(bob, 'board.read', path.join(root, 'home/.corral/x.md')), /Corral's own state/);
     fs.mkdirSync(path.join(root, 'granted-not'));
     facts.granted.set('bob', [path.join(root, 'granted')]);
     forbidden(() => authorizer.folder(bob, path.join(root, 'granted-not')));
