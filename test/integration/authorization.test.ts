@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
 import {
+  AgentRun,
   AuthGrant,
   AuthIssue,
   AuthList,
@@ -150,6 +151,8 @@ describe('authorization: grants, real paths, other users, the owner', function (
       if (!board.includes('secret')) assert.doesNotMatch(message, /secret/, 'a refusal names the path as given, not where a link leads');
     }
     await forbidden(bob.rpc.sendRequest(TasksInit, { board: at('bobs/link/NEW.md') }), 'init through a link');
+    // An agent run asks the same policy for its task's board before it starts anything.
+    await forbidden(bob.rpc.sendRequest(AgentRun, { task: 'T-1', board: ways.link, repo: at('bobs') }), 'an agent run on a board through a link');
     await forbidden(bob.rpc.sendRequest(SessionStart, { repo: at('bobs/../secret'), image: TINY }), 'session over ..');
     await forbidden(bob.rpc.sendRequest(SessionStart, { repo: at('bobs/link'), image: TINY }), 'session over a link');
     assert.equal(fingerprint(root), before, 'no byte changed');
