@@ -131,6 +131,7 @@ export function readBoard(text: string, parser: MarkdownParser, options: ParseOp
       if (task) addTask(ctx, task);
       items.push(task?.id ?? null);
     } else if (block.type === 'list_item_close') items.pop();
+    else if ((block.type === 'bullet_list_open' || block.type === 'ordered_list_open') && items.length === 0) ctx.struckList = hasStruckItem(ctx, blocks, i);
     else if (block.type === 'table_open') i = readTable(ctx, blocks, i, headingAt(block.map![0]), section);
   }
   reportDuplicates(ctx);
@@ -162,6 +163,8 @@ interface Context {
   duplicates: { id: string; first: number; line: number }[];
   byId: Map<string, Task>;
   lastHeadingTask?: Task;
+  /** The top-level list being read has items struck through as a whole. */
+  struckList?: boolean;
 }
 
 function readHeadings(ctx: Context, blocks: Block[], options: ParseOptions): void {
@@ -209,6 +212,24 @@ function readLegends(ctx: Context, blocks: Block[]): void {
   }
 }
 
+/** A line item whose text starts struck through (`- ~~done thing~~`). */
+const STRUCK_ITEM = /^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+~~\S/;
+
+/** Whether a top-level list (at `index`) has an item struck through as a whole: then it is a list of tasks. */
+function hasStruckItem(ctx: Context, blocks: Block[], index: number): boolean {
+  const level = blocks[index]!.level;
+  for (let i = index + 1; i < blocks.length; i++) {
+    const block = blocks[i]!;
+    if (block.level === level && (block.type === 'bullet_list_close' || block.type === 'ordered_list_close')) return false;
+    if (block.type !== 'list_item_open' || block.level !== level + 1) continue;
+    const start = ctx.lines[block.map![0]]!;
+    if (!STRUCK_ITEM.test(ctx.text.slice(start, lineEnd(ctx.text, start)))) continue;
+    const paragraph = blocks[i + 2];
+    if (paragraph?.type === 'inline' && isStruckThrough(ctx.parser.inline(paragraph.content))) return true;
+  }
+  return false;
+}
+
 /** The heading task whose section holds `offset`: its top-level list items are its subtasks. */
 function headingOwner(ctx: Context, offset: number): string | undefined {
   const owner = ctx.lastHeadingTask;
@@ -227,7 +248,9 @@ function listTask(ctx: Context, blocks: Block[], index: number, heading: BoardHe
   const firstLine = ctx.text.slice(contentStart, firstLineEnd);
   const box = BOX.exec(firstLine);
   const inLane = depth === 0 && parent === null && heading?.status !== undefined;
-  if (!box && !inLane) return undefined;
+  // A list whose done items are struck through: its other items are the ones still to do.
+  const struckList = !box && !inLane && depth === 0 && parent === null && ctx.struckList === true;
+  if (!box && !inLane && !struckList) return undefined;
   let status: TaskStatus | undefined;
   let statusFrom: Task['statusFrom'] = 'checkbox';
   if (box && box[1] !== ' ') {
@@ -238,10 +261,11 @@ function listTask(ctx: Context, blocks: Block[], index: number, heading: BoardHe
   // "- None" in an empty lane says there is nothing there; it is not a card.
   if (!box && PLACEHOLDER.test(titleSource.trim())) return undefined;
   const inline = ctx.parser.inline(titleSource);
-  if (status === undefined && isStruckThrough(inline)) {
+  if (status === undefined && (isStruckThrough(inline) || (struckList && titleSource.startsWith('~~') && isStruckThrough(ctx.parser.inline(paragraph.content))))) {
     status = 'done';
     statusFrom = 'strikethrough';
   }
+  if (status === undefined && struckList) statusFrom = 'strikethrough';
   if (status === undefined) {
     if (inLane) {
       status = heading!.status!;
@@ -249,7 +273,9 @@ function listTask(ctx: Context, blocks: Block[], index: number, heading: BoardHe
     } else status = 'todo';
   }
   // Built field by field, not by spreading: this runs for every task of a megabyte board.
-  const identity = identify(ctx, plainOf(inline).trim(), inline);
+  // An item struck through over several lines: its first line still shows the opening `~~`.
+  const plain = plainOf(inline).trim();
+  const identity = identify(ctx, statusFrom === 'strikethrough' && plain.startsWith('~~') ? plain.slice(2) : plain, inline);
   const owner = last - first > 1 ? ownerField(ctx, first + 1, last) : undefined;
   if (owner) identity.assignees = [...new Set([...owner.names, ...identity.assignees])];
   const task: Task = {

@@ -64,6 +64,11 @@ function setStatus(board: Board, task: Task, status: TaskStatus): Splice[] {
   if (task.statusText && (task.statusFrom === 'cell' || task.statusFrom === 'field' || task.lane !== undefined)) edits.push(rewriteStatusText(board, task, status));
   // Struck through reads as done, whatever the box says: anything else takes the strike off.
   if (status !== 'done' && task.kind === 'list') edits.push(...unstrike(board, task));
+  if (!task.mark && task.lane === undefined && task.statusFrom === 'strikethrough') {
+    // A plain item of a list that strikes its done items through: done or not, nothing in between.
+    if (status === 'done') edits.push(...strike(board, task));
+    else if (status !== 'todo') throw new BoardEditError(`task ${task.id} is a plain item in a list that strikes done items through, which cannot say ${status.replace('_', ' ')}; give it a checkbox (e.g. "[~]" for in progress)`);
+  }
   if (lane && lane.status !== status) {
     // The moved block carries the other changes (its mark, its cell) with it.
     const move = moveToLane(board, task, status, edits);
@@ -235,6 +240,19 @@ function addTask(board: Board, text: string): Splice {
   }
   const separator = board.text === '' ? '' : board.text.endsWith('\n') ? board.eol : board.eol + board.eol;
   return { at: board.text.length, remove: 0, insert: `${separator}- [ ] ${text}${board.eol}` };
+}
+
+/** Strikes through the text of a one-line item (`- ~~text~~`); a longer paragraph is left to a person. */
+function strike(board: Board, task: Task): Splice[] {
+  const start = task.firstLine.start + (task.contentIndent ?? 0);
+  const next = board.text.slice(task.firstLine.end).replace(/^\r?\n/, '');
+  const continues = task.span.end > task.firstLine.end && /^[ \t]*[^\s\-*+\d]/.test(next) && !/^[ \t]*$/.test(next.split('\n')[0]!);
+  if (continues) throw new BoardEditError(`task ${task.id} runs over several lines; strike it through by hand (~~…~~)`);
+  const end = task.firstLine.start + board.text.slice(task.firstLine.start, task.firstLine.end).trimEnd().length;
+  return [
+    { at: end, remove: 0, insert: '~~' },
+    { at: start, remove: 0, insert: '~~' },
+  ];
 }
 
 /** Takes the `~~` off an item whose whole text is struck through; nothing otherwise. */

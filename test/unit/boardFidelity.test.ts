@@ -33,6 +33,16 @@ describe('task board: fidelity on boards nobody tuned it to (issue 14)', () => {
       assert.match(edit(text, { op: 'status', id: 'T-1', status: 'done' }), /\*\*Status:\*\* Done\n\n### T-2/);
     });
 
+    it('reads a list that strikes its done items through as tasks, the others still to do', () => {
+      const text = ['## Phase 1', '', '- ~~export a day~~', '- ~~deploy it so my phone', '  reaches it~~', '- rest timer modes', '  - EMOM', '', 'Prose with ~~a strike~~ in it.', '', '- a plain list', '- without strikes', ''].join('\n');
+      assert.deepEqual(statuses(text), ['export a day done', 'deploy it so my phone done', 'rest timer modes todo']);
+      assert.equal(edit(text, { op: 'status', id: read(text).tasks[2]!.id, status: 'done' }), text.replace('- rest timer modes\n', '- ~~rest timer modes~~\n'));
+      assert.equal(edit(text, { op: 'status', id: read(text).tasks[0]!.id, status: 'todo' }), text.replace('- ~~export a day~~', '- export a day'));
+      assert.throws(() => edit(text, { op: 'status', id: read(text).tasks[2]!.id, status: 'in_progress' }), /cannot say in progress; give it a checkbox/);
+      // Real: a backlog of phases whose done items are struck through.
+      assert.equal(read(fixture('real/OttyEM-workout-tracker-BACKLOG.md')).tasks.length, 15);
+    });
+
     it('gives lanes a status in several languages, with emoji and counts', () => {
       const lanes = ['## 🔮 Later', '## Next (2)', '## Pending', '## 🧪 Test', '## QA', '## Ready', '## Not in scope', '## 📦 Archive', '## A faire', '## En cours', '## Fait', '## 진행 중 (In Progress)', '## 待測試 (Ready for Testing)', '## Da fare'];
       const text = lanes.map((lane, i) => `${lane}\n\n- card ${i}\n`).join('\n');
