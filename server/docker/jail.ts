@@ -23,9 +23,19 @@ export const JAIL_ENV = ['HOME=/tmp', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/
 
 export const LABELS = { session: 'corral.session', owner: 'corral.owner', home: 'corral.home' } as const;
 
-/** The jail port on dockerode: hardened containers, exec'd processes, lifecycle. */
+/**
+ * The jail port on dockerode: hardened containers, exec'd processes, lifecycle.
+ *
+ * Exec starts and pause/unpause of one container never overlap. A pause that lands while an exec
+ * is starting freezes its `runc init` half-way into the container; runc then waits for it forever
+ * while holding the container's lock, and the pause, the unpause, `docker rm -f` and every later
+ * call on that container hang (seen on this engine: a session paused right after it became ready,
+ * while its persistent shell was starting). So each container has a queue: an exec start holds it
+ * until the engine reports the process running, a pause or unpause holds it for its call.
+ */
 export class DockerJail implements JailPort {
   private readonly seccomp = JSON.stringify(corralSeccompProfile());
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(private readonly docker: () => Promise<Docker>) {}
 
@@ -73,23 +83,28 @@ export class DockerJail implements JailPort {
 
   async spawn(containerId: string, command: string[], options: { tty: boolean; env?: string[]; workdir?: string }): Promise<JailProcess> {
     const docker = await this.docker();
-    const exec = await docker.getContainer(containerId).exec({
-      Cmd: command,
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: options.tty,
-      User: JAIL_USER,
-      Env: [...JAIL_ENV, ...(options.env ?? [])],
-      WorkingDir: options.workdir ?? '/workspace',
-    }).catch((error: unknown) => {
-      throw translate(error);
-    });
-    const stream = (await exec.start({ hijack: true, stdin: true, Tty: options.tty })) as Duplex;
     const stdout = new PassThrough();
     const stderr = new PassThrough();
-    if (options.tty) stream.pipe(stdout);
-    else docker.modem.demuxStream(stream, stdout, stderr);
+    const { exec, stream } = await this.inTurn(containerId, async () => {
+      const exec = await docker.getContainer(containerId).exec({
+        Cmd: command,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: options.tty,
+        User: JAIL_USER,
+        Env: [...JAIL_ENV, ...(options.env ?? [])],
+        WorkingDir: options.workdir ?? '/workspace',
+      }).catch((error: unknown) => {
+        throw translate(error);
+      });
+      const stream = (await exec.start({ hijack: true, stdin: true, Tty: options.tty })) as Duplex;
+      if (options.tty) stream.pipe(stdout);
+      else docker.modem.demuxStream(stream, stdout, stderr);
+      // The attach answers before runc has put the process in the container: hold the queue until it has.
+      await untilStarted(exec);
+      return { exec, stream };
+    });
     const done = new Promise<number>((resolve) => {
       let finished = false;
       const finish = (): void => {
@@ -155,14 +170,17 @@ export class DockerJail implements JailPort {
   }
 
   async pause(containerId: string): Promise<void> {
-    await (await this.docker()).getContainer(containerId).pause();
+    const docker = await this.docker();
+    await this.inTurn(containerId, () => docker.getContainer(containerId).pause());
   }
 
   async resume(containerId: string): Promise<void> {
-    await (await this.docker()).getContainer(containerId).unpause();
+    const docker = await this.docker();
+    await this.inTurn(containerId, () => docker.getContainer(containerId).unpause());
   }
 
   async remove(containerId: string): Promise<void> {
+    this.queues.delete(containerId);
     try {
       // Force removal kills with SIGKILL: a process that ignores SIGTERM cannot hold it up.
       await (await this.docker()).getContainer(containerId).remove({ force: true, v: true });
@@ -181,6 +199,34 @@ export class DockerJail implements JailPort {
       sessionId: c.Labels[LABELS.session] ?? '',
       state: c.State as JailInfo['state'],
     }));
+  }
+
+  /** Runs `work` after every earlier exec start, pause or unpause of the container has ended. */
+  private inTurn<T>(containerId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(containerId) ?? Promise.resolve();
+    const turn = previous.then(work, work);
+    const settled = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(containerId, settled);
+    void settled.then(() => {
+      if (this.queues.get(containerId) === settled) this.queues.delete(containerId);
+    });
+    return turn;
+  }
+}
+
+/**
+ * Waits until the engine reports the exec's process started, with a pid (or already ended). A few inspects
+ * of about a millisecond each; bounded, so a wedged engine cannot hold the queue forever.
+ */
+async function untilStarted(exec: Docker.Exec): Promise<void> {
+  for (let attempt = 0, delayMs = 1; attempt < 200; attempt++, delayMs = Math.min(delayMs * 2, 50)) {
+    const info = await exec.inspect().catch(() => undefined);
+    // `Running` turns true before runc is done (Pid still 0): only a pid or an exit code says it is.
+    if (info === undefined || info.Pid > 0 || info.ExitCode !== null) return;
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
 }
 

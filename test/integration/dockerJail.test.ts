@@ -11,6 +11,26 @@ import { DEFAULT_LIMITS } from '../../server/jail/policy';
 import type { JailInfo } from '../../server/jail/port';
 import { imageCache, TINY } from '../support/jail';
 
+/**
+ * `work`, or a failure after 20 s. A wedged container is thawed through its cgroup (cgroup v1, as
+ * on these machines) so that a failing run does not leave the engine hanging for later tests.
+ */
+async function withinOrThaw<T>(work: Promise<T>, containerId: string, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const freezer = `/sys/fs/cgroup/freezer/docker/${containerId}/freezer.state`;
+      if (fs.existsSync(freezer)) fs.writeFileSync(freezer, 'THAWED');
+      reject(new Error(`${what}: the engine did not answer within 20 s (the container was wedged, thawed by the test)`));
+    }, 20_000);
+  });
+  try {
+    return await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The jail port itself against the real engine: the lifecycle calls the session issue builds on. */
 describe('DockerJail port on the real engine', function () {
   this.timeout(60_000);
@@ -62,6 +82,20 @@ describe('DockerJail port on the real engine', function () {
     const stats = await jail.stats(info.containerId);
     assert.ok(stats.memoryBytes > 0);
     assert.ok(stats.pids >= 2, `pids ${stats.pids}`);
+  });
+
+  it('never wedges a container paused while an exec is starting (the engine would hang every later call on it)', async () => {
+    // Each round starts a process and pauses at once, as a client pausing a session right after it
+    // became ready does while its persistent shell starts. Without the per-container queue, some
+    // round freezes runc half-way and the pause never answers.
+    for (let round = 0; round < 12; round++) {
+      const spawning = jail.spawn(info.containerId, ['sh', '-c', 'sleep 300'], { tty: false });
+      const pausing = jail.pause(info.containerId);
+      const settled = await withinOrThaw(Promise.all([spawning, pausing]), info.containerId, `round ${round}`);
+      await jail.resume(info.containerId);
+      settled[0].kill();
+    }
+    assert.equal((await jail.inspect(info.containerId)).state, 'running');
   });
 
   it('refuses a second container of the same session name with a clear conflict', async () => {
