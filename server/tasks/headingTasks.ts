@@ -1,0 +1,117 @@
+import type { BoardHeading, Task } from './board';
+import type { Block } from './markdown';
+import { ownerField } from './owners';
+import { identify, lineAt, type Context } from './readContext';
+import { lineEnd } from './source';
+import type { ReadStatus } from './status';
+import { statusOf } from './vocabulary';
+
+// Headings that are tasks: those whose section states a Status, and cards inside a kanban lane.
+
+const STATUS_FIELD = /^\s*(?:[-*+]\s+)?[*_]*\s*(status|state|estado|stand|状态|状態)\s*[*_]*\s*[:：]\s*[*_]*\s*/i;
+
+/** A heading whose section states `Status: …` (before any sub-heading) is a task itself. */
+export function headingTask(ctx: Context, blocks: Block[], index: number): Task | undefined {
+  const heading = ctx.board.headings.find((h) => h.line === blocks[index]!.map![0] + 1)!;
+  if (heading.depth < 2) return undefined;
+  // The field is a line of a paragraph, or the first line of a top-level list item.
+  const candidates: number[] = [];
+  for (let i = index + 3; i < blocks.length; i++) {
+    const block = blocks[i]!;
+    if (block.type === 'heading_open' && block.level === 0) break;
+    if (block.type === 'paragraph_open' && block.level === 0) for (let l = block.map![0]; l < block.map![1]; l++) candidates.push(l);
+    if (block.type === 'list_item_open' && block.level === 1) candidates.push(block.map![0]);
+  }
+  for (const line of candidates) {
+    const start = ctx.lines[line]!;
+    const source = ctx.text.slice(start, lineEnd(ctx.text, start));
+    const field = STATUS_FIELD.exec(source);
+    if (!field) continue;
+    const valueStart = start + field[0].length;
+    const valueEnd = start + source.replace(/[\s*_]+$/, '').length;
+    const value = ctx.text.slice(valueStart, valueEnd);
+    // Words Corral does not know still make the heading a task: listed as `other`, never dropped.
+    const status: ReadStatus | undefined = statusOf(value, ctx.board.vocabulary) ?? (/[\p{L}\p{N}]/u.test(value) ? 'other' : undefined);
+    if (status === undefined) continue;
+    const identity = identify(ctx, heading.text, ctx.parser.inline(heading.text));
+    // A section that details a task listed elsewhere (same id) is that task, not another.
+    if (identity.explicitId && ctx.byId.has(identity.id)) return undefined;
+    const owner = ownerField(ctx, heading.line, lineAt(ctx, heading.sectionEnd));
+    if (owner) identity.assignees = [...new Set([...owner.names, ...identity.assignees])];
+    return {
+      ...(owner ? { ownerText: owner.span } : {}),
+      ...identity,
+      status,
+      ...(status === 'other' ? { otherStatus: value.replace(/[`*_~]/g, '').trim() } : {}),
+      statusFrom: 'field',
+      kind: 'heading',
+      line: heading.line,
+      span: { start: heading.span.start, end: heading.sectionEnd },
+      firstLine: heading.span,
+      parent: null,
+      children: [],
+      section: heading.text,
+      statusText: { start: valueStart, end: Math.max(valueStart, valueEnd) },
+    };
+  }
+  return headingCard(ctx, blocks, index, heading);
+}
+
+/** A top-level item that is metadata of a card (`- due: 2025-07-14`, `- **tags:** [ui]`, `- defaultExpanded: false`). */
+const BULLET_BOX = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[[ xX~/!-]\](?:[ \t]|$)/;
+const METADATA_ITEM = /^[ \t]*[-*+][ \t]+[*_]*[\p{L}][\p{L}\p{N} _-]{0,30}[*_]*:(?:[ \t]|$)/u;
+
+/**
+ * A heading inside a kanban lane that is a card itself: its section holds prose, code or
+ * metadata items (`- tags: […]`, `- defaultExpanded: false`, as VS Code kanban extensions write),
+ * never boxes or tables of its own (then it is a group of cards, like "### Sprint 3").
+ */
+function headingCard(ctx: Context, blocks: Block[], index: number, heading: BoardHeading): Task | undefined {
+  if (heading.depth < 2 || heading.status === undefined || !heading.inherited) return undefined;
+  const at = ctx.board.headings.indexOf(heading);
+  let lane = -1;
+  for (let j = at - 1, depth = heading.depth; j >= 0; j--) {
+    const h = ctx.board.headings[j]!;
+    if (h.depth >= depth) continue;
+    if (!h.inherited) {
+      lane = j;
+      break;
+    }
+    depth = h.depth;
+  }
+  if (lane < 0) return undefined;
+  // Plain items (notes added later) may follow metadata; without any metadata they are the lane's cards.
+  let items = 0;
+  let metadata = 0;
+  for (let i = index + 3; i < blocks.length; i++) {
+    const block = blocks[i]!;
+    if (block.type === 'heading_open' && block.level === 0) break;
+    if (block.type === 'table_open') return undefined;
+    if (block.type === 'list_item_open' && block.level === 1) {
+      const start = ctx.lines[block.map![0]]!;
+      const line = ctx.text.slice(start, lineEnd(ctx.text, start));
+      if (BULLET_BOX.test(line)) return undefined;
+      items++;
+      if (METADATA_ITEM.test(line)) metadata++;
+    }
+  }
+  if (items > 0 && metadata === 0) return undefined;
+  const identity = identify(ctx, heading.text, ctx.parser.inline(heading.text));
+  if (identity.explicitId && ctx.byId.has(identity.id)) return undefined;
+  const owner = ownerField(ctx, heading.line, lineAt(ctx, heading.sectionEnd));
+  if (owner) identity.assignees = [...new Set([...owner.names, ...identity.assignees])];
+  return {
+    ...(owner ? { ownerText: owner.span } : {}),
+    ...identity,
+    status: heading.status,
+    statusFrom: 'heading',
+    kind: 'heading',
+    line: heading.line,
+    span: { start: heading.span.start, end: heading.sectionEnd },
+    firstLine: heading.span,
+    parent: null,
+    children: [],
+    section: ctx.board.headings[lane]!.text,
+    lane,
+  };
+}
