@@ -107,7 +107,7 @@ export function phraseOf(text: string, vocabulary: Vocabulary): { phrase: string
 }
 
 /** Status phrases of more than one word. */
-const MULTI_WORD = /^(in[ -]progress|in[ -]review|not[ -]started|on[ -]hold|to[ -]do|set[ -]aside|working on|awaiting review|needs review|por hacer|a fazer|en (curso|progreso)|em (andamento|progresso)|in arbeit|work in progress|ready for review|won'?t do)$/i;
+const MULTI_WORD = /^(in[ -]progress|in[ -]review|not[ -]started|on[ -]hold|to[ -]do|set[ -]aside|working on|awaiting review|needs review|ready for (review|testing|test|qa)|next up|up next|not in scope|out of scope|work in progress|por hacer|a fazer|[aà] faire|da fare|te doen|zu erledigen|en (curso|progreso|cours)|em (andamento|progresso)|in (arbeit|bearbeitung|corso)|en revisi[oó]n|em revis[aã]o|진행 중|할 일)$/i;
 
 /** Corral's default symbol for a status, for boards that lead their words with one. */
 const SYMBOL_FOR: Record<TaskStatus, string> = { todo: '⬜', in_progress: '🚧', review: '👀', blocked: '⛔', done: '✅' };

@@ -4,7 +4,7 @@ import { readBoard, type Board, type ParseOptions, type Task } from '../../serve
 import { applyEdit, BoardEditError } from '../../server/tasks/edit';
 import { markdownParser } from '../../server/tasks/markdown';
 import { TASK_STATUSES, type TaskStatus } from '../../server/tasks/status';
-import { statusOf } from '../../server/tasks/vocabulary';
+import { emptyVocabulary, phraseOf, statusOf } from '../../server/tasks/vocabulary';
 import { allBoards, fixture } from '../support/boards';
 
 const parser = markdownParser();
@@ -71,6 +71,24 @@ function checkStatusEdits(board: Board, options: ParseOptions = {}, sample = 6):
 }
 
 describe('task board: status edits write the board\'s own status words (issue 14, data loss)', () => {
+  it('takes the status phrase out of a status text, without what follows it', () => {
+    const cases: [string, string | undefined][] = [
+      ['✅ Done (2026-10-12)', '✅ Done'],
+      ['Erledigt – _load_excel_safe() extrahiert', 'Erledigt'],
+      ['Ready for Testing', 'Ready for Testing'],
+      ['In progress since May', 'In progress'],
+      ['en cours depuis lundi', 'en cours'],
+      ['**done (v1.3)**', 'done'],
+      ['Blocked by R-3', 'Blocked'],
+      ['Done by Alice', 'Done'],
+      ['진행 중 (In Progress)', '진행 중'],
+      ['✅', '✅'],
+      ['shipped the export in v2 and more', 'shipped'],
+      ['see the notes', undefined],
+    ];
+    for (const [text, phrase] of cases) assert.equal(phraseOf(text, emptyVocabulary())?.phrase, phrase, text);
+  });
+
   it('copies only the phrase of another task\'s cell, never its date or sentence', () => {
     const board = readBoard(fixture('written/dated-statuses.md'), parser);
     const cell = (text: string, id: string): string => text.split('\n').find((l) => l.startsWith(`| ${id} `))!.split('|')[4]!.trim();
