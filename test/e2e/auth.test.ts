@@ -24,9 +24,12 @@ describe('corral auth', function () {
     }
   });
   after(async () => {
-    await runCli(['daemon', 'stop'], env);
-    fs.rmSync(root, { recursive: true, force: true });
-    home.cleanup();
+    try {
+      await runCli(['daemon', 'stop'], env);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+      home.cleanup();
+    }
   });
 
   const cli = async (args: string[], code = 0, extra: NodeJS.ProcessEnv = {}, cwd = root): Promise<{ stdout: string; stderr: string }> => {
