@@ -126,7 +126,7 @@ export function readBoard(text: string, parser: MarkdownParser, options: ParseOp
       items.push(task?.id ?? null);
     } else if (block.type === 'list_item_close') items.pop();
     else if ((block.type === 'bullet_list_open' || block.type === 'ordered_list_open') && items.length === 0) ctx.struckList = hasStruckItem(ctx, blocks, i);
-    else if (block.type === 'table_open') i = readTable(ctx, blocks, i, headingAt(block.map![0]), section);
+    else if (block.type === 'table_open') i = readTable(ctx, blocks, i, headingAt(block.map![0]), section, headingOwner(ctx, lines[block.map![0]]!) ?? null);
   }
   reportDuplicates(ctx);
   return board;

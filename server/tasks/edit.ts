@@ -148,12 +148,20 @@ function moveToLane(board: Board, task: Task, status: TaskStatus, inner: Splice[
   let insert = block.endsWith('\n') ? block : block + board.eol;
   if (sameKind.length > 0) at = wholeLines(board.text, sameKind.at(-1)!.span).end;
   else if (task.kind === 'table') return undefined;
-  else {
+  else if (task.kind === 'heading') {
+    // A card heading goes at the end of the lane: right after the lane's heading it would swallow the lane's items.
+    at = target.sectionEnd;
+    if (!/(^|\n)\r?\n$/.test(board.text.slice(0, at))) insert = board.eol + insert;
+  } else {
     // An empty lane: after its heading, separated by a blank line as a list must be.
     at = wholeLines(board.text, target.span).end;
     insert = board.eol + insert;
   }
   if (!board.text.slice(0, at).endsWith('\n') && at > 0) insert = board.eol + insert;
+  // Text right after the moved block must not run on into it (a paragraph would become part of an item).
+  const next = board.text.slice(at, board.text.indexOf('\n', at) < 0 ? undefined : board.text.indexOf('\n', at));
+  if (next.trim() !== '' && !/^[ \t]*(#{1,6}[ \t]|[-*+][ \t]|\d{1,9}[.)][ \t]|\|)/.test(next) && task.kind !== 'heading') insert += board.eol;
+  if (task.kind === 'heading' && next.trim() !== '' && !insert.endsWith(`${board.eol}${board.eol}`)) insert += board.eol;
   return [
     { at: from.start, remove: from.end - from.start, insert: '' },
     { at, remove: 0, insert },
@@ -258,7 +266,8 @@ function strike(board: Board, task: Task): Splice[] {
 /** Takes the `~~` off an item whose whole text is struck through; nothing otherwise. */
 function unstrike(board: Board, task: Task): Splice[] {
   const start = task.firstLine.start + (task.contentIndent ?? 0) + (task.mark ? 4 : 0);
-  const line = board.text.slice(start, task.firstLine.end);
+  // `@name`s and `#tag`s after the closing `~~` (an assignee added later) stay where they are.
+  const line = board.text.slice(start, task.firstLine.end).replace(/(?:\s+[@#][\w./-]+)+\s*$/, '');
   const open = line.length - line.trimStart().length;
   const close = line.trimEnd().length - 2;
   if (!line.trimStart().startsWith('~~') || !line.trimEnd().endsWith('~~') || close <= open) return [];

@@ -58,13 +58,13 @@ export function headingTask(ctx: Context, blocks: Block[], index: number): Task 
 }
 
 /** A top-level item that is metadata of a card (`- due: 2025-07-14`, `- **tags:** [ui]`, `- defaultExpanded: false`). */
-const BULLET_BOX = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[[ xX~/!-]\](?:[ \t]|$)/;
 const METADATA_ITEM = /^[ \t]*[-*+][ \t]+[*_]*[\p{L}][\p{L}\p{N} _-]{0,30}[*_]*:(?:[ \t]|$)/u;
 
 /**
- * A heading inside a kanban lane that is a card itself: its section holds prose, code or
- * metadata items (`- tags: […]`, `- defaultExpanded: false`, as VS Code kanban extensions write),
- * never boxes or tables of its own (then it is a group of cards, like "### Sprint 3").
+ * A heading inside a kanban lane that is a card itself: its section holds only prose or code, or
+ * starts its items with metadata (`- tags: […]`, `- defaultExpanded: false`, as VS Code kanban
+ * extensions write). A section that starts with boxes, plain items or a table is a group of the
+ * lane's cards ("### Sprint 3").
  */
 function headingCard(ctx: Context, blocks: Block[], index: number, heading: BoardHeading): Task | undefined {
   if (heading.depth < 2 || heading.status === undefined || !heading.inherited) return undefined;
@@ -80,22 +80,18 @@ function headingCard(ctx: Context, blocks: Block[], index: number, heading: Boar
     depth = h.depth;
   }
   if (lane < 0) return undefined;
-  // Plain items (notes added later) may follow metadata; without any metadata they are the lane's cards.
-  let items = 0;
-  let metadata = 0;
+  // Its first item says what the section is: metadata (`- due: …`) makes a card, whatever follows
+  // (steps, notes); boxes, tables or plain items first make a group of the lane's cards.
   for (let i = index + 3; i < blocks.length; i++) {
     const block = blocks[i]!;
     if (block.type === 'heading_open' && block.level === 0) break;
     if (block.type === 'table_open') return undefined;
     if (block.type === 'list_item_open' && block.level === 1) {
       const start = ctx.lines[block.map![0]]!;
-      const line = ctx.text.slice(start, lineEnd(ctx.text, start));
-      if (BULLET_BOX.test(line)) return undefined;
-      items++;
-      if (METADATA_ITEM.test(line)) metadata++;
+      if (!METADATA_ITEM.test(ctx.text.slice(start, lineEnd(ctx.text, start)))) return undefined;
+      break;
     }
   }
-  if (items > 0 && metadata === 0) return undefined;
   const identity = identify(ctx, heading.text, ctx.parser.inline(heading.text));
   if (identity.explicitId && ctx.byId.has(identity.id)) return undefined;
   const owner = ownerField(ctx, heading.line, lineAt(ctx, heading.sectionEnd));

@@ -18,9 +18,10 @@ const TOTAL_ROW = /^(total|totals|sum|summe|gesamt|yhteensä|总计|合计|合�
 
 /**
  * Reads a table's rows as tasks when it has a status column (by its header, or by values that are
- * statuses) or sits in a kanban lane; returns the index of its last token.
+ * statuses) or sits in a kanban lane; rows of a table inside a heading task's section are its
+ * subtasks. Returns the index of the table's last token.
  */
-export function readTable(ctx: Context, blocks: Block[], index: number, heading: BoardHeading | undefined, headingIndex: number): number {
+export function readTable(ctx: Context, blocks: Block[], index: number, heading: BoardHeading | undefined, headingIndex: number, owner: string | null): number {
   let end = index;
   while (end < blocks.length && blocks[end]!.type !== 'table_close') end++;
   const rows = blocks.slice(index, end).filter((b) => b.type === 'tr_open').map((b) => b.map![0]);
@@ -36,7 +37,8 @@ export function readTable(ctx: Context, blocks: Block[], index: number, heading:
   if (statusColumn < 0) statusColumn = statusColumnByValues(ctx, names, bodies, idColumn);
   // A lone top-level heading is the document's title, not a lane: a table with statuses of its own keeps them there.
   const title = heading !== undefined && heading.depth === 1 && ctx.board.headings.filter((h) => h.depth === 1).length === 1;
-  const inLane = heading?.status !== undefined && !(title && statusColumn >= 0);
+  // A table inside a heading task's section (a card's details) is part of that task: not a lane of its own.
+  const inLane = heading?.status !== undefined && !(title && statusColumn >= 0) && owner === null;
   if (statusColumn < 0 && (!inLane || title)) return end;
   const ownerColumn = names.findIndex((n) => OWNER_HEADER.test(n));
   const taken = (i: number): boolean => i === idColumn || i === statusColumn || i === ownerColumn;
@@ -62,7 +64,7 @@ export function readTable(ctx: Context, blocks: Block[], index: number, heading:
       line: line + 1,
       span: rowSpan,
       firstLine: rowSpan,
-      parent: null,
+      parent: owner,
       children: [],
       section: heading?.text ?? null,
       ...(statusColumn >= 0 && row[statusColumn] ? { statusText: row[statusColumn] } : {}),

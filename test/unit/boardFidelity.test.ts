@@ -39,6 +39,10 @@ describe('task board: fidelity on boards nobody tuned it to (issue 14)', () => {
       assert.equal(edit(text, { op: 'status', id: read(text).tasks[2]!.id, status: 'done' }), text.replace('- rest timer modes\n', '- ~~rest timer modes~~\n'));
       assert.equal(edit(text, { op: 'status', id: read(text).tasks[0]!.id, status: 'todo' }), text.replace('- ~~export a day~~', '- export a day'));
       assert.throws(() => edit(text, { op: 'status', id: read(text).tasks[2]!.id, status: 'in_progress' }), /cannot say in progress; give it a checkbox/);
+      // An assignee added after the strike keeps the item struck (and a task), and unstriking leaves it there.
+      const assigned = edit(text, { op: 'assign', id: read(text).tasks[0]!.id, user: 'ana' });
+      assert.deepEqual(read(assigned).tasks.map((t) => t.status), ['done', 'done', 'todo']);
+      assert.match(edit(assigned, { op: 'status', id: read(assigned).tasks[0]!.id, status: 'todo' }), /^- export a day @ana$/m);
       // Real: a backlog of phases whose done items are struck through.
       assert.equal(read(fixture('real/OttyEM-workout-tracker-BACKLOG.md')).tasks.length, 15);
     });
