@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type Docker from 'dockerode';
 import { Authorizer } from './auth/authorizer';
 import { Grants } from './auth/grants';
 import { dockerEngine, lazyDocker } from './docker/engine';
@@ -7,8 +8,11 @@ import { DEFAULT_IMAGE_TAG } from './docker/images';
 import { DockerJail } from './docker/jail';
 import { describeError } from './errors';
 import { DEFAULT_MAXIMA } from './jail/policy';
+import type { JailPort } from './jail/port';
+import { resolveProvider } from './llm/providers';
 import type { Logger } from './log';
-import { systemClock } from './ports/clock';
+import { systemClock, type Clock } from './ports/clock';
+import type { EnginePort } from './ports/engine';
 import { PROTOCOL_VERSION, SessionChanged, TasksChanged, type DaemonStatus } from './protocol';
 import type { HomePaths } from './protocol/paths';
 import { buildRouter } from './rpc/handlers';
@@ -61,11 +65,37 @@ export function settingsFromEnv(paths: HomePaths, env: NodeJS.ProcessEnv = proce
   };
 }
 
+/**
+ * The outside world as the daemon's services see it: the real engine, clock and providers by
+ * default; the in-process harness (test/support/harness.ts) passes fakes of the same ports.
+ */
+export interface DaemonPorts {
+  docker: () => Promise<Docker>;
+  jail: JailPort;
+  engine: EnginePort;
+  clock: Clock;
+  /** Picks a run's model: the official SDKs (server/llm/providers.ts), or a scripted model in tests. */
+  resolveProvider: typeof resolveProvider;
+}
+
+/** The real ports; nothing is loaded or contacted until first used (dockerode is lazy). */
+export function realPorts(): DaemonPorts {
+  const docker = lazyDocker();
+  return { docker, jail: new DockerJail(docker), engine: dockerEngine(docker), clock: systemClock, resolveProvider };
+}
+
 export interface Daemon {
   router: Router;
   attach: AttachService;
+  /** Resolves once start-up reconciliation with the engine is over (session methods wait for it). */
+  reconciled: Promise<void>;
   /** Stops background work and closes the sessions' shells (containers stay for the next daemon). */
   close(): Promise<void>;
+}
+
+/** Methods that touch sessions or their containers: they must see the records reconciled with the engine. */
+function waitsForReconciliation(method: string): boolean {
+  return /^(session|shell|attach)\//.test(method) || method === 'agent/run' || method === 'agent/resume' || method === 'agent/stop';
 }
 
 /**
@@ -78,12 +108,12 @@ export async function composeDaemon(
   settings: DaemonSettings,
   logger: Logger,
   process: { startedAt: Date; connections(): number; broadcast(user: string, method: string, params: unknown): void; requestShutdown(): void },
+  ports: DaemonPorts = realPorts(),
 ): Promise<Daemon> {
-  const docker = lazyDocker();
-  const jail = new DockerJail(docker);
+  const { docker, jail, clock } = ports;
   const trusted = path.join(paths.home, 'trusted');
   const attach = new AttachService(jail);
-  const grants = new Grants(store, systemClock, settings.daemonOwner);
+  const grants = new Grants(store, clock, settings.daemonOwner);
   // Sessions are made below; the policy reads their repositories at each decision.
   let sessionReposOf: (sessionUser: string) => string[] = () => [];
   const authorizer = new Authorizer({
@@ -94,7 +124,7 @@ export async function composeDaemon(
   });
   // Setup commands inherit proxy and registry variables (never credentials: see server/env/network.ts).
   const environments = new EnvironmentService(docker, { cacheDir: settings.imageCache, defaultImage: settings.defaultImage, hostEnv: globalThis.process.env });
-  const sessions = new SessionService(store, jail, systemClock, {
+  const sessions = new SessionService(store, jail, clock, {
     home: paths.home,
     worktrees: paths.worktrees,
     trusted,
@@ -111,20 +141,24 @@ export async function composeDaemon(
   });
   sessionReposOf = (sessionUser) => sessions.list(sessionUser).flatMap((s) => (s.state === 'removed' ? [] : (s.repoRoot ?? s.repo ?? [])));
   const dirs = { home: paths.home, worktrees: paths.worktrees, trusted };
-  await reconcile(sessions, jail, dirs, logger, true).catch((error: unknown) =>
-    logger.warn('could not reconcile with the engine at start-up', { error: describeError(error) }),
-  );
-  await sessions.drainPool();
-  const maintenance = new Maintenance(sessions, jail, store, systemClock, logger, {
+  const maintenance = new Maintenance(sessions, jail, store, clock, logger, {
     ...dirs,
     intervalMs: settings.maintenanceMs,
     idlePauseMs: settings.idlePauseMs,
     retentionMs: settings.retentionMs,
   });
-  maintenance.start();
+  // Reconciliation loads dockerode and asks the engine (most of a cold start): it runs while the
+  // store-only methods already answer; the session methods wait for it (T-17).
+  const reconciled = (async () => {
+    await reconcile(sessions, jail, dirs, logger, true).catch((error: unknown) =>
+      logger.warn('could not reconcile with the engine at start-up', { error: describeError(error) }),
+    );
+    await sessions.drainPool().catch((error: unknown) => logger.warn('could not drain the warm pool at start-up', { error: describeError(error) }));
+    maintenance.start();
+  })();
   const tasks = new TasksService({
     store,
-    clock: systemClock,
+    clock,
     logger,
     announce: (user, board, version) => process.broadcast(user, TasksChanged.method, { board, version }),
     options: () => {
@@ -133,20 +167,20 @@ export async function composeDaemon(
     },
     authorizer,
   });
-  const usage = new UsageService({ store, clock: systemClock, logger, configFile: paths.config, announce: (user, method, params) => process.broadcast(user, method, params) });
+  const usage = new UsageService({ store, clock, logger, configFile: paths.config, announce: (user, method, params) => process.broadcast(user, method, params) });
   const router = buildRouter({
     store,
     authorizer,
     grants,
-    kv: new KvService(store, systemClock),
+    kv: new KvService(store, clock),
     sessions,
     attach,
     tasks,
-    agent: new AgentService({ store, sessions, ledger: new Ledger(store, (user) => usage.ledgerChanged(user)), clock: systemClock, configFile: paths.config, env: globalThis.process.env, tasks }),
+    agent: new AgentService({ store, sessions, ledger: new Ledger(store, (user) => usage.ledgerChanged(user)), clock, configFile: paths.config, env: globalThis.process.env, tasks, resolveProvider: ports.resolveProvider }),
     docker,
     imageCacheDir: settings.imageCache,
     defaultImage: settings.defaultImage,
-    engine: dockerEngine(docker),
+    engine: ports.engine,
     status: (): Omit<DaemonStatus, 'store'> => ({
       pid: globalThis.process.pid,
       version: SERVER_VERSION,
@@ -161,11 +195,14 @@ export async function composeDaemon(
   });
   registerEnvironmentHandlers(router, environments, docker);
   registerUsageHandlers(router, usage);
+  router.holdUntil(reconciled, waitsForReconciliation);
   usage.start();
   return {
     router,
     attach,
+    reconciled,
     close: async () => {
+      await reconciled;
       await maintenance.stop();
       await usage.close();
       tasks.close();

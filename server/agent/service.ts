@@ -26,6 +26,8 @@ export interface AgentDeps {
   /** The daemon's environment: where API keys come from. Never passed into a jail. */
   env: NodeJS.ProcessEnv;
   tasks: TasksService;
+  /** Picks a run's model; the official SDKs unless a test gives a scripted model (test/support/harness.ts). */
+  resolveProvider?: typeof resolveProvider;
 }
 
 /** The board task a run works on. */
@@ -76,7 +78,7 @@ export class AgentService {
     // The task is read (and must exist) before anything is started for it.
     const task = params.task === undefined ? undefined : this.taskGoal(caller, params, known);
     const goal = task?.goal ?? params.prompt!;
-    const provider = resolveProvider(config, { ...params, goal }, this.deps.env);
+    const provider = (this.deps.resolveProvider ?? resolveProvider)(config, { ...params, goal }, this.deps.env);
     try {
       const session = known ?? (await this.sessionFor(owner, params));
       if (task) await this.deps.tasks.update(caller, { board: task.board, id: task.id, action: 'start' });
@@ -112,7 +114,7 @@ export class AgentService {
     const config = readConfig(this.deps.configFile);
     // The transcript being recorded holds the turns up to the interruption; a recorder would start it anew.
     const { record, ...wanted } = stored;
-    const provider = resolveProvider(config, wanted, this.deps.env);
+    const provider = (this.deps.resolveProvider ?? resolveProvider)(config, wanted, this.deps.env);
     try {
       if (provider.llm.replay) await skipReplayedTurns(provider.llm, history.steps, provider.model);
       if (!(await this.deps.store.write((w) => claimInterrupted(w, runId)))) throw new CorralError(ErrorCode.Conflict, `run ${runId} is being resumed already`, 'wait for that resume to end');

@@ -1,4 +1,4 @@
-import type * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import {
   type CancellationToken,
@@ -6,8 +6,8 @@ import {
   ErrorCodes,
   type MessageConnection,
   ResponseError,
-  SocketMessageWriter,
   StreamMessageReader,
+  StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
 import { CorralError, describeError } from '../errors';
 import type { Logger } from '../log';
@@ -44,7 +44,8 @@ export interface ConnectionDeps {
 
 /**
  * One client on the socket: its own JSON-RPC connection, hello gate, in-flight bound and error
- * translation. A framing or parse error closes this connection only.
+ * translation. A framing or parse error closes this connection only. Any duplex stream will do
+ * (a Unix socket in the daemon, an in-memory pair in test/support/harness.ts).
  */
 export class ClientConnection {
   readonly id = randomUUID().slice(0, 8);
@@ -56,7 +57,7 @@ export class ClientConnection {
   readonly closed: Promise<void>;
 
   constructor(
-    private readonly socket: net.Socket,
+    private readonly socket: Duplex,
     private readonly deps: ConnectionDeps,
   ) {
     const guard = new FrameGuard(deps.limits);
@@ -67,7 +68,7 @@ export class ClientConnection {
     // Its partial-message timer re-arms forever once a client dies mid-message (a leak per bad
     // client); the frame guard already bounds what a partial message can hold.
     reader.partialMessageTimeout = 0;
-    this.rpc = createMessageConnection(reader, new SocketMessageWriter(socket));
+    this.rpc = createMessageConnection(reader, new StreamMessageWriter(socket));
     this.rpc.onError(([error]) => this.abort(`protocol error: ${error.message}`));
     this.rpc.onRequest((method, params, token) => this.dispatch(method, params, token));
     this.rpc.onNotification((method) => deps.logger.warn('unexpected notification', { conn: this.id, method }));

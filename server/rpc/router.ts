@@ -31,6 +31,7 @@ export type Gate = (identity: Identity, method: string) => void;
  */
 export class Router {
   private readonly routes = new Map<string, Route>();
+  private readonly holds: { matches(method: string): boolean; until: Promise<unknown> }[] = [];
 
   constructor(private readonly gate: Gate) {}
 
@@ -42,9 +43,20 @@ export class Router {
       request: request as unknown as CorralRequest<z.ZodMiniType, unknown>,
       handler: (params, context) => {
         this.gate(context.identity, method);
-        return inner(params, context);
+        const hold = this.holds.find((h) => h.matches(method));
+        return hold ? hold.until.then(() => inner(params, context)) : inner(params, context);
       },
     });
+    return this;
+  }
+
+  /**
+   * Methods `matches` accepts wait for `until` before their handler runs (refused callers are
+   * refused at once); the others answer meanwhile. Start-up holds the session methods until
+   * reconciliation with the engine is done, while store-only methods serve (T-17).
+   */
+  holdUntil(until: Promise<unknown>, matches: (method: string) => boolean): this {
+    this.holds.push({ matches, until });
     return this;
   }
 

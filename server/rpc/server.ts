@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from '../log';
 import { ClientConnection, type ConnectionDeps } from './connection';
 
@@ -59,7 +60,8 @@ export class RpcServer {
     fs.rmSync(this.socketPath, { force: true });
   }
 
-  private accept(socket: net.Socket): void {
+  /** Serves one client's stream: each socket accepted, or an in-memory pair (test/support/harness.ts). */
+  accept(socket: Duplex): void {
     const connection = new ClientConnection(socket, this.deps);
     this.connections.add(connection);
     void connection.closed.then(() => this.connections.delete(connection));

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DaemonStatusRequest } from '../../server/protocol';
+import { DaemonStatusRequest, SessionList } from '../../server/protocol';
 import { connectDaemon, type DaemonConnection } from '../../server/protocol/client';
 import { readToken } from '../../server/protocol/launch';
 import { homePaths } from '../../server/protocol/paths';
@@ -56,8 +56,10 @@ export async function startDaemon(home: string, env: NodeJS.ProcessEnv = {}): Pr
     if (fs.existsSync(homePaths(home).socket)) {
       try {
         const client = await connect(home);
-        // Answered only once the store is open: the daemon is fully ready.
+        // Answered once the store is open; session methods also wait for start-up
+        // reconciliation with the engine (T-17): after both the daemon is fully ready.
         await client.rpc.sendRequest(DaemonStatusRequest, {});
+        await client.rpc.sendRequest(SessionList, {});
         client.dispose();
         return daemon;
       } catch {
