@@ -192,10 +192,13 @@ function note(board: Board, task: Task, text: string): Splice {
   // A heading task's notes go at the end of its section, before the blank lines that close it.
   let at = end;
   if (task.kind === 'heading') while (at > task.firstLine.end && /^\r?\n$/.test(lineBefore(board.text, at))) at -= lineBefore(board.text, at).length;
+  const before = at > 0 && !board.text.slice(0, at).endsWith('\n') ? board.eol : '';
+  // A card of prose (a heading in a lane, no items) takes its note as a paragraph: an item would make it a group of cards.
+  const prose = task.kind === 'heading' && task.statusFrom === 'heading' && !outsideCode(board.text.slice(task.firstLine.end, task.span.end)).some((line) => /^[ \t]*[-*+][ \t]/.test(line));
+  if (prose) return { at, remove: 0, insert: `${before}${board.eol}${text}${at === board.text.length && !board.text.endsWith('\n') ? '' : board.eol}` };
   // A board without a final newline keeps it that way.
   if (at === board.text.length && !board.text.endsWith('\n')) return { at, remove: 0, insert: `${board.eol}${indent}${bullet} ${text}` };
-  const prefix = at > 0 && !board.text.slice(0, at).endsWith('\n') ? board.eol : '';
-  return { at, remove: 0, insert: `${prefix}${indent}${bullet} ${text}${board.eol}` };
+  return { at, remove: 0, insert: `${before}${indent}${bullet} ${text}${board.eol}` };
 }
 
 /**
@@ -206,7 +209,7 @@ function note(board: Board, task: Task, text: string): Splice {
 function noteStyle(board: Board, task: Task): { indent: string; bullet: string } {
   const own = /^[ \t]*/.exec(board.text.slice(task.firstLine.start, task.firstLine.end))![0];
   const body = board.text.slice(task.firstLine.end, task.span.end);
-  for (const line of body.split('\n')) {
+  for (const line of outsideCode(body)) {
     const sub = /^([ \t]*)([-*+])[ \t]/.exec(line);
     if (sub && (task.kind === 'heading' || sub[1]!.replace(/\t/g, '    ').length > own.replace(/\t/g, '    ').length)) return { indent: sub[1]!, bullet: sub[2]! };
   }
@@ -215,6 +218,19 @@ function noteStyle(board: Board, task: Task): { indent: string; bullet: string }
   const column = task.contentIndent ?? own.length + 2;
   if (unit === '\t') return { indent: `${own}\t`, bullet: '-' };
   return { indent: ' '.repeat(Math.max(column, own.length + (typeof unit === 'number' ? unit : 0))), bullet: '-' };
+}
+
+/** The lines of a piece of markdown that are not inside fenced code. */
+function outsideCode(text: string): string[] {
+  let fence: string | undefined;
+  return text.split('\n').filter((line) => {
+    const marker = /^[ \t]*(`{3,}|~{3,})/.exec(line)?.[1];
+    if (marker && (fence === undefined || marker.startsWith(fence))) {
+      fence = fence === undefined ? marker : undefined;
+      return false;
+    }
+    return fence === undefined;
+  });
 }
 
 /** The board's nesting step: a tab, or the number of spaces sub-items sit deeper than their parent (most common). */

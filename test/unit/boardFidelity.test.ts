@@ -168,6 +168,11 @@ describe('task board: fidelity on boards nobody tuned it to (issue 14)', () => {
       const text = ['## To Do', '', '### Host List', '', '  - tags: [UI]', '', '### Next card', '', '  - tags: [x]', ''].join('\n');
       const noted = edit(text, { op: 'note', id: read(text).tasks[0]!.id, text: 'started' });
       assert.equal(noted, text.replace('  - tags: [UI]\n', '  - tags: [UI]\n  - started\n'));
+      // A card of prose takes a paragraph: an item would make it a group of cards (and the note a card).
+      const prose = ['## Backlog', '', '### Reset password flow', '', 'Users forget them.', '', '```', '- [ ] not a task', '```', '', '## Done', ''].join('\n');
+      const onProse = edit(prose, { op: 'note', id: read(prose).tasks[0]!.id, text: 'asked support' });
+      assert.equal(onProse, prose.replace('```\n\n## Done', '```\n\nasked support\n\n## Done'));
+      assert.deepEqual(read(onProse).tasks.map((t) => t.title), ['Reset password flow']);
     });
 
     it('pads a rewritten cell only in an aligned table, and `start` writes the owner column, never the title', () => {

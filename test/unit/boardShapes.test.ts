@@ -33,10 +33,25 @@ const piece = fc.constantFrom(
   '### T-9 Calibration\n\n**Status:** Partial (script exists)',
   '### F-1: Export\n\n- **Status:** Erledigt – extracted the helper\n- **Owner:** ana',
   '```\n- [ ] not a task\n```',
+  '1. [ ] T-5 numbered\n\t- [x] T-6 tabbed child',
+  '| ID  | Task  | Status      |\n|-----|-------|-------------|\n| B-1 | one   | ✅ done     |\n| B-2 | two   | ⬜ todo     |',
+  '> - [ ] T-7 quoted',
+  '* [ ] [Linked title](./plans/a.md)',
   'COVID-19 dashboard notes.',
   '',
 );
-const board = fc.array(piece, { minLength: 1, maxLength: 14 }).map((pieces) => `${pieces.join('\n\n')}\n`);
+const board = fc.tuple(fc.array(piece, { minLength: 1, maxLength: 14 }), fc.constantFrom('\n', '\r\n'), fc.boolean()).map(([pieces, eol, final]) => `${pieces.join('\n\n')}${final ? '\n' : ''}`.replace(/\n/g, eol));
+
+/** 1-based lines of `before` that `after` changed (common prefix and suffix removed), and how many were added. */
+function changedLines(before: string, after: string): { from: number; to: number; added: number } {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let prefix = 0;
+  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+  return { from: prefix + 1, to: a.length - suffix, added: b.length - a.length };
+}
 
 describe('task board: random boards in the shapes of real ones (fast-check)', function () {
   this.timeout(120_000);
@@ -73,13 +88,25 @@ describe('task board: random boards in the shapes of real ones (fast-check)', fu
     fc.assert(
       fc.property(board, fc.nat(), (text, pick) => {
         const before = read(text);
-        if (before.tasks.length === 0) return;
-        const task = before.tasks[pick % before.tasks.length]!;
-        const assigned = read(applyEdit(before, { op: 'assign', id: task.id, user: 'corral-bot' }));
+        // An edit names a task by id: with a repeated id it goes to the first, so only unique ids are picked.
+        const unique = before.tasks.filter((t) => before.tasks.filter((u) => u.id === t.id).length === 1);
+        if (unique.length === 0) return;
+        const task = unique[pick % unique.length]!;
+        const lastLine = text.slice(0, task.span.end).split('\n').length;
+        const assignedText = applyEdit(before, { op: 'assign', id: task.id, user: 'corral-bot' });
+        const assigned = read(assignedText);
         assert.equal(assigned.tasks.length, before.tasks.length);
+        const a = changedLines(text, assignedText);
+        assert.ok(a.added === 0 && a.from === a.to && a.from >= task.line && a.to <= lastLine, `assign changed lines ${a.from}-${a.to} of a task on ${task.line}-${lastLine}`);
         if (task.kind === 'table') return;
-        const noted = read(applyEdit(before, { op: 'note', id: task.id, text: 'checked the logs' }));
+        const notedText = applyEdit(before, { op: 'note', id: task.id, text: 'checked the logs' });
+        const noted = read(notedText);
         assert.equal(noted.tasks.length, before.tasks.length, 'a note is not a task');
+        assert.deepEqual(
+          noted.tasks.map((t) => [t.id, t.status]),
+          before.tasks.map((t) => [t.id, t.status]),
+          'a note changes no task',
+        );
       }),
       { numRuns: 300, seed: 7 },
     );
