@@ -268,6 +268,14 @@ export function registerCommands(program: Command, run: Run): void {
     .action(run(() => import('./commands/auth'), 'issue'));
 
   program
+    .command('web')
+    .description('the web app in your browser (sessions, task board, usage): served by the daemon on 127.0.0.1, with a one-time sign-in link')
+    .option('--port <port>', 'port on 127.0.0.1 (default 7780, else a free one; 0: any free port)')
+    .option('--open', 'open the sign-in link in your browser')
+    .addHelpText('after', examples('corral web --open', 'corral web --port 8080 --json | jq -r .loginUrl'))
+    .action(run(() => import('./commands/web'), 'web'));
+
+  program
     .command('completion <shell>')
     .description('print a completion script for bash, zsh or fish')
     .addHelpText('after', examples('source <(corral completion bash)', 'corral completion fish | source'))

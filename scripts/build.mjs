@@ -67,6 +67,22 @@ await Promise.all([
     outdir: 'dist',
   }),
   esbuild.build(extensionBuild),
+  // The web app (webview/): one page in a browser (`corral web`) and in VS Code webviews. ES
+  // modules split per page, so a page loads only its own code; the stylesheet beside it.
+  esbuild.build({
+    entryPoints: ['webview/app.ts', 'webview/app.css'],
+    entryNames: '[name]',
+    chunkNames: '[name]-[hash]',
+    outdir: 'dist/web',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  }),
 ]);
 copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), 'dist/sql-wasm.wasm');
 // The executable is a small launcher that runs cli-main.js with V8's code cache (cli/launcher.cjs).

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { composeDaemon, settingsFromEnv } from './compose';
 import { acquireLock, LockHeldError, type DaemonLock } from './daemon/lock';
@@ -9,6 +10,8 @@ import { homePaths, resolveHome, type HomePaths } from './protocol/paths';
 import { RpcServer } from './rpc/server';
 import { AuthService } from './services/auth';
 import { Store } from './store/store';
+import { registerWebHandlers } from './web/handlers';
+import { WebServer } from './web/server';
 import { SERVER_VERSION } from './version';
 
 /** Exit status when another daemon already serves the home: not an error for a racing starter. */
@@ -27,6 +30,8 @@ async function main(): Promise<void> {
   installCrashLogging(logger);
   const lock = await takeLock(paths);
   const settings = settingsFromEnv(paths);
+  // `corral web`: the app in dist/web, its browsers bridged onto this daemon's socket (server/web).
+  const web = new WebServer({ socketPath: paths.socket, root: path.join(__dirname, 'web'), logger });
 
   const opening = Store.open({
     dbPath: paths.db,
@@ -49,14 +54,17 @@ async function main(): Promise<void> {
     }),
   );
   const server: RpcServer = new RpcServer(paths.socket, {
-    router: daemon.then((d) => d.router),
+    router: daemon.then((d) => {
+      registerWebHandlers(d.router, web);
+      return d.router;
+    }),
     limits: {
       maxMessageBytes: envNumber('CORRAL_MAX_MESSAGE_BYTES') ?? 8 * 1024 * 1024,
       maxHeaderBytes: 8 * 1024,
       maxInFlight: envNumber('CORRAL_MAX_IN_FLIGHT') ?? 64,
     },
     logger,
-    authenticate: (params) => auth.authenticate(params),
+    authenticate: async (params) => web.authenticateBridge(params) ?? auth.authenticate(params),
     serverVersion: SERVER_VERSION,
     protocolVersion: PROTOCOL_VERSION,
     isStopping: () => stopping,
@@ -70,6 +78,7 @@ async function main(): Promise<void> {
     void (async () => {
       try {
         await server.close(5000);
+        await web.close();
         // A stop during start-up waits for the store to finish opening, then closes it cleanly.
         await (await daemon.catch(() => undefined))?.close();
         await (await opening.catch(() => undefined))?.close();

@@ -74,6 +74,8 @@ export const METHOD_RULES: Readonly<Record<string, MethodRule>> = {
   'tasks/show': { caller: 'user', paths: ['board.read'] },
   'tasks/update': { caller: 'user', paths: ['board.write'] },
   'tasks/init': { caller: 'user', paths: ['board.write'] },
+  // A sign-in link for the caller's own identity; the browser then calls as them (server/web).
+  'web/open': { caller: 'user', paths: [] },
 };
 
 /** What the policy needs to know about the daemon; read at each decision (grants change). */

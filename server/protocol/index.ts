@@ -15,3 +15,4 @@ export * from './usage';
 export * from './tasks';
 export * from './auth';
 export * from './env';
+export * from './web';

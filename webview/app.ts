@@ -1,0 +1,99 @@
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import type { HelloResult } from '../server/protocol';
+import { vscodeChannel, webSocketChannel } from './channels';
+import { h } from './dom';
+import { Methods, WEB_PROTOCOL_VERSION } from './methods';
+import type { Page } from './page';
+import { RpcClient, RpcError } from './rpc';
+import { applyTheme, nextTheme, themeLabel } from './theme';
+
+/** Pages, each its own chunk: a page loads only its own code. */
+const PAGES: Record<string, { title: string; load: () => Promise<Page> }> = {
+  sessions: { title: 'Sessions', load: async () => (await import('./pages/sessions')).sessionsPage },
+  board: { title: 'Board', load: async () => (await import('./pages/board')).boardPage },
+  usage: { title: 'Usage', load: async () => (await import('./pages/usage')).usagePage },
+};
+
+async function main(): Promise<void> {
+  const app = document.getElementById('app')!;
+  const browser = document.documentElement.dataset.host === 'browser';
+  if (browser) applyTheme();
+  let rpc: RpcClient;
+  try {
+    if (browser) await signIn();
+    const channel = vscodeChannel() ?? (await webSocketChannel(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`));
+    rpc = new RpcClient(channel);
+  } catch {
+    app.replaceChildren(
+      h('main', { class: 'signed-out' }, h('h1', {}, 'Corral'), h('p', { role: 'alert' }, 'Not signed in. Run ', h('code', {}, 'corral web'), ' and open the link it prints (each link works once).')),
+    );
+    return;
+  }
+  let hello: HelloResult;
+  try {
+    hello = await rpc.request(Methods.hello, { protocolVersion: WEB_PROTOCOL_VERSION, token: 'web', client: { kind: 'web', name: 'corral-web' } });
+  } catch (error) {
+    app.replaceChildren(h('main', {}, h('p', { role: 'alert' }, error instanceof RpcError ? `${error.message}. ${error.hint}` : String(error))));
+    return;
+  }
+  const live = h('div', { class: 'visually-hidden', 'aria-live': 'polite', role: 'status', id: 'announcer' });
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  const links = Object.entries(PAGES).map(([id, page]) => h('a', { href: `#/${id}`, 'data-page': id }, page.title));
+  const themeButton = browser ? h('vscode-button', { secondary: true, id: 'theme-toggle' }, themeLabel()) : null;
+  themeButton?.addEventListener('click', () => {
+    nextTheme();
+    themeButton.textContent = themeLabel();
+  });
+  app.replaceChildren(
+    h('a', { href: '#main', class: 'skip-link' }, 'Skip to content'),
+    h(
+      'header',
+      { class: 'top' },
+      h('span', { class: 'brand' }, 'Corral'),
+      h('nav', { 'aria-label': 'Pages' }, h('ul', {}, ...links.map((link) => h('li', {}, link)))),
+      h('span', { class: 'who' }, `signed in as ${hello.identity.user}`),
+      themeButton,
+    ),
+    main,
+    live,
+  );
+  let leave: () => void = () => undefined;
+  let generation = 0;
+  const route = async (): Promise<void> => {
+    const [name = 'sessions', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
+    const id = name in PAGES ? name : 'sessions';
+    const page = PAGES[id]!;
+    const mine = ++generation;
+    leave();
+    leave = () => undefined;
+    for (const link of links) link.toggleAttribute('aria-current', link.dataset.page === id);
+    for (const link of links) if (link.dataset.page === id) link.setAttribute('aria-current', 'page');
+    document.title = `${page.title} · Corral`;
+    main.replaceChildren(h('p', { class: 'status', role: 'status' }, 'Loading…'));
+    try {
+      const render = await page.load();
+      const stop = await render({ rpc, identity: hello.identity, root: main, params: new URLSearchParams(query), announce: (text) => (live.textContent = text) });
+      if (mine === generation) leave = stop;
+      else stop();
+      main.dataset.ready = id;
+    } catch (error) {
+      main.replaceChildren(h('p', { class: 'error', role: 'alert' }, error instanceof RpcError ? `${error.message}. ${error.hint}` : String(error)));
+    }
+  };
+  window.addEventListener('hashchange', () => void route());
+  await route();
+}
+
+/**
+ * The sign-in link carries its one-time code after `#login=` (a fragment never reaches a server
+ * or a Referer). It is taken out of the address bar first, then exchanged for the cookie.
+ */
+async function signIn(): Promise<void> {
+  const match = /^#login=([A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (match === null) return;
+  history.replaceState(null, '', `${location.pathname}#/sessions`);
+  const response = await fetch('/api/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code: match[1] }), credentials: 'same-origin' });
+  if (!response.ok) throw new Error(await response.text());
+}
+
+void main();

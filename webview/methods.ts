@@ -1,0 +1,49 @@
+import type { NotificationType, RequestType } from 'vscode-jsonrpc';
+import type {
+  Hello,
+  SessionChanged,
+  SessionList,
+  TasksChanged,
+  TasksList,
+  TasksUpdate,
+  UsageChanged,
+  UsageQuery,
+} from '../server/protocol';
+
+/**
+ * The methods the app calls, typed from their declarations in server/protocol (types only: the
+ * declarations carry zod schemas and vscode-jsonrpc classes the page does not need). A unit test
+ * checks each name against its declaration (test/unit/webMethods.test.ts).
+ */
+export interface Method<P, R> {
+  readonly method: string;
+  /** Never set: carries the types. */
+  readonly types?: [P, R];
+}
+export interface Notice<P> {
+  readonly method: string;
+  readonly types?: [P];
+}
+
+type RequestTypes<T> = T extends RequestType<infer P, infer R, unknown> ? Method<P, R> : never;
+type NotificationTypes<T> = T extends NotificationType<infer P> ? Notice<P> : never;
+
+const request = <T>(method: string): RequestTypes<T> => ({ method }) as RequestTypes<T>;
+const notice = <T>(method: string): NotificationTypes<T> => ({ method }) as NotificationTypes<T>;
+
+/** Must equal server/protocol's PROTOCOL_VERSION (tested). */
+export const WEB_PROTOCOL_VERSION = 1;
+
+export const Methods = {
+  hello: request<typeof Hello>('corral/hello'),
+  sessionList: request<typeof SessionList>('session/list'),
+  tasksList: request<typeof TasksList>('tasks/list'),
+  tasksUpdate: request<typeof TasksUpdate>('tasks/update'),
+  usageQuery: request<typeof UsageQuery>('usage/query'),
+};
+
+export const Notices = {
+  sessionChanged: notice<typeof SessionChanged>('session/changed'),
+  tasksChanged: notice<typeof TasksChanged>('tasks/changed'),
+  usageChanged: notice<typeof UsageChanged>('usage/changed'),
+};

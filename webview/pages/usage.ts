@@ -1,0 +1,56 @@
+import type { UsageReport } from '../../server/protocol';
+import { count, h, money } from '../dom';
+import { Methods, Notices } from '../methods';
+import type { PageContext } from '../page';
+
+/** Usage: totals of the last 30 days, by day and by model (`usage/query`), live on `usage/changed`. */
+export async function usagePage(context: PageContext): Promise<() => void> {
+  const region = h('div');
+  context.root.replaceChildren(h('h1', {}, 'Usage'), h('p', { class: 'summary' }, 'Your tokens and spend over the last 30 days (replayed calls cost nothing).'), region);
+  const load = async (): Promise<void> => {
+    const [byDay, byModel] = await Promise.all([
+      context.rpc.request(Methods.usageQuery, { since: '30d', by: 'day' }),
+      context.rpc.request(Methods.usageQuery, { since: '30d', by: 'model' }),
+    ]);
+    region.replaceChildren(totals(byDay), table('By day', 'Day', byDay), table('By model', 'Model', byModel));
+  };
+  await load();
+  return context.rpc.onNotification(Notices.usageChanged, () => void load());
+}
+
+function totals(report: UsageReport): HTMLElement {
+  const t = report.total;
+  const tile = (label: string, value: string, id: string): HTMLElement => h('div', { class: 'tile', 'data-total': id }, h('span', { class: 'tile-label' }, label), h('span', { class: 'tile-value' }, value));
+  return h(
+    'div',
+    { class: 'tiles' },
+    tile('Cost', money(t.costUsd), 'cost'),
+    tile('Calls', count(t.calls), 'calls'),
+    tile('Input tokens', count(t.inputTokens), 'input'),
+    tile('Output tokens', count(t.outputTokens), 'output'),
+    tile('Cached input', count(t.cacheReadTokens), 'cached'),
+  );
+}
+
+function table(title: string, key: string, report: UsageReport): HTMLElement {
+  const headers = [key, 'Calls', 'Input', 'Output', 'Cached', 'Cost'];
+  return h(
+    'section',
+    { class: 'usage-table' },
+    h('h2', {}, title),
+    report.rows.length === 0
+      ? h('p', {}, 'Nothing in the ledger for this period.')
+      : h(
+          'table',
+          { class: 'grid' },
+          h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', { scope: 'col' }, t)))),
+          h(
+            'tbody',
+            {},
+            ...report.rows.map((row) =>
+              h('tr', {}, h('th', { scope: 'row' }, row.key), h('td', { class: 'num' }, count(row.calls)), h('td', { class: 'num' }, count(row.inputTokens)), h('td', { class: 'num' }, count(row.outputTokens)), h('td', { class: 'num' }, count(row.cacheReadTokens)), h('td', { class: 'num' }, money(row.costUsd))),
+            ),
+          ),
+        ),
+  );
+}

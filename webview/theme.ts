@@ -1,0 +1,28 @@
+/**
+ * The browser's theme: the system's (prefers-color-scheme) unless the user picked light or dark.
+ * The choice is a UI preference, nothing secret, so it may live in localStorage. In VS Code the
+ * theme comes from the editor and none of this runs.
+ */
+const KEY = 'corral.theme';
+const ORDER = ['system', 'light', 'dark'] as const;
+type Theme = (typeof ORDER)[number];
+
+function current(): Theme {
+  const stored = localStorage.getItem(KEY);
+  return (ORDER as readonly string[]).includes(stored ?? '') ? (stored as Theme) : 'system';
+}
+
+export function applyTheme(theme: Theme = current()): void {
+  if (theme === 'system') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+}
+
+export function nextTheme(): void {
+  const theme = ORDER[(ORDER.indexOf(current()) + 1) % ORDER.length]!;
+  localStorage.setItem(KEY, theme);
+  applyTheme(theme);
+}
+
+export function themeLabel(): string {
+  return `Theme: ${current()}`;
+}
