@@ -6,7 +6,8 @@ import { startHarness, type Harness, type HarnessClient } from '../support/harne
 const PRICE = { inputPerMTok: 2, outputPerMTok: 10 };
 const cost = (input: number, output: number): number => (input * PRICE.inputPerMTok + output * PRICE.outputPerMTok) / 1e6;
 
-interface LedgerRow {
+// A type alias, not an interface: the store's rows are records (index signature).
+type LedgerRow = {
   run_id: string;
   user: string;
   session_id: string;
@@ -16,7 +17,7 @@ interface LedgerRow {
   cost_usd: number | null;
   outcome: string;
   at: string;
-}
+};
 
 /**
  * The agent through the real RPC edge, AgentService, loop, tools, budgets and ledger, with a
