@@ -52,6 +52,7 @@ export class FakeJail implements JailPort {
   readonly commands: string[] = [];
   private readonly containers = new Map<string, FakeContainer>();
   private nextId = 1;
+  private listing: Promise<void> = Promise.resolve();
 
   constructor(public script: CommandScript = basicScript) {}
 
@@ -122,7 +123,16 @@ export class FakeJail implements JailPort {
     this.containers.delete(containerId);
   }
 
+  /** Holds `list` (what start-up reconciliation asks first) until the returned function is called: a slow engine. */
+  holdList(): () => void {
+    let release: () => void = () => undefined;
+    this.listing = new Promise((resolve) => (release = resolve));
+    return release;
+  }
+
   async list(home: string): Promise<{ containerId: string; sessionId: string; state: JailInfo['state'] }[]> {
+    this.calls.push('list');
+    await this.listing;
     return [...this.containers.values()].filter((c) => c.spec.home === home).map((c) => ({ containerId: c.id, sessionId: c.spec.sessionId, state: c.state }));
   }
 

@@ -28,6 +28,8 @@ import { ScriptedLlm, scriptedProvider, type ScriptedTurn } from './scriptedLlm'
 export interface HarnessOptions {
   /** What commands do in the fake jail (default: echo, true, false, exit N). */
   script?: CommandScript;
+  /** A fake jail prepared by the test (e.g. with `holdList`); else a new one with `script`. */
+  jail?: FakeJail;
   /** The scripted model's turns for agent runs. */
   turns?: ScriptedTurn[];
   /** Written to $CORRAL_HOME/config.json before the daemon starts. */
@@ -78,7 +80,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   // No environment variable of the test run reaches the daemon's settings.
   const settings: DaemonSettings = { ...settingsFromEnv(paths, {}), defaultImage: 'corral/fake:latest', maintenanceMs: 3_600_000, ...options.settings };
   const clock = new FakeClock(options.now);
-  const jail = new FakeJail(options.script ?? basicScript);
+  const jail = options.jail ?? new FakeJail(options.script ?? basicScript);
   const llm = new ScriptedLlm(options.turns);
   const auth = AuthService.loadOrCreate(paths.token, settings.daemonOwner, PROTOCOL_VERSION, async (hash) =>
     store.read((r) => r.get<{ user: string }>('SELECT user FROM tokens WHERE hash = ?', [hash]))?.user,
