@@ -61,6 +61,26 @@ export function headingTask(ctx: Context, blocks: Block[], index: number): Task 
 const METADATA_ITEM = /^[ \t]*[-*+][ \t]+[*_]*[\p{L}][\p{L}\p{N} _-]{0,30}[*_]*:(?:[ \t]|$)/u;
 
 /**
+ * What a heading's section (before its first sub-heading) holds. Its first item says it: metadata
+ * (`- due: …`) makes a card whatever follows (steps, notes); boxes, plain items or a table first
+ * make a group of the lane's cards; prose or code alone is a card too.
+ */
+function sectionKind(ctx: Context, blocks: Block[], index: number): 'card' | 'group' | 'empty' {
+  let prose = false;
+  for (let i = index + 3; i < blocks.length; i++) {
+    const block = blocks[i]!;
+    if (block.type === 'heading_open' && block.level === 0) break;
+    if (block.type === 'table_open') return 'group';
+    if (block.type === 'list_item_open' && block.level === 1) {
+      const start = ctx.lines[block.map![0]]!;
+      return METADATA_ITEM.test(ctx.text.slice(start, lineEnd(ctx.text, start))) ? 'card' : 'group';
+    }
+    if (block.level === 0 && (block.type === 'paragraph_open' || block.type === 'fence' || block.type === 'code_block' || block.type === 'html_block' || block.type === 'blockquote_open')) prose = true;
+  }
+  return prose ? 'card' : 'empty';
+}
+
+/**
  * A heading inside a kanban lane that is a card itself: its section holds only prose or code, or
  * starts its items with metadata (`- tags: […]`, `- defaultExpanded: false`, as VS Code kanban
  * extensions write). A section that starts with boxes, plain items or a table is a group of the
@@ -80,18 +100,9 @@ function headingCard(ctx: Context, blocks: Block[], index: number, heading: Boar
     depth = h.depth;
   }
   if (lane < 0) return undefined;
-  // Its first item says what the section is: metadata (`- due: …`) makes a card, whatever follows
-  // (steps, notes); boxes, tables or plain items first make a group of the lane's cards.
-  for (let i = index + 3; i < blocks.length; i++) {
-    const block = blocks[i]!;
-    if (block.type === 'heading_open' && block.level === 0) break;
-    if (block.type === 'table_open') return undefined;
-    if (block.type === 'list_item_open' && block.level === 1) {
-      const start = ctx.lines[block.map![0]]!;
-      if (!METADATA_ITEM.test(ctx.text.slice(start, lineEnd(ctx.text, start)))) return undefined;
-      break;
-    }
-  }
+  // An empty heading is not a card: it may be a group whose last card moved away, and reading it
+  // as a card then would make a task appear from an edit to another one.
+  if (sectionKind(ctx, blocks, index) !== 'card') return undefined;
   const identity = identify(ctx, heading.text, ctx.parser.inline(heading.text));
   if (identity.explicitId && ctx.byId.has(identity.id)) return undefined;
   const owner = ownerField(ctx, heading.line, lineAt(ctx, heading.sectionEnd));
