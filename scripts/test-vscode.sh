@@ -5,6 +5,7 @@
 # test/support/reporter.cjs (passed/failed/skipped/tests[]) and exits non-zero on any failure.
 #
 #   scripts/test-vscode.sh [results.json]      default: test-results/vscode.json
+#   scripts/test-vscode.sh --screenshots DIR   the views in light and dark, as PNG files in DIR
 #
 # Environment: CORRAL_VSCODE_DEADLINE_S (default 300: the tests end by then, failed if unfinished),
 # CORRAL_VSCODE_GREP (run only matching tests), CORRAL_VSCODE_KEEP=1 (keep the run folder and its
@@ -14,6 +15,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
+shots=
+if [ "${1:-}" = --screenshots ]; then shots=$(realpath -m "${2:?a folder for the screenshots}"); set -- "$(mktemp -u /tmp/cr-shots-XXXX.json)"; fi
 results=$(realpath -m "${1:-test-results/vscode.json}")
 deadline_s=${CORRAL_VSCODE_DEADLINE_S:-300}
 mkdir -p "$(dirname "$results")"
@@ -43,8 +46,14 @@ cleanup() {
     pid=$(head -1 "$home/daemon.lock" 2>/dev/null)
     if [ -n "$pid" ] && grep -q "dist/server.js" "/proc/$pid/cmdline" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null; fi
   fi
-  containers=$(docker ps -aq --filter "label=corral.home=$home" 2>/dev/null)
-  if [ -n "$containers" ]; then docker rm -f $containers >/dev/null 2>&1; fi
+  containers=$(timeout 20 docker ps -aq --no-trunc --filter "label=corral.home=$home" 2>/dev/null)
+  for id in $containers; do
+    # A container paused while an exec was starting stays frozen with `runc init` inside, and
+    # `docker rm` then waits for ever (Docker 20.10, cgroup v1): thaw it first (the pause race).
+    freezer=/sys/fs/cgroup/freezer/docker/$id/freezer.state
+    if [ -w "$freezer" ] && grep -q FROZEN "$freezer"; then echo THAWED >"$freezer"; fi
+    timeout 30 docker rm -f "$id" >/dev/null 2>&1
+  done
   rm -rf "$tests"
   if [ "${CORRAL_VSCODE_KEEP:-}" = 1 ]; then say "run folder kept: $run"; else rm -rf "$run"; fi
 }
@@ -101,6 +110,18 @@ if ! docker image inspect "$image" >/dev/null 2>&1; then
   node dist/cli.js image build --base tiny >/dev/null || say "warning: $image did not build; the session tests will fail"
 fi
 node dist/cli.js daemon start >/dev/null || setup_failed "the daemon did not start (see $home/logs/daemon.log)" daemon
+
+if [ -n "$shots" ]; then
+  CORRAL_VSCODE_CACHE=$cache CORRAL_VSCODE_RUN=$run CORRAL_VSCODE_WORKSPACE=$ws CORRAL_VSCODE_EXTENSION=$repo \
+    CORRAL_VSCODE_SCREENSHOTS=$shots CORRAL_VSCODE_IMAGE=$image \
+    timeout -k 10 300 node --import tsx test/vscode/screenshots.ts &
+  driver_pid=$!
+  wait "$driver_pid"
+  rc=$?
+  driver_pid=
+  rm -f "$results"
+  exit "$rc"
+fi
 
 say "running the extension's tests in VS Code (deadline ${deadline_s} s)"
 CORRAL_VSCODE_CACHE=$cache CORRAL_VSCODE_RUN=$run CORRAL_VSCODE_WORKSPACE=$ws CORRAL_VSCODE_EXTENSION=$repo \

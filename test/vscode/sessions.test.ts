@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { SessionPause, SessionRemove, SessionShow, SessionStart, type SessionInfo } from '../../server/protocol';
+import { SessionPause, SessionRemove, SessionShow, SessionStart, ShellExec, type SessionInfo } from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
 import type { CorralApi } from '../../extension/main';
 import { bounded, corral, iconId, outsideClient, waitFor, workspaceFolder } from './support';
@@ -43,7 +43,11 @@ describe('Sessions view', () => {
 
   it('follows a pause from outside, and offers resume (not pause) on the paused item', async () => {
     assert.ok(session);
-    await bounded(outside.rpc.sendRequest(SessionPause, { session: session.id }), 'session/pause right after ready');
+    // One command first, so the session's persistent shell is fully started: Docker 20.10 freezes
+    // a `runc init` caught mid-exec by a pause, and then unpause and remove hang in the engine
+    // (the known race, reproduced and reported; it is not what this test is about).
+    await bounded(outside.rpc.sendRequest(ShellExec, { session: session.id, command: 'true' }), 'shell/exec before the pause');
+    await bounded(outside.rpc.sendRequest(SessionPause, { session: session.id }), 'session/pause');
     await stateInTree('paused');
     const item = api.sessions.getTreeItem(session.id);
     assert.equal(item.contextValue, 'session:paused:repo');
@@ -52,7 +56,7 @@ describe('Sessions view', () => {
 
   it('resumes through its own command, and the daemon agrees', async () => {
     assert.ok(session);
-    await vscode.commands.executeCommand('corral.session.resume', session.id);
+    await bounded(vscode.commands.executeCommand('corral.session.resume', session.id), 'corral.session.resume (session/resume) after a pause right after ready');
     await stateInTree('ready');
     const shown = await bounded(outside.rpc.sendRequest(SessionShow, { session: session.id }), 'session/show');
     assert.equal(shown.session.state, 'ready');
@@ -61,6 +65,7 @@ describe('Sessions view', () => {
   it('drops the item when the session is removed from outside', async () => {
     assert.ok(session);
     const id = session.id;
+    assert.ok(api.sessions.get(id), 'the item is there before the removal');
     await bounded(outside.rpc.sendRequest(SessionRemove, { session: id }), 'session/remove');
     session = undefined;
     await waitFor(api.sessions.onDidChangeTreeData, () => api.sessions.get(id) === undefined, 'the item to go', 20_000, describeTree);

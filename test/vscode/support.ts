@@ -3,9 +3,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CorralApi } from '../../extension/main';
-import { connectDaemon, type DaemonConnection } from '../../server/protocol/client';
-import { readToken } from '../../server/protocol/launch';
-import { homePaths, resolveHome } from '../../server/protocol/paths';
+import type { DaemonConnection } from '../../server/protocol/client';
+import { outsideClientFor } from './outside';
 
 export const EXTENSION_ID = 'corral.corral';
 
@@ -24,9 +23,8 @@ export function workspaceFolder(): string {
 }
 
 /** A second client of the same daemon: what "the CLI, from outside" does, over the same protocol. */
-export async function outsideClient(): Promise<DaemonConnection> {
-  const paths = homePaths(resolveHome());
-  return connectDaemon({ socketPath: paths.socket, token: readToken(paths.token), client: { kind: 'cli', name: 'vscode-test' } });
+export function outsideClient(): Promise<DaemonConnection> {
+  return outsideClientFor();
 }
 
 /**
