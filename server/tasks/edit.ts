@@ -73,6 +73,8 @@ function setStatus(board: Board, task: Task, status: TaskStatus): Splice[] {
     // The moved block carries the other changes (its mark, its cell) with it.
     const move = moveToLane(board, task, status, edits);
     if (move) return move;
+    // No lane to move it to: a plain card struck through reads as done wherever it sits.
+    if (!task.mark && !task.statusText && task.kind === 'list' && status === 'done') return [...edits, ...strike(board, task)];
     if (!task.mark && !task.statusText) throw new BoardEditError(`task ${task.id} takes its status from the "${lane.text}" heading, and there is no section for ${status.replace('_', ' ')} to move it to; add one (e.g. "## ${title(status)}")`);
   }
   if (edits.length === 0) throw new BoardEditError(`task ${task.id} has no checkbox, status cell or status field to change`);
@@ -147,7 +149,12 @@ function moveToLane(board: Board, task: Task, status: TaskStatus, inner: Splice[
   let at: number;
   let insert = block.endsWith('\n') ? block : block + board.eol;
   if (sameKind.length > 0) at = wholeLines(board.text, sameKind.at(-1)!.span).end;
-  else if (task.kind === 'table') return undefined;
+  else if (task.kind === 'table') {
+    // A lane whose table has no rows yet, with the same header: the row goes under it.
+    const empty = emptyTableFor(board, task, target.span.end, target.sectionEnd);
+    if (empty === undefined) return undefined;
+    at = empty;
+  }
   else if (task.kind === 'heading') {
     // A card heading goes at the end of the lane: right after the lane's heading it would swallow the lane's items.
     at = target.sectionEnd;
@@ -166,6 +173,30 @@ function moveToLane(board: Board, task: Task, status: TaskStatus, inner: Splice[
     { at: from.start, remove: from.end - from.start, insert: '' },
     { at, remove: 0, insert },
   ];
+}
+
+/** Where a row goes in a table of [from, to) whose header is the task's table's: after its last line. */
+function emptyTableFor(board: Board, task: Task, from: number, to: number): number | undefined {
+  const isRow = (line: string): boolean => /^[ \t]*\|/.test(line);
+  let headerStart = task.firstLine.start;
+  while (headerStart > 0) {
+    const previous = board.text.lastIndexOf('\n', headerStart - 2) + 1;
+    if (!isRow(board.text.slice(previous, headerStart))) break;
+    headerStart = previous;
+  }
+  const header = board.text.slice(headerStart, board.text.indexOf('\n', headerStart)).trim();
+  const section = board.text.slice(from, to).split('\n');
+  let offset = from;
+  for (let i = 0; i < section.length; i++) {
+    if (section[i]!.trim() === header && /^[ \t]*\|?[ \t]*:?-{3,}/.test(section[i + 1] ?? '')) {
+      let end = i + 1;
+      while (end + 1 < section.length && isRow(section[end + 1]!)) end++;
+      for (let j = i; j <= end; j++) offset += section[j]!.length + 1;
+      return Math.min(offset, board.text.length);
+    }
+    offset += section[i]!.length + 1;
+  }
+  return undefined;
 }
 
 function assign(board: Board, task: Task, user: string): Splice {

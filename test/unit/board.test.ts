@@ -132,7 +132,9 @@ describe('task board: surgical edits', () => {
 
   it('says clearly what it cannot do', () => {
     assert.throws(() => edit('- [ ] T-1 a\n', { op: 'status', id: 'T-9', status: 'done' }), /no task T-9/);
-    assert.throws(() => edit('## Todo\n- card\n', { op: 'status', id: read('## Todo\n- card\n').tasks[0]!.id, status: 'done' }), (e: unknown) => e instanceof BoardEditError && /no section for done/.test(e.message));
+    assert.throws(() => edit('## Todo\n- card\n', { op: 'status', id: read('## Todo\n- card\n').tasks[0]!.id, status: 'in_progress' }), (e: unknown) => e instanceof BoardEditError && /no section for in progress/.test(e.message));
+    // Done it can say without a Done section: struck through (issue 14: refuse only what the board cannot say).
+    assert.equal(edit('## Todo\n- card\n', { op: 'status', id: read('## Todo\n- card\n').tasks[0]!.id, status: 'done' }), '## Todo\n- ~~card~~\n');
     assert.throws(() => edit('| ID | Status |\n|---|---|\n| A-1 | done |\n', { op: 'note', id: 'A-1', text: 'x' }), /table row/);
   });
 });

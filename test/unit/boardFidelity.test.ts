@@ -190,6 +190,11 @@ describe('task board: fidelity on boards nobody tuned it to (issue 14)', () => {
       const reviewed = edit(text, { op: 'status', id: 'T-1', status: 'review' });
       assert.equal(read(reviewed).tasks[0]!.status, 'review');
       assert.throws(() => edit(['## Todo', '', '- T-1 one', ''].join('\n'), { op: 'status', id: 'T-1', status: 'review' }), /add one \(e\.g\. "## Review"\)/);
+      // Done needs no Done section (struck through), and a row moves into a lane's table that has no rows yet.
+      assert.equal(edit(['## Todo', '', '- T-1 one', ''].join('\n'), { op: 'status', id: 'T-1', status: 'done' }), ['## Todo', '', '- ~~T-1 one~~', ''].join('\n'));
+      const rayan = fixture('real/RayanBO-kanban-kanban.md');
+      const moved = edit(rayan, { op: 'status', id: read(rayan).tasks[0]!.id, status: 'done' });
+      assert.match(moved, /### Done\n\n\| ID \| Title \| Priority \| Assigned \|\n\|----\|-------\|----------\|----------\|\n\| `bbda320f` \| hello world \| high \| - \|\n/);
     });
   });
 
