@@ -78,7 +78,7 @@ export async function prune(options: RepoOptions, ctx: CliContext): Promise<void
   const connection = await ctx.connect();
   try {
     const result = await connection.rpc.sendRequest(EnvPrune, options.repo === undefined ? {} : { repo: path.resolve(options.repo) });
-    ctx.out.result(result, (r) => (r.removed.length === 0 ? 'nothing to remove\n' : `removed ${r.removed.join(' ')}\n`));
+    ctx.out.result(result, (r) => `${r.removed.length === 0 ? 'nothing removed' : `removed ${r.removed.join(' ')}`}\n${r.kept.map((k) => `kept ${k.image}: ${k.reason}\n`).join('')}`);
   } finally {
     connection.dispose();
   }

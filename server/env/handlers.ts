@@ -17,7 +17,7 @@ export function registerEnvironmentHandlers(router: Router, environments: Enviro
       return { image: built.image, hash: built.hash, source: built.source, dependencyFolders: built.dependencyFolders, phases: built.phases };
     })
     .on(EnvList, async () => environments.list())
-    .on(EnvPrune, async (params) => ({ removed: await environments.prune(params.repo === undefined ? undefined : path.resolve(params.repo)) }))
+    .on(EnvPrune, async (params) => environments.prune(params.repo === undefined ? undefined : path.resolve(params.repo)))
     .on(ImagePull, async (params, { notify }) => ({
       image: params.image,
       source: await ensureImage(await docker(), params.image, (message) => void notify(EnvProgress, { message })),

@@ -103,20 +103,26 @@ export class EnvironmentService {
     }));
   }
 
-  /** Removes environment images (of one repository, or all) that no container uses; returns their names. */
-  async prune(repo?: string): Promise<string[]> {
+  /** Removes environment images (the one of a repository's current inputs, or all) that no container uses; says why any was kept. */
+  async prune(repo?: string): Promise<{ removed: string[]; kept: { image: string; reason: string }[] }> {
     const docker = await this.docker();
     const removed: string[] = [];
-    for (const env of await this.list()) {
-      if (repo !== undefined && env.repo !== repo) continue;
+    const kept: { image: string; reason: string }[] = [];
+    // By the repository's current cache key: an image serves every repository with the same inputs,
+    // and its label names only the first one it was built for.
+    const hash = repo === undefined ? undefined : (checkRoot(repo), environmentInputs(repo, findEnvironment(repo)).hash);
+    const envs = (await this.list()).filter((e) => (hash === undefined || e.hash === hash) && e.image.startsWith(`${ENV_REPO}:`));
+    for (const env of envs) {
       try {
         await docker.getImage(env.image).remove();
         removed.push(env.image);
-      } catch {
-        // In use by a session: kept.
+        // A Dockerfile's own image goes with the environment built on it.
+        await docker.getImage(`${ENV_REPO}-base:${env.hash}`).remove().catch(() => undefined);
+      } catch (error) {
+        kept.push({ image: env.image, reason: (error as Error).message });
       }
     }
-    return removed;
+    return { removed, kept };
   }
 
   private imageName(spec: EnvironmentSpec, hash: string): string {

@@ -63,7 +63,7 @@ export const EnvList = new CorralRequest<typeof EnvListParams, EnvSummary[]>('en
 
 export const EnvPruneParams = z.strictObject({ repo: z.optional(RepoPath) });
 /** `env/prune`: removes environment images no session uses (of one repository, or all). */
-export const EnvPrune = new CorralRequest<typeof EnvPruneParams, { removed: string[] }>('env/prune', EnvPruneParams, 'owner');
+export const EnvPrune = new CorralRequest<typeof EnvPruneParams, { removed: string[]; kept: { image: string; reason: string }[] }>('env/prune', EnvPruneParams, 'owner');
 
 export const ImagePullParams = z.strictObject({ image: z.string().check(z.minLength(1), z.maxLength(256)) });
 /** `image/pull`: an image from its registry; ImageUnavailable within seconds when none answers. */

@@ -243,8 +243,10 @@ export class SessionService {
    */
   private async environmentFor(owner: string, request: StartRequest, root: string | undefined): Promise<SessionEnvironment | undefined> {
     if (root === undefined || !this.options.environment || (request.image !== undefined && owner !== POOL_OWNER)) return undefined;
-    const environment = await this.options.environment(root);
-    return request.image === undefined || environment.image === request.image ? environment : undefined;
+    if (request.image === undefined) return this.options.environment(root);
+    // A refill names its image: a definition broken since must not stop the pool, it just gets no links.
+    const environment = await this.options.environment(root).catch(() => undefined);
+    return environment?.image === request.image ? environment : undefined;
   }
 
   list(owner: string): SessionInfo[] {

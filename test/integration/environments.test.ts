@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
 import { ErrorCode, SessionDiff, SessionRemove, SessionStart, type SessionInfo } from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
-import { EnvBuild, EnvList, EnvShow, ImagePull } from '../../server/protocol/env';
+import { EnvBuild, EnvList, EnvPrune, EnvShow, ImagePull } from '../../server/protocol/env';
 import { connect, startDaemon, type DaemonProcess } from '../support/daemon';
 import { tempHome } from '../support/home';
 import { ensureImage, imageCache, sh } from '../support/jail';
@@ -133,6 +133,11 @@ describe('environments: the repository toolchain and dependencies in the jail, o
     const session = await start(repo);
     const seen = await sh(client, session.id, 'cat /etc/flavour /opt/corral/site/marker; echo "$GREETING"');
     assert.equal(seen.stdout, 'mint\nset up by 1000\nhello from devcontainer\n');
+    assert.deepEqual((await client.rpc.sendRequest(EnvPrune, { repo })).removed, [], 'an environment in use is kept');
+    await client.rpc.sendRequest(SessionRemove, { session: session.id, purge: true });
+    const pruned = await client.rpc.sendRequest(EnvPrune, { repo });
+    assert.ok(pruned.removed.includes(session.image), JSON.stringify(pruned));
+    assert.equal((await client.rpc.sendRequest(EnvShow, { repo })).built, false);
   });
 
   it('a .corral/environment.json: setup as uid 1000 with the definition env; a failed setup says why and keeps nothing', async () => {
