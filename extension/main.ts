@@ -6,6 +6,7 @@ import { SessionsTree } from './sessions/sessionsTree';
 import { SessionTerminal } from './sessions/sessionTerminal';
 import { registerTaskCommands } from './tasks/taskCommands';
 import { TasksTree } from './tasks/tasksTree';
+import { registerWebPanel } from './webview/panel';
 
 /** What `activate` returns: the extension's parts, for its own tests in the extension host. */
 export interface CorralApi {
@@ -27,6 +28,7 @@ export function activate(extension: vscode.ExtensionContext): CorralApi {
   const sessions = new SessionsTree(ctx);
   const tasks = new TasksTree(ctx);
   extension.subscriptions.push(ctx, sessions, tasks, ...registerSessionCommands(ctx, sessions), ...registerTaskCommands(ctx, tasks));
+  extension.subscriptions.push(...registerWebPanel(ctx, extension));
   void ctx.start();
   const activationMs = performance.now() - started;
   ctx.log.info(`activated in ${activationMs.toFixed(1)} ms`);

@@ -19,9 +19,11 @@ async function main(): Promise<void> {
   const browser = document.documentElement.dataset.host === 'browser';
   if (browser) applyTheme();
   let rpc: RpcClient;
+  const vscodeHost = vscodeChannel();
+  if (location.hash === '' && document.documentElement.dataset.route) history.replaceState(null, '', document.documentElement.dataset.route);
   try {
     if (browser) await signIn();
-    const channel = vscodeChannel() ?? (await webSocketChannel(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`));
+    const channel = vscodeHost ?? (await webSocketChannel(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`));
     rpc = new RpcClient(channel);
   } catch {
     app.replaceChildren(
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
     for (const link of links) link.toggleAttribute('aria-current', link.dataset.page === id);
     for (const link of links) if (link.dataset.page === id) link.setAttribute('aria-current', 'page');
     document.title = `${page.title} · Corral`;
+    vscodeHost?.saveRoute(location.hash);
     main.replaceChildren(h('p', { class: 'status', role: 'status' }, 'Loading…'));
     try {
       const render = await page.load();

@@ -40,10 +40,12 @@ declare const acquireVsCodeApi: (() => VsCodeApi) | undefined;
  * The VS Code host: JSON-RPC messages through postMessage to the extension host, which forwards
  * them on its own daemon connection (the seam: extension/webview/). Undefined outside a webview.
  */
-export function vscodeChannel(): Channel | undefined {
+export function vscodeChannel(): (Channel & { saveRoute(route: string): void }) | undefined {
   if (typeof acquireVsCodeApi !== 'function') return undefined;
   const api = acquireVsCodeApi();
   return {
+    // Only UI state lives in the webview: the route, for the panel serializer after a reload.
+    saveRoute: (route) => api.setState({ route }),
     send: (message) => api.postMessage({ corral: 'rpc', message }),
     onMessage: (listener) =>
       window.addEventListener('message', (event: MessageEvent<{ corral?: unknown; message?: unknown }>) => {

@@ -14,12 +14,14 @@ export interface PageOptions {
   style: string;
   /** `browser`: the stylesheet supplies the `--vscode-*` theme variables; `vscode`: the theme does. */
   host: 'browser' | 'vscode';
+  /** The page to show first when the address has no route (a restored VS Code panel's). */
+  route?: string;
 }
 
 export function renderPage(options: PageOptions): string {
   const attr = (value: string): string => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   return `<!doctype html>
-<html lang="en" data-host="${attr(options.host)}">
+<html lang="en" data-host="${attr(options.host)}"${options.route === undefined ? '' : ` data-route="${attr(options.route)}"`}>
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(options.csp)}">
