@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { SessionPause, SessionRemove, SessionShow, SessionStart, ShellExec, type SessionInfo } from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
@@ -29,7 +30,10 @@ describe('Sessions view', () => {
 
   it('shows a session started from outside as soon as it is ready, with state icon, description and context', async () => {
     session = await bounded(outside.rpc.sendRequest(SessionStart, { repo: workspaceFolder(), image: IMAGE, name: 'vscode-test' }), 'session/start', 60_000);
+    const answered = performance.now();
     await stateInTree('ready');
+    // session/changed usually arrives before the answer to session/start: then this is 0.
+    console.log(`  the tree showed the ready session ${(performance.now() - answered).toFixed(1)} ms after session/start answered`);
     const item = api.sessions.getTreeItem(session.id);
     assert.equal(item.label, `vscode-test — ${workspaceFolder().split('/').pop()}`);
     assert.equal(iconId(item), 'vm-running');
@@ -60,6 +64,19 @@ describe('Sessions view', () => {
     await stateInTree('ready');
     const shown = await bounded(outside.rpc.sendRequest(SessionShow, { session: session.id }), 'session/show');
     assert.equal(shown.session.state, 'ready');
+  });
+
+  it("reviews the session's changes as a read-only diff document", async () => {
+    assert.ok(session);
+    await bounded(outside.rpc.sendRequest(ShellExec, { session: session.id, command: 'printf "hello from the jail\\n" > NEW.txt' }), 'shell/exec');
+    await bounded(vscode.commands.executeCommand('corral.session.reviewChanges', session.id), 'corral.session.reviewChanges');
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor);
+    assert.equal(editor.document.uri.scheme, 'corral-diff');
+    assert.equal(editor.document.languageId, 'diff');
+    assert.match(editor.document.getText(), /NEW\.txt/);
+    assert.match(editor.document.getText(), /^\+hello from the jail$/m);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('drops the item when the session is removed from outside', async () => {
