@@ -55,8 +55,8 @@ export class Config {
 
   /** Board files looked for in each workspace folder, relative to the folder, first found wins. */
   get boardFiles(): string[] {
-    const files = this.raw.get<string[]>('boardFiles', ['docs/TASKS.md']).filter((file) => file.trim().length > 0);
-    return files.length > 0 ? files : ['docs/TASKS.md'];
+    const files = this.raw.get<string[]>('boardFiles', ['docs/TASKS.md', 'TASKS.md']).filter((file) => file.trim().length > 0);
+    return files.length > 0 ? files : ['docs/TASKS.md', 'TASKS.md'];
   }
 
   get trace(): TraceLevel {

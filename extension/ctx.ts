@@ -8,6 +8,9 @@ import { Config } from './config';
 import { describeError } from './errors';
 import { Notifications } from './notifications';
 
+/** Longer than the 15 s the daemon gets to start: only a daemon that never answers hits it. */
+const CONNECT_TIMEOUT_MS = 25_000;
+
 /** Connection state, shown in the status bar. */
 export type ConnectionState =
   | { kind: 'connecting'; attempt: number }
@@ -93,13 +96,25 @@ export class Ctx implements vscode.Disposable {
     this.disposeConnection();
     this.setState({ kind: 'connecting', attempt });
     try {
-      const connection = await ensureDaemon({
+      const connecting = ensureDaemon({
         home: this.config.home,
         serverScript: this.extension.asAbsolutePath('dist/server.js'),
         execPath: process.execPath,
         client: { kind: 'vscode', name: 'corral-vscode', version: String(this.extension.extension.packageJSON.version) },
         onStart: () => this.log.info(`no daemon answered in ${this.config.home}: starting the bundled one`),
       });
+      // A daemon that accepts but never answers `corral/hello` (frozen, stopped) must not stall
+      // the extension: give up on this attempt, drop the late connection, and retry.
+      let timer: NodeJS.Timeout | undefined;
+      const connection = await Promise.race([
+        connecting,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            void connecting.then((late) => late.dispose(), () => undefined);
+            reject(new Error(`the daemon did not answer within ${CONNECT_TIMEOUT_MS / 1000} s`));
+          }, CONNECT_TIMEOUT_MS);
+        }),
+      ]).finally(() => clearTimeout(timer));
       if (generation !== this.generation || this.disposed) {
         connection.dispose();
         return;
