@@ -1,6 +1,9 @@
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 
+/** How long one step of a build (an apt install, a setup command) may take. */
+export const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
+
 /** Lines of output, as they come, from a process in a build container. */
 export type LineSink = (line: string) => void;
 
@@ -11,8 +14,8 @@ export type LineSink = (line: string) => void;
 export async function execInContainer(
   container: Docker.Container,
   command: string[],
-  options: { user: string; env?: string[]; workdir?: string; onLine?: LineSink; keep?: number },
-): Promise<{ exitCode: number; tail: string[] }> {
+  options: { user: string; env?: string[]; workdir?: string; onLine?: LineSink; keep?: number; timeoutMs?: number },
+): Promise<{ exitCode: number; tail: string[]; timedOut: boolean }> {
   const exec = await container.exec({
     Cmd: command,
     AttachStdout: true,
@@ -37,14 +40,22 @@ export async function execInContainer(
     partial = lines.pop() ?? '';
     for (const line of lines) take(line);
   });
+  // A setup that hangs (a registry that never answers, a prompt) must not hold a session start forever:
+  // the build container is killed, which ends the exec.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void container.kill().catch(() => undefined);
+  }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   await new Promise<void>((resolve) => {
     stream.once('end', resolve);
     stream.once('close', resolve);
     stream.once('error', () => resolve());
   });
+  clearTimeout(timer);
   if (partial !== '') take(partial);
-  const info = await exec.inspect();
-  return { exitCode: info.ExitCode ?? -1, tail };
+  const info = await exec.inspect().catch(() => ({ ExitCode: -1 }));
+  return { exitCode: timedOut ? 124 : (info.ExitCode ?? -1), tail, timedOut };
 }
 
 /** Follows an engine progress stream (build, import, pull) to its end, one message per step. */

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { CorralError } from '../errors';
 import { ErrorCode } from '../protocol';
-import { execInContainer, followProgress, type LineSink } from './containers';
+import { DEFAULT_TIMEOUT_MS, execInContainer, followProgress, type LineSink } from './containers';
 import type { EnvironmentSpec } from './definition';
 import { setupNetwork } from './network';
 import { repoTar } from './repoTar';
@@ -59,7 +59,7 @@ export async function runSetup(
   spec: EnvironmentSpec,
   baseImage: string,
   tag: string,
-  options: { hostEnv: NodeJS.ProcessEnv; labels: Record<string, string>; depsLabel: string; say: LineSink },
+  options: { hostEnv: NodeJS.ProcessEnv; labels: Record<string, string>; depsLabel: string; say: LineSink; timeoutMs?: number },
 ): Promise<{ dependencyFolders: string[] }> {
   const network = setupNetwork(options.hostEnv);
   const env = ['HOME=/tmp/home', SETUP_PATH, 'LANG=C.UTF-8', 'PIP_BREAK_SYSTEM_PACKAGES=1', 'npm_config_update_notifier=false', ...network.env, ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`)];
@@ -90,11 +90,12 @@ export async function runSetup(
     await container.putArchive(await repoTar(root), { path: '/workspace' });
     for (const command of spec.setup) {
       options.say(`$ ${command}`);
-      const result = await execInContainer(container, ['sh', '-c', command], { user: '1000:1000', workdir: '/workspace', env, onLine: options.say });
+      const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const result = await execInContainer(container, ['sh', '-c', command], { user: '1000:1000', workdir: '/workspace', env, onLine: options.say, timeoutMs });
       if (result.exitCode !== 0) {
         throw new CorralError(
           ErrorCode.InvalidParams,
-          `the environment's setup failed: \`${command}\` exited with ${result.exitCode}; its last lines:\n${result.tail.join('\n')}`,
+          `the environment's setup failed: \`${command}\` ${result.timedOut ? `ran past ${Math.round(timeoutMs / 1000)} s and was killed` : `exited with ${result.exitCode}`}; its last lines:\n${result.tail.join('\n')}`,
           `fix the command${spec.file ? ` in ${spec.file}` : ''} (or add a lockfile), then \`corral env build\`; nothing was kept`,
           { command, exitCode: result.exitCode, log: result.tail },
         );

@@ -3,13 +3,17 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Dockerode from 'dockerode';
 import { ResponseError } from 'vscode-jsonrpc';
+import { findEnvironment } from '../../server/env/detect';
+import { runSetup } from '../../server/env/setup';
+import { CorralError } from '../../server/errors';
 import { ErrorCode, SessionDiff, SessionRemove, SessionStart, type SessionInfo } from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
 import { EnvBuild, EnvList, EnvPrune, EnvShow, ImagePull } from '../../server/protocol/env';
 import { connect, startDaemon, type DaemonProcess } from '../support/daemon';
 import { tempHome } from '../support/home';
-import { ensureImage, imageCache, sh } from '../support/jail';
+import { DEBIAN, ensureImage, imageCache, sh } from '../support/jail';
 
 /** The corpus of real projects (git bundles), beside the repository; absent outside these machines. */
 const CORPUS = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus', 'repos');
@@ -156,6 +160,21 @@ describe('environments: the repository toolchain and dependencies in the jail, o
     assert.match(error.message, /E404 no-such-package/, 'the log tail is in the error');
     assert.match(error.data!.hint, /\.corral\/environment\.json/);
     assert.equal((await client.rpc.sendRequest(EnvShow, { repo: broken })).built, false, 'no half-built environment is left');
+  });
+
+  it('a setup that hangs is killed at its timeout and leaves no image', async () => {
+    const repo = makeRepo(made, { files: { 'README.md': '' } });
+    const docker = new Dockerode();
+    const spec = { ...findEnvironment(repo), setup: ['echo waiting for a registry; sleep 600'] };
+    const tag = `corral/env:timeout-${process.pid}`;
+    const before = new Set((await docker.listContainers({ all: true })).map((c) => c.Id));
+    await assert.rejects(
+      runSetup(docker, repo, spec, DEBIAN, tag, { hostEnv: {}, labels: {}, depsLabel: 'x', say: () => undefined, timeoutMs: 1500 }),
+      (error: unknown) => error instanceof CorralError && /ran past 2 s and was killed/.test(error.message) && /waiting for a registry/.test(error.message),
+    );
+    assert.equal(await docker.getImage(tag).inspect().catch(() => undefined), undefined);
+    const left = (await docker.listContainers({ all: true, filters: { label: ['corral.build=setup'] } })).filter((c) => !before.has(c.Id));
+    assert.deepEqual(left, [], 'the build container is gone');
   });
 
   it('an image no registry can give: ImageUnavailable, naming it and how to build offline', async () => {
