@@ -97,8 +97,9 @@ async function main(): Promise<void> {
 
   await server.listen();
   const listeningMs = Math.round(performance.now());
+  let composed: Awaited<typeof daemon>;
   try {
-    await daemon;
+    composed = await daemon;
   } catch (error) {
     logger.error('cannot open the store', { error: describeError(error) });
     process.stderr.write(`corral daemon: cannot open the store in ${paths.home}: ${describeError(error)}\n`);
@@ -107,6 +108,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   logger.info('daemon ready', { socket: paths.socket, version: SERVER_VERSION, listeningMs, readyMs: Math.round(performance.now()) });
+  // Store-only methods already answer; session methods wait for this (T-17).
+  void composed.reconciled.then(() => logger.info('sessions reconciled with the engine', { reconciledMs: Math.round(performance.now()) }));
 }
 
 async function takeLock(paths: HomePaths): Promise<DaemonLock> {
