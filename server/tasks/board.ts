@@ -178,18 +178,28 @@ const MAYBE_LEGEND = /[·•;,|]|\s{3}|legend|leyenda|légende|图例|凡例/i;
 function readLegends(ctx: Context, blocks: Block[]): void {
   const sections = ctx.board.headings.filter((h) => LEGEND.test(h.text)).map((h) => [h.line, ctx.text.slice(0, h.sectionEnd).split('\n').length] as const);
   for (const block of blocks) {
-    if (block.type !== 'paragraph_open' && block.type !== 'list_item_open' && block.type !== 'tr_open') continue;
+    // Paragraphs of list items are read with their item's first line, not twice.
+    if ((block.type !== 'paragraph_open' || block.level !== 0) && block.type !== 'list_item_open' && block.type !== 'tr_open') continue;
     const [first, last] = block.map!;
-    const labelled = sections.some(([from, to]) => first + 1 > from && first + 1 <= to);
+    const labelled = sections.length > 0 && sections.some(([from, to]) => first + 1 > from && first + 1 <= to);
     if (block.type === 'tr_open' && !labelled) continue;
     for (let line = first; line < (block.type === 'paragraph_open' ? last : first + 1); line++) {
       const start = ctx.lines[line]!;
-      let source = ctx.text.slice(start, lineEnd(ctx.text, start));
-      if (!labelled && !(MAYBE_LEGEND.test(source) && /[^\p{ASCII}]/u.test(source))) continue;
+      const end = lineEnd(ctx.text, start);
+      // Legends show symbols: a line of plain ASCII is skipped without a regular expression.
+      if (!labelled && !hasSymbol(ctx.text, start, end)) continue;
+      let source = ctx.text.slice(start, end);
+      if (!labelled && !MAYBE_LEGEND.test(source)) continue;
       if (block.type === 'tr_open') source = cells(ctx.text, start).map((c) => ctx.text.slice(c.start, c.end)).join(' ');
       readLegendLine(ctx.board.vocabulary, source, labelled);
     }
   }
+}
+
+/** Whether text[start, end) has a character outside ASCII (an emoji, a symbol, a letter with an accent). */
+function hasSymbol(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) > 0x7f) return true;
+  return false;
 }
 
 /** A line item whose text starts struck through (`- ~~done thing~~`). */
