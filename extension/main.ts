@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type * as vscode from 'vscode';
 import { Ctx } from './ctx';
+import { registerChangedFiles } from './sessions/changedFiles';
 import { registerSessionCommands } from './sessions/sessionCommands';
 import { SessionsTree } from './sessions/sessionsTree';
 import { SessionTerminal } from './sessions/sessionTerminal';
@@ -27,7 +28,7 @@ export function activate(extension: vscode.ExtensionContext): CorralApi {
   ctx = new Ctx(extension);
   const sessions = new SessionsTree(ctx);
   const tasks = new TasksTree(ctx);
-  extension.subscriptions.push(ctx, sessions, tasks, ...registerSessionCommands(ctx, sessions), ...registerTaskCommands(ctx, tasks));
+  extension.subscriptions.push(ctx, sessions, tasks, ...registerSessionCommands(ctx, sessions), ...registerChangedFiles(), ...registerTaskCommands(ctx, tasks));
   extension.subscriptions.push(...registerWebPanel(ctx, extension));
   void ctx.start();
   const activationMs = performance.now() - started;

@@ -1,24 +1,31 @@
 import * as vscode from 'vscode';
-import { SessionChanged, SessionList, SessionShow, UsageQuery, type SessionInfo } from '../../server/protocol';
+import { SessionChanged, SessionDiff, SessionList, SessionShow, UsageQuery, type SessionInfo } from '../../server/protocol';
+import { changedFileItem, type ChangedFileNode } from './changedFiles';
 import type { Connected, Ctx } from '../ctx';
 import { describeError } from '../errors';
 import { sessionContextValue, sessionDescription, sessionLabel, sessionTooltip, stateIcon } from './present';
 
+/** A session (by id) or one of its changed files. */
+export type SessionNode = string | ChangedFileNode;
+
+/** States whose workspace still exists, so its changes can be listed. */
+const HAS_WORKSPACE = new Set(['ready', 'busy', 'paused', 'stopped', 'failed', 'lost']);
+
 /**
  * The Sessions view: one item per session of yours, kept live by `session/changed` (no polling).
  * Every (re)connection lists everything again, so a daemon restart cannot leave stale items.
- * Elements are session ids; the data lives in `sessions`.
+ * Sessions are their ids (the data lives in `sessions`); a session expands into its changed files.
  */
-export class SessionsTree implements vscode.TreeDataProvider<string>, vscode.Disposable {
+export class SessionsTree implements vscode.TreeDataProvider<SessionNode>, vscode.Disposable {
   static readonly viewType = 'corral.sessions';
   private readonly sessions = new Map<string, SessionInfo>();
   private costs = new Map<string, number>();
   /** While a list is in flight, notifications are held and applied after it (they are newer). */
   private held: SessionInfo[] | undefined;
-  private readonly changed = new vscode.EventEmitter<string | undefined>();
+  private readonly changed = new vscode.EventEmitter<SessionNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly bag: vscode.Disposable[] = [this.changed];
-  readonly view: vscode.TreeView<string>;
+  readonly view: vscode.TreeView<SessionNode>;
 
   constructor(private readonly ctx: Ctx) {
     this.view = vscode.window.createTreeView(SessionsTree.viewType, { treeDataProvider: this, showCollapseAll: false });
@@ -41,7 +48,8 @@ export class SessionsTree implements vscode.TreeDataProvider<string>, vscode.Dis
     return this.sessions.get(id);
   }
 
-  getChildren(element?: string): string[] {
+  getChildren(element?: SessionNode): SessionNode[] | Promise<SessionNode[]> {
+    if (typeof element === 'string') return this.changedFiles(element);
     if (element !== undefined) return [];
     // Newest first: the session you just started is on top.
     return this.list()
@@ -49,10 +57,13 @@ export class SessionsTree implements vscode.TreeDataProvider<string>, vscode.Dis
       .map((session) => session.id);
   }
 
-  getTreeItem(id: string): vscode.TreeItem {
+  getTreeItem(node: SessionNode): vscode.TreeItem {
+    if (typeof node !== 'string') return changedFileItem(node);
+    const id = node;
     const session = this.sessions.get(id);
     if (!session) return new vscode.TreeItem(id);
-    const item = new vscode.TreeItem(sessionLabel(session), vscode.TreeItemCollapsibleState.None);
+    const expandable = session.repo !== null && HAS_WORKSPACE.has(session.state);
+    const item = new vscode.TreeItem(sessionLabel(session), expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = session.id;
     item.iconPath = stateIcon(session.state);
     item.description = sessionDescription(session, this.costs.get(id));
@@ -62,7 +73,9 @@ export class SessionsTree implements vscode.TreeDataProvider<string>, vscode.Dis
   }
 
   /** The full tooltip needs `session/show`: fetched only for the item the user hovers. */
-  async resolveTreeItem(item: vscode.TreeItem, id: string): Promise<vscode.TreeItem> {
+  async resolveTreeItem(item: vscode.TreeItem, node: SessionNode): Promise<vscode.TreeItem> {
+    if (typeof node !== 'string') return item;
+    const id = node;
     const session = this.sessions.get(id);
     if (!session) return item;
     const connection = this.ctx.connection;
@@ -73,6 +86,24 @@ export class SessionsTree implements vscode.TreeDataProvider<string>, vscode.Dis
       item.tooltip = sessionTooltip(session, this.costs.get(id));
     }
     return item;
+  }
+
+  getParent(node: SessionNode): SessionNode | undefined {
+    return typeof node === 'string' ? undefined : node.session.id;
+  }
+
+  /** What the session changed against its base (`session/diff`, the daemon's trusted reading). */
+  private async changedFiles(id: string): Promise<SessionNode[]> {
+    const session = this.sessions.get(id);
+    const connection = this.ctx.connection;
+    if (!session || !connection || session.repo === null || !HAS_WORKSPACE.has(session.state)) return [];
+    try {
+      const diff = await connection.rpc.sendRequest(SessionDiff, { session: id });
+      return diff.files.map((file) => ({ kind: 'file' as const, session, base: diff.base, file }));
+    } catch (error) {
+      this.ctx.log.error(`listing the changes of ${id} failed: ${describeError(error)}`);
+      return [];
+    }
   }
 
   dispose(): void {
