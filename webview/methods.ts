@@ -7,6 +7,7 @@ import type {
   TasksList,
   TasksUpdate,
   UsageChanged,
+  UsageForecast,
   UsageQuery,
 } from '../server/protocol';
 
@@ -40,6 +41,7 @@ export const Methods = {
   tasksList: request<typeof TasksList>('tasks/list'),
   tasksUpdate: request<typeof TasksUpdate>('tasks/update'),
   usageQuery: request<typeof UsageQuery>('usage/query'),
+  usageForecast: request<typeof UsageForecast>('usage/forecast'),
 };
 
 export const Notices = {

@@ -4,6 +4,8 @@
  * theme comes from the editor and none of this runs.
  */
 const KEY = 'corral.theme';
+/** Fired on window when the user picks another theme (charts redraw in its colours). */
+export const THEME_CHANGED = 'corral-theme';
 const ORDER = ['system', 'light', 'dark'] as const;
 type Theme = (typeof ORDER)[number];
 
@@ -21,6 +23,7 @@ export function nextTheme(): void {
   const theme = ORDER[(ORDER.indexOf(current()) + 1) % ORDER.length]!;
   localStorage.setItem(KEY, theme);
   applyTheme(theme);
+  window.dispatchEvent(new Event(THEME_CHANGED));
 }
 
 export function themeLabel(): string {

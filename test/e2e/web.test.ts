@@ -83,7 +83,14 @@ describe('corral web (browser app)', function () {
 
   after(async () => {
     await browser?.close().catch(() => undefined);
-    if (sessionId !== undefined) await runCli(['session', 'rm', sessionId, '--purge'], env).catch(() => undefined);
+    if (sessionId !== undefined) {
+      try {
+        await runCli(['session', 'rm', sessionId, '--purge'], env);
+      } catch {
+        // No CLI to ask (dist/ being rebuilt): remove the container by its name, as the engine knows it.
+        execFileSync('docker', ['rm', '-f', `corral-${sessionId}`], { stdio: 'ignore' });
+      }
+    }
     await daemon?.terminate();
     cleanup();
     fs.rmSync(work, { recursive: true, force: true });
@@ -178,6 +185,9 @@ describe('corral web (browser app)', function () {
     await page.goto(`${url}#/usage`);
     await page.waitForSelector('main[data-ready="usage"]', { timeout: WAIT });
     assert.equal(await page.textContent('[data-total="calls"] .tile-value'), cli.total.calls.toLocaleString('en-US'));
+    // The month with its forecast, and tokens by kind per day: uPlot canvases, described in words.
+    assert.equal(await page.locator('figure.chart canvas').count(), cli.total.calls > 0 ? 2 : 1);
+    assert.match((await page.getAttribute('figure.chart .chart-plot', 'aria-label')) ?? '', /spent|so far/);
   });
 
   for (const scheme of ['light', 'dark'] as const) {

@@ -2,20 +2,42 @@ import type { UsageReport } from '../../server/protocol';
 import { count, h, money } from '../dom';
 import { Methods, Notices } from '../methods';
 import type { PageContext } from '../page';
+import { THEME_CHANGED } from '../theme';
+import { monthChart, tokensChart } from './charts';
 
 /** Usage: totals of the last 30 days, by day and by model (`usage/query`), live on `usage/changed`. */
 export async function usagePage(context: PageContext): Promise<() => void> {
   const region = h('div');
   context.root.replaceChildren(h('h1', {}, 'Usage'), h('p', { class: 'summary' }, 'Your tokens and spend over the last 30 days (replayed calls cost nothing).'), region);
   const load = async (): Promise<void> => {
-    const [byDay, byModel] = await Promise.all([
+    const [byDay, byModel, forecast] = await Promise.all([
       context.rpc.request(Methods.usageQuery, { since: '30d', by: 'day' }),
       context.rpc.request(Methods.usageQuery, { since: '30d', by: 'model' }),
+      context.rpc.request(Methods.usageForecast, {}),
     ]);
-    region.replaceChildren(totals(byDay), table('By day', 'Day', byDay), table('By model', 'Model', byModel));
+    const width = Math.max(320, Math.min(context.root.clientWidth - 32, 900));
+    region.replaceChildren(
+      totals(byDay),
+      h('div', { class: 'charts' }, monthChart(forecast, width), byDay.rows.length === 0 ? '' : tokensChart(byDay, width)),
+      table('By day', 'Day', byDay),
+      table('By model', 'Model', byModel),
+    );
   };
   await load();
-  return context.rpc.onNotification(Notices.usageChanged, () => void load());
+  // Charts are drawn on a canvas in the theme's colours: draw again when the theme changes.
+  const redraw = (): void => void load();
+  const scheme = matchMedia('(prefers-color-scheme: dark)');
+  scheme.addEventListener('change', redraw);
+  window.addEventListener(THEME_CHANGED, redraw);
+  const vscodeTheme = new MutationObserver(redraw);
+  vscodeTheme.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  const stop = context.rpc.onNotification(Notices.usageChanged, () => void load());
+  return () => {
+    stop();
+    scheme.removeEventListener('change', redraw);
+    window.removeEventListener(THEME_CHANGED, redraw);
+    vscodeTheme.disconnect();
+  };
 }
 
 function totals(report: UsageReport): HTMLElement {
