@@ -137,7 +137,7 @@ export async function composeDaemon(
     logger,
     announce: (owner, session) => process.broadcast(owner, SessionChanged.method, session),
     authorizeFolder: (sessionUser, folder) => authorizer.folder(authorizer.identityOf(sessionUser), folder),
-    environment: (root) => environments.forSession(root),
+    environment: (root, progress) => environments.forSession(root, progress),
   });
   sessionReposOf = (sessionUser) => sessions.list(sessionUser).flatMap((s) => (s.state === 'removed' ? [] : (s.repoRoot ?? s.repo ?? [])));
   const dirs = { home: paths.home, worktrees: paths.worktrees, trusted };

@@ -1,4 +1,4 @@
-import { SessionList, SessionPause, SessionRemove, SessionResume, SessionShow, SessionStart, SessionStop, type SessionInfo } from '../../server/protocol';
+import { EnvProgress, SessionList, SessionPause, SessionRemove, SessionResume, SessionShow, SessionStart, SessionStop, type SessionInfo } from '../../server/protocol';
 import * as path from 'node:path';
 import type { CliContext } from '../context';
 import { gitRootAbove } from '../repo';
@@ -18,14 +18,16 @@ export async function start(options: StartOptions, ctx: CliContext): Promise<voi
   const connection = await ctx.connect();
   try {
     const label = repo ? `starting a session on ${repo}` : 'starting a session with an empty workspace';
-    const session = await ctx.out.during(label, () =>
-      connection.rpc.sendRequest(SessionStart, {
+    const session = await ctx.out.during(label, (progress) => {
+      // The repository's environment may be built first: its setup output shows as progress.
+      connection.rpc.onNotification(EnvProgress, ({ message }) => progress.update(message));
+      return connection.rpc.sendRequest(SessionStart, {
         ...(repo === undefined ? {} : { repo }),
         ...(options.image === undefined ? {} : { image: options.image }),
         ...(options.name === undefined ? {} : { name: options.name }),
         ...(options.withChanges ? { withChanges: true } : {}),
-      }),
-    );
+      });
+    });
     ctx.out.result(session, (s) => `${s.id}\n`);
   } finally {
     connection.dispose();

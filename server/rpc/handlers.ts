@@ -35,6 +35,7 @@ import {
   DaemonDoctor,
   DaemonShutdown,
   DaemonStatusRequest,
+  EnvProgress,
   ImageBuild,
   ImageList,
   ImageProgress,
@@ -100,7 +101,8 @@ export function buildRouter(services: Services): Router {
     .on(KvGet, (params, { identity }) => services.kv.get(identity.user, params.key))
     .on(KvList, (params, { identity }) => services.kv.list(identity.user, params.prefix))
     .on(KvDelete, async (params, { identity }) => ({ deleted: await services.kv.delete(identity.user, params.key) }))
-    .on(SessionStart, (params, { identity }) => services.sessions.start(identity.user, params))
+    // An environment built on the way streams its setup as env/progress.
+    .on(SessionStart, (params, { identity, notify }) => services.sessions.start(identity.user, { ...params, progress: (message) => void notify(EnvProgress, { message }) }))
     .on(SessionList, (_params, { identity }) => services.sessions.list(identity.user))
     .on(SessionRemove, async (params, { identity }) => ({ removed: await services.sessions.remove(identity.user, params.session, params.purge === true) }))
     .on(SessionShow, (params, { identity }) => services.sessions.show(identity.user, params.session))

@@ -44,7 +44,7 @@ export interface SessionOptions {
    */
   authorizeFolder(sessionUser: string, folder: string): CheckedFolder;
   /** The repository's environment (server/env), built on first use; sessions without --image get it. */
-  environment?(root: string): Promise<SessionEnvironment>;
+  environment?(root: string, progress?: (message: string) => void): Promise<SessionEnvironment>;
 }
 
 export interface StartRequest {
@@ -53,6 +53,8 @@ export interface StartRequest {
   name?: string;
   withChanges?: boolean;
   limits?: { memoryMb?: number; cpus?: number; pids?: number; tmpMb?: number };
+  /** Lines of an environment build this start waits for (setup output), for the caller to show. */
+  progress?: (message: string) => void;
 }
 
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
@@ -243,7 +245,7 @@ export class SessionService {
    */
   private async environmentFor(owner: string, request: StartRequest, root: string | undefined): Promise<SessionEnvironment | undefined> {
     if (root === undefined || !this.options.environment || (request.image !== undefined && owner !== POOL_OWNER)) return undefined;
-    if (request.image === undefined) return this.options.environment(root);
+    if (request.image === undefined) return this.options.environment(root, request.progress);
     // A refill names its image: a definition broken since must not stop the pool, it just gets no links.
     const environment = await this.options.environment(root).catch(() => undefined);
     return environment?.image === request.image ? environment : undefined;

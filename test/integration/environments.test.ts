@@ -10,13 +10,15 @@ import { runSetup } from '../../server/env/setup';
 import { CorralError } from '../../server/errors';
 import { ErrorCode, SessionDiff, SessionRemove, SessionStart, type SessionInfo } from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
-import { EnvBuild, EnvList, EnvPrune, EnvShow, ImagePull } from '../../server/protocol/env';
+import { EnvBuild, EnvList, EnvProgress, EnvPrune, EnvShow, ImagePull } from '../../server/protocol/env';
 import { connect, startDaemon, type DaemonProcess } from '../support/daemon';
 import { tempHome } from '../support/home';
 import { DEBIAN, ensureImage, imageCache, sh } from '../support/jail';
 
 /** The corpus of real projects (git bundles), beside the repository; absent outside these machines. */
 const CORPUS = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus', 'repos');
+
+const RUN = `${process.pid}-${Date.now()}`;
 
 const PROJECTS = [
   { name: 'is-number', test: 'npm test', bug: ["sed -i 's/return num - num === 0;/return num - num === 1;/' index.js"] },
@@ -62,6 +64,8 @@ describe('environments: the repository toolchain and dependencies in the jail, o
   let client: DaemonConnection;
   const made: string[] = [];
   const sessions: SessionInfo[] = [];
+  /** Repositories whose environment is new in every run (pruned at the end). */
+  const fresh: string[] = [];
 
   before(async () => {
     home = tempHome('env');
@@ -71,6 +75,7 @@ describe('environments: the repository toolchain and dependencies in the jail, o
   });
   after(async () => {
     for (const s of sessions) await client.rpc.sendRequest(SessionRemove, { session: s.id, purge: true }).catch(() => undefined);
+    for (const repo of fresh) await client.rpc.sendRequest(EnvPrune, { repo }).catch(() => undefined);
     client?.dispose();
     await daemon?.terminate();
     home?.cleanup();
@@ -123,7 +128,7 @@ describe('environments: the repository toolchain and dependencies in the jail, o
         '.devcontainer/devcontainer.json': `{
           // JSONC, as VS Code writes it
           "build": { "dockerfile": "Dockerfile", "args": { "FLAVOUR": "mint" } },
-          "containerEnv": { "GREETING": "hello from devcontainer" },
+          "containerEnv": { "GREETING": "hello from devcontainer", "RUN": "${RUN}" },
           "features": { "ghcr.io/devcontainers/features/node:1": {} },
           "postCreateCommand": ["sh", "-c", "echo set up by $(id -u) > /opt/corral/site/marker"],
         }`,
@@ -147,11 +152,17 @@ describe('environments: the repository toolchain and dependencies in the jail, o
   it('a .corral/environment.json: setup as uid 1000 with the definition env; a failed setup says why and keeps nothing', async () => {
     const repo = makeRepo(made, {
       files: {
-        '.corral/environment.json': JSON.stringify({ toolchains: ['debian'], setup: ['mkdir -p /opt/corral/site/tool && echo "$MODE" > /opt/corral/site/tool/mode'], env: { MODE: 'offline-ok' } }),
+        // RUN makes the cache key new, so the setup really runs in this test.
+        '.corral/environment.json': JSON.stringify({ toolchains: ['debian'], setup: ['mkdir -p /opt/corral/site/tool && echo "$MODE" > /opt/corral/site/tool/mode'], env: { MODE: 'offline-ok', RUN: RUN } }),
         'README.md': '# own\n',
       },
     });
+    const progress: string[] = [];
+    const listening = client.rpc.onNotification(EnvProgress, ({ message }) => void progress.push(message));
     const session = await start(repo);
+    fresh.push(repo);
+    listening.dispose();
+    assert.ok(progress.some((line) => line.startsWith('$ mkdir -p /opt/corral/site/tool')), `setup streams as progress during session start: ${progress.join(' | ')}`);
     assert.equal((await sh(client, session.id, 'cat /opt/corral/site/tool/mode; echo "$MODE"')).stdout, 'offline-ok\noffline-ok\n');
 
     const broken = makeRepo(made, { files: { '.corral/environment.json': JSON.stringify({ setup: ['echo resolving; echo "E404 no-such-package" >&2; exit 3'] }), 'README.md': '' } });
