@@ -45,6 +45,11 @@ describe('sessions: private git workspaces, diff and apply, lifecycle, isolation
   let repo: ReturnType<typeof historyRepo>;
   let session: SessionInfo;
   const changes: SessionInfo[] = [];
+  const changed: (() => void)[] = [];
+  /** Resolves once this client has been told (session/changed) that session `id` is `state`. */
+  const announced = async (id: string, state: string): Promise<void> => {
+    while (!changes.some((c) => c.id === id && c.state === state)) await new Promise<void>((resolve) => changed.push(resolve));
+  };
 
   before(async () => {
     home = tempHome('sess');
@@ -52,6 +57,7 @@ describe('sessions: private git workspaces, diff and apply, lifecycle, isolation
     client = await connect(home.home);
     client.rpc.onNotification(SessionChanged, (info) => {
       changes.push(info);
+      for (const wake of changed.splice(0)) wake();
     });
     await ensureImage(client, 'debian');
     repo = historyRepo();
@@ -206,9 +212,9 @@ describe('sessions: private git workspaces, diff and apply, lifecycle, isolation
     assert.ok(moves.includes('paused>ready'));
     assert.ok(moves.includes('ready>busy') && moves.includes('busy>ready'));
     assert.equal(moves.at(-1), 'ready>stopped');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Announced in order on this connection: once `stopped` is here, `paused` came before it.
+    await announced(session.id, 'stopped');
     assert.ok(changes.some((c) => c.id === session.id && c.state === 'paused'));
-    assert.ok(changes.some((c) => c.id === session.id && c.state === 'stopped'));
   });
 
   it('summarises commands with latency and error rate, and keeps secrets out of the record', async () => {
@@ -217,7 +223,7 @@ describe('sessions: private git workspaces, diff and apply, lifecycle, isolation
     await sh(client, s.id, 'false');
     await sh(client, s.id, 'export API_KEY=sk-abcdefghijklmnop; echo ok');
     await sh(client, s.id, 'curl -H "Authorization: Bearer abc.def.ghi" x 2>/dev/null; true');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A command's row is written (in memory, journaled without waiting) before its reply goes out.
     const shown = await client.rpc.sendRequest(SessionShow, { session: s.id });
     assert.equal(shown.summary.commands, 4);
     assert.equal(shown.summary.errorRate, 0.25);
@@ -254,8 +260,13 @@ describe('sessions: private git workspaces, diff and apply, lifecycle, isolation
       const bobs = await bob.rpc.sendRequest(SessionStart, { image: DEBIAN });
       assert.equal(bobs.owner, 'bob');
       assert.deepEqual((await client.rpc.sendRequest(SessionList, {})).filter((s) => s.id === bobs.id), []);
+      // busy → ready is announced once, ANNOUNCE_MS (200 ms) after the command: wait for the
+      // owner's copy, then a round trip on bob's connection, whose reply follows anything
+      // broadcast to bob before it. (A fixed 100 ms wait looked before that announcement went out.)
+      changes.length = 0;
       await sh(client, mine.id, 'true');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await announced(mine.id, 'ready');
+      await bob.rpc.sendRequest(SessionList, {});
       assert.deepEqual(bobSaw.filter((s) => s.owner !== 'bob'), [], 'bob is told only of his own sessions');
       await bob.rpc.sendRequest(SessionRemove, { session: bobs.id, purge: true });
     } finally {
