@@ -220,14 +220,25 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
   });
 
   it('stops a run on agent/stop, killing the running command, and says so', async () => {
-    fake.play([{ toolCalls: [call('shell', { command: 'sleep 60' })] }, { text: 'never' }]);
+    fake.play([{ toolCalls: [call('shell', { command: 'touch .started && sleep 60' })] }, { text: 'never' }]);
     const pending = run({ prompt: 'Wait.', provider: 'openai', model: 'gpt-4o' });
-    while (!events.some((e) => e.kind === 'model')) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 300));
+    // Stop once the command runs in the jail: its flag appears in the workspace (bind-mounted).
+    const started = async (): Promise<boolean> => {
+      const sessionId = events.find((e) => e.kind === 'started')?.sessionId;
+      return sessionId !== undefined && fs.existsSync(path.join(homePaths(home.home).worktrees, sessionId, '.started'));
+    };
+    while (!(await started())) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(await client.rpc.sendRequest(AgentStop, { run: lastRunId! }), { stopping: true });
     const summary = await pending;
     assert.equal(summary.outcome, 'stopped');
     assert.equal(fake.requests.length, 1);
+    // Killed, not left running in the jail (the run's end alone would not show that).
+    const left = await client.rpc.sendRequest(ShellExec, {
+      session: summary.sessionId,
+      command: `for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null; echo; done | grep -c '^sleep 60' || true`,
+      timeoutMs: 10_000,
+    });
+    assert.equal(left.stdout.trim(), '0', 'the sleep was killed');
   });
 
   it('works on a task of the board: claims it, notes progress, and closes it with the outcome, cost and branch', async () => {
