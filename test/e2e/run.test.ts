@@ -68,19 +68,24 @@ describe('corral run and corral usage', function () {
   });
 
   it('stops on Ctrl-C, killing the running command, and exits 130', async () => {
-    fake.play([{ toolCalls: [{ name: 'shell', arguments: { command: 'sleep 60' } }] }, { text: 'never' }]);
+    fake.play([{ toolCalls: [{ name: 'shell', arguments: { command: 'touch .started && sleep 60' } }] }, { text: 'never' }]);
     const child = spawn(process.execPath, [distCli, 'run', '--prompt', 'wait', '--provider', 'openai', '--model', 'gpt-4o'], { cwd: repo, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    for (let waited = 0; !/step 1/.test(stdout); waited += 25) {
-      if (waited > 30_000) assert.fail(`no step 1: ${stdout}`);
+    // Ctrl-C once the command runs in the jail: its flag appears in the session's workspace.
+    const worktrees = path.join(home.home, 'worktrees');
+    const running = (): string | undefined => (fs.existsSync(worktrees) ? fs.readdirSync(worktrees).find((id) => fs.existsSync(path.join(worktrees, id, '.started'))) : undefined);
+    for (let waited = 0; running() === undefined; waited += 25) {
+      if (waited > 30_000) assert.fail(`the command did not start: ${stdout}`);
       await new Promise((r) => setTimeout(r, 25));
     }
-    await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     assert.equal(code, 130);
     assert.match(stdout, /^stopped after 1 step/m);
+    // Killed in the jail, not only abandoned by the CLI.
+    const left = await runCli(['exec', running()!, '--', `for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null; echo; done | grep -c '^sleep 60' || true`], env);
+    assert.equal(left.stdout.trim(), '0', `the sleep was killed: ${left.stderr}`);
   });
 
   it('says when there is nothing to do or no repository', async () => {
