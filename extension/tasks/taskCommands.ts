@@ -42,6 +42,28 @@ export function registerTaskCommands(ctx: Ctx, tree: TasksTree): vscode.Disposab
     registerCommand('corral.tasks.done', (node?: TaskNode) => update(node, 'done')),
     registerCommand('corral.tasks.block', (node?: TaskNode) => update(node, 'block')),
     registerCommand('corral.tasks.note', (node?: TaskNode) => update(node, 'note')),
+    registerCommand('corral.tasks.handoff', async (node?: TaskNode) => {
+      const target = node?.kind === 'task' ? node : await pickTask(tree);
+      if (!target) return;
+      refuseUnsaved(target.board.path);
+      const to = await vscode.window.showInputBox({
+        prompt: `Hand ${target.task.id} off to whom?`,
+        placeHolder: 'alice',
+        validateInput: (value) => (/^@?[A-Za-z0-9_][\w.-]*$/.test(value.trim()) ? undefined : 'A user name, like alice or @alice.'),
+      });
+      if (to === undefined) return;
+      const note = await vscode.window.showInputBox({ prompt: `A note for ${to.trim()} (optional)` });
+      if (note === undefined) return;
+      await ctx.requireConnection().rpc.sendRequest(TasksUpdate, {
+        board: target.board.path,
+        ...(target.board.state ? { version: target.board.state.version } : {}),
+        id: target.task.id,
+        action: 'handoff',
+        to: to.trim(),
+        ...(note.trim().length > 0 ? { text: note.trim() } : {}),
+      });
+      await tree.load(target.board);
+    }),
     registerCommand('corral.tasks.refresh', () => tree.refreshAll()),
     registerCommand('corral.tasks.init', async () => {
       const folder = (vscode.workspace.workspaceFolders ?? []).length > 1 ? await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Create a board in which folder?' }) : vscode.workspace.workspaceFolders?.[0];
