@@ -85,7 +85,7 @@ export class DockerJail implements JailPort {
     const docker = await this.docker();
     const stdout = new PassThrough();
     const stderr = new PassThrough();
-    const { exec, stream } = await this.inTurn(containerId, async () => {
+    const { exec, stream, done } = await this.inTurn(containerId, async () => {
       const exec = await docker.getContainer(containerId).exec({
         Cmd: command,
         AttachStdin: true,
@@ -101,25 +101,11 @@ export class DockerJail implements JailPort {
       const stream = (await exec.start({ hijack: true, stdin: true, Tty: options.tty })) as Duplex;
       if (options.tty) stream.pipe(stdout);
       else docker.modem.demuxStream(stream, stdout, stderr);
+      // Listening for the end before waiting below: a short process can end while we wait.
+      const done = exitOf(exec, stream, stdout, stderr);
       // The attach answers before runc has put the process in the container: hold the queue until it has.
       await untilStarted(exec);
-      return { exec, stream };
-    });
-    const done = new Promise<number>((resolve) => {
-      let finished = false;
-      const finish = (): void => {
-        if (finished) return;
-        finished = true;
-        stdout.end();
-        stderr.end();
-        exec.inspect().then(
-          (info) => resolve(info.ExitCode ?? -1),
-          () => resolve(-1),
-        );
-      };
-      stream.once('end', finish);
-      stream.once('close', finish);
-      stream.once('error', finish);
+      return { exec, stream, done };
     });
     return {
       stdin: stream,
@@ -215,6 +201,26 @@ export class DockerJail implements JailPort {
     });
     return turn;
   }
+}
+
+/** The exit status of an exec'd process, once its stream has ended (-1 when the engine cannot say). */
+function exitOf(exec: Docker.Exec, stream: Duplex, stdout: PassThrough, stderr: PassThrough): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      stdout.end();
+      stderr.end();
+      exec.inspect().then(
+        (info) => resolve(info.ExitCode ?? -1),
+        () => resolve(-1),
+      );
+    };
+    stream.once('end', finish);
+    stream.once('close', finish);
+    stream.once('error', finish);
+  });
 }
 
 /**
