@@ -103,8 +103,16 @@ describe('jailed workspace: persistent shell through the RPC API', function () {
   it('interrupts a command when the request is cancelled (Ctrl-C), keeping the shell and its state', async () => {
     await sh(client, session, 'export KEEP_ME=yes');
     const cancel = new CancellationTokenSource();
-    const pending = client.rpc.sendRequest(ShellExec, { session, command: 'echo started; sleep 30; echo never' }, cancel.token);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Cancelled once the command is running (its first output arrived), not after a guessed delay.
+    const running = new Promise<void>((resolve) => {
+      const subscription = client.rpc.onNotification(ShellOutputNotification, (chunk) => {
+        if (chunk.execId !== 'cancel-test' || !chunk.data.includes('started')) return;
+        subscription.dispose();
+        resolve();
+      });
+    });
+    const pending = client.rpc.sendRequest(ShellExec, { session, command: 'echo started; sleep 30; echo never', execId: 'cancel-test' }, cancel.token);
+    await running;
     cancel.cancel();
     const result = await pending;
     assert.equal(result.interrupted, true);
