@@ -6,8 +6,9 @@
 const KEY = 'corral.theme';
 /** Fired on window when the user picks another theme (charts redraw in its colours). */
 export const THEME_CHANGED = 'corral-theme';
-const ORDER = ['system', 'light', 'dark'] as const;
+const ORDER = ['system', 'light', 'dark', 'hc-dark', 'hc-light'] as const;
 type Theme = (typeof ORDER)[number];
+const LABELS: Record<Theme, string> = { system: 'system', light: 'light', dark: 'dark', 'hc-dark': 'high contrast dark', 'hc-light': 'high contrast light' };
 
 function current(): Theme {
   const stored = localStorage.getItem(KEY);
@@ -27,5 +28,5 @@ export function nextTheme(): void {
 }
 
 export function themeLabel(): string {
-  return `Theme: ${current()}`;
+  return `Theme: ${LABELS[current()]}`;
 }

@@ -26,6 +26,7 @@ const BOARD = `# Board
   - [ ] tables
 - [ ] T-2 Document the CLI
 - [ ] T-3 Release notes
+- [ ] T-7 Escape <img src=x onerror="window.pwned=1"> in titles
 
 ## In progress
 
@@ -170,7 +171,10 @@ describe('corral web (browser app)', function () {
     await page.goto(`${url}#/board?file=${encodeURIComponent(board)}`);
     await page.waitForSelector('.columns', { timeout: WAIT });
     const counts = await page.$$eval('section.column', (sections) => Object.fromEntries(sections.map((s) => [s.getAttribute('data-status'), Number(s.querySelector('.count')?.getAttribute('data-count'))])));
-    assert.deepEqual(counts, { todo: 3, in_progress: 1, review: 0, blocked: 0, done: 2 });
+    assert.deepEqual(counts, { todo: 4, in_progress: 1, review: 0, blocked: 0, done: 2 });
+    // Whatever a title holds becomes text, never markup.
+    assert.equal(await page.locator('article[data-task="T-7"] img').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
     assert.match((await page.textContent('article[data-task="T-1"]')) ?? '', /@ann.*1\/2 subtasks/);
     await page.selectOption('select[data-task="T-3"]', 'done');
     await page.waitForSelector('section[data-status="done"] article[data-task="T-3"]', { timeout: WAIT });
@@ -190,10 +194,15 @@ describe('corral web (browser app)', function () {
     assert.match((await page.getAttribute('figure.chart .chart-plot', 'aria-label')) ?? '', /spent|so far/);
   });
 
-  for (const scheme of ['light', 'dark'] as const) {
+  // light and dark as the system asks for them; the high-contrast ones picked with the Theme button.
+  for (const scheme of ['light', 'dark', 'hc-dark', 'hc-light'] as const) {
     it(`has no serious or critical axe-core violation on any page (${scheme})`, async () => {
       const axe = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-      await page.emulateMedia({ colorScheme: scheme });
+      const picked = scheme.startsWith('hc-');
+      await page.emulateMedia({ colorScheme: picked ? 'light' : (scheme as 'light' | 'dark') });
+      await page.goto(`${url}#/sessions`);
+      await page.evaluate((theme) => localStorage.setItem('corral.theme', theme), picked ? scheme : 'system');
+      await page.reload();
       const problems: string[] = [];
       for (const route of ['sessions', `board?file=${encodeURIComponent(board)}`, 'usage']) {
         const name = route.split('?')[0]!;
@@ -203,15 +212,18 @@ describe('corral web (browser app)', function () {
         await page.evaluate(axe);
         const result = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run());
         for (const v of result.violations) if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${name}: ${v.id} (${v.impact}) ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+        if (picked) assert.equal(await page.getAttribute('html', 'data-theme'), scheme);
         if (process.env.CORRAL_WEB_SCREENSHOTS === '1') await page.screenshot({ path: path.join(repoRoot, 'docs', 'images', `web-${name}-${scheme}.png`) });
       }
       assert.deepEqual(problems, []);
+      await page.evaluate(() => localStorage.removeItem('corral.theme'));
     });
   }
 
-  it('reaches every control with the keyboard', async () => {
-    await page.goto(`${url}#/board?file=${encodeURIComponent(board)}`);
-    await page.waitForSelector('.columns', { timeout: WAIT });
+  for (const route of ['sessions', 'board', 'usage']) {
+  it(`reaches every control of the ${route} page with the keyboard`, async () => {
+    await page.goto(`${url}#/${route === 'board' ? `board?file=${encodeURIComponent(board)}` : route}`);
+    await page.waitForSelector(`main[data-ready="${route}"]`, { timeout: WAIT });
     const controls = await page.$$eval('a[href], button, input, select, vscode-button', (all) => all.map((el, i) => el.setAttribute('data-k', String(i))).length);
     const reached = new Set<string>();
     await page.focus('body');
@@ -226,4 +238,5 @@ describe('corral web (browser app)', function () {
     }
     assert.equal(reached.size, controls, `reached ${reached.size} of ${controls} controls by Tab`);
   });
+  }
 });
