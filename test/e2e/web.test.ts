@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import WebSocket from 'ws';
@@ -129,6 +130,15 @@ describe('corral web (browser app)', function () {
     const fresh = await signInLink();
     const foreign = await fetch(new URL('/api/login', url), { method: 'POST', headers: { Origin: 'http://evil.example', 'Content-Type': 'application/json' }, body: JSON.stringify({ code: fresh.loginUrl.split('#login=')[1] }) });
     assert.equal(foreign.status, 403, 'a sign-in posted from another origin');
+    // A name that resolves here by DNS rebinding is not this server.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const request = http.get(url, { headers: { Host: `attacker.example:${new URL(url).port}` } }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.once('error', reject);
+    });
+    assert.equal(rebound, 421);
   });
 
   it('opens the WebSocket only with the cookie and this Origin', async () => {
