@@ -133,6 +133,12 @@ export function registerCommands(program: Command, run: Run): void {
     .action(run(() => import('./commands/exec'), 'exec'));
 
   program
+    .command('port <id> [port]')
+    .description("reach a port of the session's jail from this machine (127.0.0.1, through the daemon; the jail stays offline); without a port: the forwards")
+    .addHelpText('after', examples('corral port 3f2a 5173', 'curl http://$(corral port 3f2a 5173)/', 'corral port 3f2a --json'))
+    .action(run(() => import('./commands/port'), 'port'));
+
+  program
     .command('attach <id>')
     .description('open an interactive shell in a session (detach with Ctrl-P Ctrl-Q)')
     .addHelpText('after', examples('corral attach 3f2a'))

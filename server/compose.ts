@@ -27,6 +27,8 @@ import { KvService } from './services/kv';
 import { Maintenance } from './sessions/maintenance';
 import { reconcile } from './sessions/reconcile';
 import { SessionService } from './sessions/service';
+import { registerPortHandlers } from './sessions/portHandlers';
+import { PortForwards } from './sessions/ports';
 import { registerEnvironmentHandlers } from './env/handlers';
 import { EnvironmentService } from './env/service';
 import { TasksService } from './tasks/service';
@@ -123,6 +125,7 @@ export async function composeDaemon(
     sessionReposOf: (sessionUser) => sessionReposOf(sessionUser),
   });
   // Setup commands inherit proxy and registry variables (never credentials: see server/env/network.ts).
+  const previews = new PortForwards(jail);
   const environments = new EnvironmentService(docker, { cacheDir: settings.imageCache, defaultImage: settings.defaultImage, hostEnv: globalThis.process.env });
   const sessions = new SessionService(store, jail, clock, {
     home: paths.home,
@@ -135,7 +138,11 @@ export async function composeDaemon(
     poolSize: settings.poolSize,
     redactions: [],
     logger,
-    announce: (owner, session) => process.broadcast(owner, SessionChanged.method, session),
+    announce: (owner, session) => {
+      process.broadcast(owner, SessionChanged.method, session);
+      // Preview ports live as long as the session's container runs.
+      if (!['creating', 'ready', 'busy', 'paused'].includes(session.state)) previews.closeSession(session.id);
+    },
     authorizeFolder: (sessionUser, folder) => authorizer.folder(authorizer.identityOf(sessionUser), folder),
     environment: (root, progress) => environments.forSession(root, progress),
   });
@@ -194,6 +201,7 @@ export async function composeDaemon(
     requestShutdown: () => process.requestShutdown(),
   });
   registerEnvironmentHandlers(router, environments, docker);
+  registerPortHandlers(router, sessions, previews);
   registerUsageHandlers(router, usage);
   router.holdUntil(reconciled, waitsForReconciliation);
   usage.start();
@@ -208,6 +216,7 @@ export async function composeDaemon(
       tasks.close();
       await sessions.drainPool();
       sessions.close();
+      previews.closeAll();
     },
   };
 }

@@ -58,6 +58,9 @@ export const METHOD_RULES: Readonly<Record<string, MethodRule>> = {
   'env/build': { caller: 'owner', paths: [] },
   'env/list': { caller: 'user', paths: [] },
   'env/prune': { caller: 'owner', paths: [] },
+  // Preview ports of the caller's own sessions (scoped by the service's query).
+  'session/port': { caller: 'user', paths: [] },
+  'session/ports': { caller: 'user', paths: [] },
   'agent/run': { caller: 'user', paths: ['folder.use', 'board.write'] },
   'agent/stop': { caller: 'user', paths: [] },
   // Runs of the caller's own (their sessions, checked when the run started).

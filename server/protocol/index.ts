@@ -16,3 +16,4 @@ export * from './tasks';
 export * from './auth';
 export * from './env';
 export * from './web';
+export * from './ports';
