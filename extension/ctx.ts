@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Trace } from 'vscode-jsonrpc';
-import { DaemonStatusRequest } from '../server/protocol';
+import { DaemonShutdown, DaemonStatusRequest } from '../server/protocol';
+import { ApiKeys, registerSetApiKey } from './apiKeys';
 import type { DaemonConnection } from '../server/protocol/client';
 import { ensureDaemon } from '../server/protocol/launch';
 import { reconnectDelayMs } from './backoff';
@@ -46,11 +47,14 @@ export class Ctx implements vscode.Disposable {
   /** Fires on every new connection, after the first one too: views list everything again. */
   readonly onDidConnect = this.connectedEmitter.event;
   readonly onDidChangeState = this.stateEmitter.event;
+  readonly apiKeys: ApiKeys;
 
   constructor(private readonly extension: vscode.ExtensionContext) {
     this.statusItem.name = 'Corral connection';
     this.statusItem.command = 'corral.showStatus';
+    this.apiKeys = new ApiKeys(extension.secrets);
     this.extensionBag.push(
+      registerSetApiKey(this.apiKeys, () => this.restartDaemon()),
       this.log,
       this.statusItem,
       this.connectedEmitter,
@@ -96,8 +100,11 @@ export class Ctx implements vscode.Disposable {
     this.disposeConnection();
     this.setState({ kind: 'connecting', attempt });
     try {
+      // Keys from SecretStorage go only into the environment of a daemon started here.
+      const keys = await this.apiKeys.environment();
       const connecting = ensureDaemon({
         home: this.config.home,
+        env: { ...process.env, ...keys },
         serverScript: this.extension.asAbsolutePath('dist/server.js'),
         execPath: process.execPath,
         client: { kind: 'vscode', name: 'corral-vscode', version: String(this.extension.extension.packageJSON.version) },
@@ -136,6 +143,16 @@ export class Ctx implements vscode.Disposable {
       this.log.error(`could not connect: ${message}`);
       this.scheduleRetry(attempt + 1, message);
     }
+  }
+
+  /** Stops the daemon (it finishes in-flight work) and starts it again, with the stored keys. */
+  async restartDaemon(): Promise<void> {
+    const connection = this.connection;
+    if (connection) {
+      await connection.rpc.sendRequest(DaemonShutdown, {});
+      await connection.closed;
+    }
+    await this.start();
   }
 
   dispose(): void {

@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DaemonStatusRequest, TasksUpdate } from '../../server/protocol';
 import type { CorralApi } from '../../extension/main';
+import { resolveHome } from '../../server/protocol/paths';
 import { bounded, corral, outsideClient, waitFor, workspaceFolder } from './support';
 
 describe('reconnection', () => {
@@ -18,6 +20,10 @@ describe('reconnection', () => {
     // vscode-jsonrpc, whose request types are not interchangeable with ours.
     const before = await outsideClient();
     const { pid } = await bounded(before.rpc.sendRequest(DaemonStatusRequest, {}), 'daemon/status').finally(() => before.dispose());
+    // A provider key set with "Corral: Set API Key" (here through its store, the command only asks
+    // for it) reaches the daemon the extension starts, in its environment only.
+    const key = `sk-corral-test-${Math.random().toString(36).slice(2)}`;
+    await api.ctx.apiKeys.store('openai', key);
     const states: string[] = [];
     const watching = api.ctx.onDidChangeState((state) => states.push(state.kind));
     try {
@@ -33,6 +39,9 @@ describe('reconnection', () => {
     try {
       const status = await bounded(outside.rpc.sendRequest(DaemonStatusRequest, {}), 'daemon/status on the new daemon');
       assert.notEqual(status.pid, pid, 'a new daemon serves');
+      const environ = fs.readFileSync(`/proc/${status.pid}/environ`, 'utf8').split('\0');
+      assert.ok(environ.includes(`OPENAI_API_KEY=${key}`), 'the daemon the extension started has the stored key');
+      assert.deepEqual(filesHolding(resolveHome(), key), [], 'the key is in no file of CORRAL_HOME (config, store, journal, logs)');
       const updated = await bounded(outside.rpc.sendRequest(TasksUpdate, { board, id: 'T-1', action: 'note', text: 'after the crash' }), 'tasks/update');
       await waitFor(api.tasks.onDidChangeTreeData, () => api.tasks.list()[0]?.state?.version === updated.version, 'the tree to show the board after an outside note (tasks/changed from the new daemon)');
     } finally {
@@ -40,3 +49,14 @@ describe('reconnection', () => {
     }
   });
 });
+
+/** Files under `dir` whose bytes contain `needle`. */
+function filesHolding(dir: string, needle: string): string[] {
+  const found: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    if (fs.readFileSync(file).includes(needle)) found.push(file);
+  }
+  return found;
+}
