@@ -164,6 +164,47 @@ describe('corral web (browser app)', function () {
     assert.equal(await attempt({ Cookie: cookie, Origin: origin() }), 'open', 'the page itself');
   });
 
+  it('carries JSON-RPC both ways through the bridge, large messages too, as the identity that signed in', async () => {
+    const cookie = (await context!.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const ws = new WebSocket(`${origin().replace('http', 'ws')}/rpc`, { headers: { Cookie: cookie, Origin: origin() } });
+    const answers = new Map<number, (message: { result?: unknown; error?: { message: string } }) => void>();
+    ws.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString('utf8')) as { id?: number; result?: unknown; error?: { message: string } };
+      if (message.id !== undefined) answers.get(message.id)?.(message);
+    });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    let next = 1;
+    const call = (method: string, params: unknown): Promise<{ result?: unknown; error?: { message: string } }> =>
+      new Promise((resolve) => {
+        const id = next++;
+        answers.set(id, resolve);
+        ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+      });
+    try {
+      assert.match((await call('kv/list', {})).error?.message ?? '', /before corral\/hello/, 'the daemon\'s hello gate still applies');
+      // The page's token is replaced by the bridge: whatever it says, the cookie decides who it is.
+      const hello = await call('corral/hello', { protocolVersion: 1, token: 'anything', client: { kind: 'web' } });
+      assert.equal((hello.result as { identity: { role: string } }).identity.role, 'owner', JSON.stringify(hello));
+      const value = 'x'.repeat(60_000);
+      const puts = await Promise.all(Array.from({ length: 20 }, (_, i) => call('kv/put', { key: `web/big-${i}`, value })));
+      assert.deepEqual(puts.filter((p) => p.error !== undefined), []);
+      const list = (await call('kv/list', { prefix: 'web/' })).result as { key: string; value: string }[];
+      assert.equal(list.length, 20);
+      assert.ok(list.every((entry) => entry.value === value), 'a 1.2 MB answer arrives whole');
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('keeps serving on its first port and mints a new code each time', async () => {
+    const again = await signInLink();
+    assert.equal(again.url, url);
+    assert.notEqual(again.loginUrl, loginUrl);
+    const other = await runCli(['web', '--port', '1'], env);
+    assert.equal(other.code, 1);
+    assert.match(other.stderr, /already listens on port/);
+  });
+
   it('shows a session started through the CLI, live', async () => {
     await page.goto(`${url}#/sessions`);
     await page.waitForSelector('main[data-ready="sessions"]', { timeout: WAIT });
