@@ -66,8 +66,12 @@ describe('corral web (browser app)', function () {
   };
   const origin = (): string => new URL(url).origin;
 
-  before(async () => {
-    if (!fs.existsSync(CHROMIUM)) execFileSync('bash', [path.join(repoRoot, 'scripts', 'provision-vscode.sh')], { stdio: 'inherit' });
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      // Debian's Chromium only (scripts/provision-vscode.sh would add code-server, minutes more).
+      this.timeout(600_000);
+      execFileSync('bash', ['-c', 'command -v chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }'], { stdio: 'inherit' });
+    }
     fs.mkdirSync(path.dirname(board), { recursive: true });
     fs.mkdirSync(tmp, { recursive: true });
     fs.writeFileSync(board, BOARD);
