@@ -40,8 +40,12 @@ export function registerSessionCommands(ctx: Ctx, tree: SessionsTree): vscode.Di
     vscode.window.withProgress({ location: { viewId: 'corral.sessions' }, title }, task);
 
   const diffs = new DiffDocuments(ctx);
+  // Created on the first command run, disposed with the extension.
+  let output: vscode.OutputChannel | undefined;
+  const commandOutput = (): vscode.OutputChannel => (output ??= vscode.window.createOutputChannel('Corral Commands'));
   return [
     diffs,
+    { dispose: () => output?.dispose() },
     vscode.workspace.registerTextDocumentContentProvider(DIFF_SCHEME, diffs),
     registerCommand('corral.startSession', async () => {
       const folder = await pickFolder();
@@ -139,11 +143,6 @@ export function registerSessionCommands(ctx: Ctx, tree: SessionsTree): vscode.Di
   ];
 }
 
-let output: vscode.OutputChannel | undefined;
-function commandOutput(): vscode.OutputChannel {
-  output ??= vscode.window.createOutputChannel('Corral Commands');
-  return output;
-}
 
 async function pickFolder(): Promise<string | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
