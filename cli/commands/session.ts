@@ -1,4 +1,4 @@
-import { EnvProgress, SessionList, SessionPause, SessionRemove, SessionResume, SessionShow, SessionStart, SessionStop, type SessionInfo } from '../../server/protocol';
+import { EnvProgress, SessionList, SessionPorts, SessionPause, SessionRemove, SessionResume, SessionShow, SessionStart, SessionStop, type SessionInfo } from '../../server/protocol';
 import * as path from 'node:path';
 import type { CliContext } from '../context';
 import { gitRootAbove } from '../repo';
@@ -75,6 +75,8 @@ export async function show(_options: object, ctx: CliContext, id: string): Promi
   const connection = await ctx.connect();
   try {
     const shown = await connection.rpc.sendRequest(SessionShow, { session: id });
+    // Preview ports (`corral port`); the JSON shape of show stays as it is.
+    const forwards = ctx.out.json ? [] : await connection.rpc.sendRequest(SessionPorts, { session: id }).catch(() => []);
     ctx.out.result(shown, ({ session: s, events, summary }) => {
       const ms = (v: number | null): string => (v === null ? '-' : `${v.toFixed(1)} ms`);
       const lines = table([
@@ -86,6 +88,7 @@ export async function show(_options: object, ctx: CliContext, id: string): Promi
         ['workspace', s.workspace],
         ['limits', `${Math.round(s.limits.memoryBytes / 1024 / 1024)} MB, ${s.limits.cpus} CPU, ${s.limits.pids} pids`],
         ['commands', `${summary.commands}, ${(summary.errorRate * 100).toFixed(0)} % failed, p50 ${ms(summary.p50Ms)}, p95 ${ms(summary.p95Ms)}`],
+        ...(forwards.length > 0 ? [['ports', forwards.map((f) => `${f.port} → ${f.host}:${f.hostPort}`).join(', ')]] : []),
         ['peak', `${summary.peakMemoryBytes === null ? '-' : `${Math.round(summary.peakMemoryBytes / 1024 / 1024)} MB`}, ${summary.peakCpuPercent === null ? '-' : `${summary.peakCpuPercent.toFixed(0)} % CPU`}`],
       ]);
       const history = table(events.map((e) => [e.at.replace('T', ' ').slice(0, 19), e.actor, e.from && e.to ? `${e.from} → ${e.to}` : e.kind, e.detail ?? '']));

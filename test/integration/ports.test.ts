@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { SessionChanged, SessionPort, SessionPorts, SessionRemove, SessionStart, SessionStop, type SessionInfo } from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
+import { runCli } from '../support/cli';
 import { connect, startDaemon, type DaemonProcess } from '../support/daemon';
 import { tempHome } from '../support/home';
 import { DEBIAN, ensureImage, imageCache, sampleRepo, sh } from '../support/jail';
@@ -62,6 +63,9 @@ else: raise SystemExit(1)"`);
     assert.deepEqual(again.map((r) => r.status), [200, 404], 'several connections, each relayed');
     assert.deepEqual(await client.rpc.sendRequest(SessionPorts, { session: session.id }), [forward]);
     assert.equal((await client.rpc.sendRequest(SessionPort, { session: session.id, port: 5173 })).hostPort, forward.hostPort, 'one listener per port');
+    const env = { CORRAL_HOME: home.home };
+    assert.equal((await runCli(['port', session.id.slice(0, 6), '5173'], env)).stdout, `127.0.0.1:${forward.hostPort}\n`);
+    assert.match((await runCli(['session', 'show', session.id], env)).stdout, new RegExp(`ports +5173 → 127\\.0\\.0\\.1:${forward.hostPort}`));
     const network = await sh(client, session.id, 'ls /sys/class/net');
     assert.equal(network.stdout.trim(), 'lo', 'the jail has no network of its own');
 
