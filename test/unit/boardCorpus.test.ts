@@ -52,6 +52,14 @@ function changedLines(before: string, after: string): { from: number; to: number
 
 describe('task board: the corpus of real boards', function () {
   this.timeout(30_000);
+  before(function () {
+    // The corpus sits beside the clone on the build machines (../shared); a bare clone reports
+    // these tests as skipped, with the reason, rather than as failures.
+    if (!fs.existsSync(corpus)) {
+      console.log(`    skipped: no corpus at ${corpus} (it comes with ../shared beside the clone)`);
+      this.skip();
+    }
+  });
   it('has an expectation for every file of the corpus', () => {
     assert.deepEqual(fs.readdirSync(corpus).filter((f) => /^\d/.test(f)).sort(), Object.keys(EXPECTED).sort());
   });
