@@ -39,6 +39,16 @@ const BOARD = `# Board
 - [x] T-6 The store
 `;
 
+/** Waits for a page to have rendered; on a timeout says what the page shows instead. */
+async function ready(page: Page, name: string): Promise<void> {
+  try {
+    await page.waitForSelector(`main[data-ready="${name}"]`, { timeout: WAIT });
+  } catch (error) {
+    const shown = await page.evaluate(() => document.querySelector('main')?.textContent ?? document.body.textContent).catch(() => '(no page)');
+    throw new Error(`the ${name} page did not render: it shows ${JSON.stringify(shown?.slice(0, 300))}`, { cause: error });
+  }
+}
+
 interface AxeResult {
   violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
 }
@@ -104,7 +114,7 @@ describe('corral web (browser app)', function () {
 
   it('signs in with the one-time link: the code leaves the address bar, the cookie is HttpOnly and SameSite=Strict', async () => {
     await page.goto(loginUrl);
-    await page.waitForSelector('main[data-ready="sessions"]', { timeout: WAIT });
+    await ready(page, 'sessions');
     assert.ok(!page.url().includes('login='), page.url());
     assert.match(await page.textContent('.who') ?? '', /signed in as /);
     const cookies = await context!.cookies();
@@ -211,7 +221,7 @@ describe('corral web (browser app)', function () {
 
   it('shows a session started through the CLI, live', async () => {
     await page.goto(`${url}#/sessions`);
-    await page.waitForSelector('main[data-ready="sessions"]', { timeout: WAIT });
+    await ready(page, 'sessions');
     const started = await runCli(['--json', 'session', 'start', '--repo', repo, '--image', IMAGE], env);
     assert.equal(started.code, 0, started.stderr);
     sessionId = (JSON.parse(started.stdout) as { id: string }).id;
@@ -242,7 +252,7 @@ describe('corral web (browser app)', function () {
     assert.equal(imported.code, 0, imported.stderr);
     const cli = JSON.parse((await runCli(['--json', 'usage', '--since', '30d'], env)).stdout) as { total: { calls: number } };
     await page.goto(`${url}#/usage`);
-    await page.waitForSelector('main[data-ready="usage"]', { timeout: WAIT });
+    await ready(page, 'usage');
     assert.equal(await page.textContent('[data-total="calls"] .tile-value'), cli.total.calls.toLocaleString('en-US'));
     // The month with its forecast, and tokens by kind per day: uPlot canvases, described in words.
     assert.equal(await page.locator('figure.chart canvas').count(), cli.total.calls > 0 ? 2 : 1);
@@ -262,7 +272,7 @@ describe('corral web (browser app)', function () {
       for (const route of ['sessions', `board?file=${encodeURIComponent(board)}`, 'usage']) {
         const name = route.split('?')[0]!;
         await page.goto(`${url}#/${route}`);
-        await page.waitForSelector(`main[data-ready="${name}"]`, { timeout: WAIT });
+        await ready(page, name);
         // Evaluated through the debugger protocol: the page's CSP (rightly) refuses injected scripts.
         await page.evaluate(axe);
         const result = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run());
@@ -278,7 +288,7 @@ describe('corral web (browser app)', function () {
   for (const route of ['sessions', 'board', 'usage']) {
   it(`reaches every control of the ${route} page with the keyboard`, async () => {
     await page.goto(`${url}#/${route === 'board' ? `board?file=${encodeURIComponent(board)}` : route}`);
-    await page.waitForSelector(`main[data-ready="${route}"]`, { timeout: WAIT });
+    await ready(page, route);
     const controls = await page.$$eval('a[href], button, input, select, vscode-button', (all) => all.map((el, i) => el.setAttribute('data-k', String(i))).length);
     const reached = new Set<string>();
     await page.focus('body');

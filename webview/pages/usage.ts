@@ -16,9 +16,16 @@ export async function usagePage(context: PageContext): Promise<() => void> {
       context.rpc.request(Methods.usageForecast, {}),
     ]);
     const width = Math.max(320, Math.min(context.root.clientWidth - 32, 900));
+    let charts: HTMLElement;
+    try {
+      charts = h('div', { class: 'charts' }, monthChart(forecast, width), byDay.rows.length === 0 ? '' : tokensChart(byDay, width));
+    } catch (error) {
+      // The numbers are in the tables below; a chart that cannot be drawn must not hide them.
+      charts = h('p', { class: 'error', role: 'status' }, `The charts could not be drawn: ${String(error)}`);
+    }
     region.replaceChildren(
       totals(byDay),
-      h('div', { class: 'charts' }, monthChart(forecast, width), byDay.rows.length === 0 ? '' : tokensChart(byDay, width)),
+      charts,
       table('By day', 'Day', byDay),
       table('By model', 'Model', byModel),
     );
