@@ -18,6 +18,8 @@ export interface CommandOutcome {
 
 export interface CommandContext {
   containerId: string;
+  /** The host folder mounted at /workspace: a script edits it as a command in the jail would. */
+  workspace: string;
   /** Aborted when the daemon kills the command (timeout or interrupt) or the whole shell. */
   signal: AbortSignal;
 }
@@ -230,7 +232,7 @@ class FakeShell {
     this.jail.commands.push(command);
     try {
       const outcome = await Promise.race([
-        Promise.resolve(this.jail.script(command, { containerId: this.container.id, signal: controller.signal })),
+        Promise.resolve(this.jail.script(command, { containerId: this.container.id, workspace: this.container.spec.workspace, signal: controller.signal })),
         // A killed command ends as the shell's trap ends it: status 130.
         new Promise<CommandOutcome>((resolve) => controller.signal.addEventListener('abort', () => resolve({ exitCode: 130 }), { once: true })),
       ]);

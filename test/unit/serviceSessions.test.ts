@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { ErrorCode, SessionList, SessionPause, SessionRemove, SessionResume, SessionShow, SessionStart, SessionStop, ShellExec, type SessionInfo } from '../../server/protocol';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ErrorCode, SessionApply, SessionDiff, SessionList, SessionPause, SessionRemove, SessionResume, SessionShow, SessionStart, SessionStop, ShellExec, type SessionInfo } from '../../server/protocol';
+import { historyRepo } from '../support/gitrepo';
 import { startHarness, type Harness, type HarnessClient } from '../support/harness';
 
 const IMAGE = 'corral/fake:latest';
@@ -17,7 +20,10 @@ describe('service: sessions (in-process harness)', () => {
 
   before(async () => {
     h = await startHarness({
-      script: (command) => (command === 'pwd' ? { stdout: '/workspace\n' } : command === 'fail' ? { stderr: 'boom\n', exitCode: 3 } : { stdout: `ran ${command}\n` }),
+      script: (command, { workspace }) => {
+        if (command === 'edit') fs.writeFileSync(path.join(workspace, 'src', 'app.js'), 'console.log("v2");\n');
+        return command === 'pwd' ? { stdout: '/workspace\n' } : command === 'fail' ? { stderr: 'boom\n', exitCode: 3 } : { stdout: `ran ${command}\n` };
+      },
     });
     owner = await h.connect();
     other = await h.connect('mallory');
@@ -110,5 +116,26 @@ describe('service: sessions (in-process harness)', () => {
     const shown = await owner.rpc.sendRequest(SessionShow, { session: s.id });
     assert.ok(shown.events.some((e) => e.kind === 'resume' && e.actor === 'idle'));
     assert.equal(h.jail.stateOf(s.containerId!), 'running');
+  });
+
+  it('a session over a git repository: a private checkout, its diff, and apply as a commit — the repository untouched until then', async () => {
+    const repo = historyRepo();
+    try {
+      const head = repo.git('rev-parse', 'HEAD').trim();
+      const s = await owner.rpc.sendRequest(SessionStart, { repo: repo.dir, image: IMAGE });
+      assert.deepEqual([s.repoRoot, s.baseCommit, s.branch], [repo.dir, head, `corral/${s.id}`]);
+      await owner.rpc.sendRequest(ShellExec, { session: s.id, command: 'edit' });
+      assert.equal(fs.readFileSync(path.join(repo.dir, 'src', 'app.js'), 'utf8'), 'console.log("v1");\n', 'the user’s checkout is untouched');
+      const diff = await owner.rpc.sendRequest(SessionDiff, { session: s.id, patch: true });
+      assert.deepEqual(diff.files.map((f) => [f.path, f.status]), [['src/app.js', 'M']]);
+      assert.match(diff.patch ?? '', /-console.log\("v1"\);\n\+console.log\("v2"\);/);
+      const applied = await owner.rpc.sendRequest(SessionApply, { session: s.id, mode: 'commit' });
+      assert.equal(applied.files, 1);
+      assert.equal(repo.git('rev-parse', 'HEAD').trim(), applied.commit);
+      assert.equal(fs.readFileSync(path.join(repo.dir, 'src', 'app.js'), 'utf8'), 'console.log("v2");\n');
+      await owner.rpc.sendRequest(SessionRemove, { session: s.id, purge: true });
+    } finally {
+      repo.cleanup();
+    }
   });
 });
