@@ -22,6 +22,8 @@ describe('service: sessions (in-process harness)', () => {
     h = await startHarness({
       script: (command, { workspace }) => {
         if (command === 'edit') fs.writeFileSync(path.join(workspace, 'src', 'app.js'), 'console.log("v2");\n');
+        // Runs until killed (the fake jail ends it when the daemon kills its CORRAL_CMD marker).
+        if (command === 'hang') return new Promise(() => undefined);
         return command === 'pwd' ? { stdout: '/workspace\n' } : command === 'fail' ? { stderr: 'boom\n', exitCode: 3 } : { stdout: `ran ${command}\n` };
       },
     });
@@ -137,5 +139,13 @@ describe('service: sessions (in-process harness)', () => {
     } finally {
       repo.cleanup();
     }
+  });
+
+  it('a command past its timeout is killed by its marker and reported (124), and the shell goes on', async () => {
+    const s = await owner.rpc.sendRequest(SessionStart, { image: IMAGE });
+    const result = await owner.rpc.sendRequest(ShellExec, { session: s.id, command: 'hang', timeoutMs: 20 });
+    assert.deepEqual([result.exitCode, result.timedOut, result.shellRestarted], [124, true, false]);
+    assert.ok(h.jail.calls.some((c) => /^kill CMD=\d+ /.test(c)), 'the daemon killed the command by its marker');
+    assert.equal((await owner.rpc.sendRequest(ShellExec, { session: s.id, command: 'pwd' })).stdout, '/workspace\n');
   });
 });
