@@ -73,8 +73,17 @@ async function main(): Promise<void> {
     document.title = `${page.title} · Corral`;
     vscodeHost?.saveRoute(location.hash);
     main.replaceChildren(h('p', { class: 'status', role: 'status' }, 'Loading…'));
+    let render: Page;
     try {
-      const render = await page.load();
+      render = await page.load();
+    } catch {
+      // The page's chunk is gone: Corral was rebuilt or updated since this page loaded.
+      const reload = h('button', { type: 'button', class: 'button' }, 'Reload');
+      reload.addEventListener('click', () => location.reload());
+      main.replaceChildren(h('p', { role: 'alert' }, 'Corral was updated since this page was loaded. '), reload);
+      return;
+    }
+    try {
       const stop = await render({ rpc, identity: hello.identity, root: main, params: new URLSearchParams(query), announce: (text) => (live.textContent = text) });
       if (mine === generation) leave = stop;
       else stop();

@@ -259,6 +259,24 @@ describe('corral web (browser app)', function () {
     assert.match((await page.getAttribute('figure.chart .chart-plot', 'aria-label')) ?? '', /spent|so far/);
   });
 
+  it('asks for a reload when a page chunk is gone (Corral rebuilt while the page was open)', async () => {
+    await page.goto(`${url}#/sessions`);
+    // A fresh document: one that has loaded the usage page keeps its module.
+    await page.reload();
+    await ready(page, 'sessions');
+    const web = path.join(repoRoot, 'dist', 'web');
+    const chunk = fs.readdirSync(web).find((name) => /^usage-.*\.js$/.test(name))!;
+    fs.renameSync(path.join(web, chunk), path.join(web, `${chunk}.away`));
+    try {
+      await page.goto(`${url}#/usage`);
+      await page.waitForSelector('text=Corral was updated since this page was loaded', { timeout: WAIT });
+    } finally {
+      fs.renameSync(path.join(web, `${chunk}.away`), path.join(web, chunk));
+    }
+    await page.reload();
+    await ready(page, 'usage');
+  });
+
   // light and dark as the system asks for them; the high-contrast ones picked with the Theme button.
   for (const scheme of ['light', 'dark', 'hc-dark', 'hc-light'] as const) {
     it(`has no serious or critical axe-core violation on any page (${scheme})`, async () => {
