@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KvGet } from '../../server/protocol';
+import type { DaemonConnection } from '../../server/protocol/client';
 import { homePaths } from '../../server/protocol/paths';
 import { connect, spawnDaemon } from '../support/daemon';
 import { tempHome } from '../support/home';
@@ -11,25 +12,48 @@ import { percentile, report } from './support/report';
 
 const RUNS = 10;
 
-/** Spawn to first successful hello, and to the first answer that needs the store, in ms. */
-async function coldStart(home: string): Promise<{ hello: number; store: number }> {
+/** How long one cold start may take before the run fails (a start takes well under a second). */
+const START_LIMIT_MS = 30_000;
+
+/**
+ * Spawn to first successful hello, and to the first answer that needs the store, in ms. Fails with
+ * the daemon's output when it exits before answering, and after START_LIMIT_MS, instead of polling
+ * for a socket that will never come.
+ */
+async function coldStart(home: string, limitMs = START_LIMIT_MS): Promise<{ hello: number; store: number }> {
   const start = performance.now();
   const daemon = spawnDaemon(home);
+  let ended: number | string | undefined;
+  void daemon.exited.then((code) => (ended = code));
   const socket = homePaths(home).socket;
-  for (;;) {
-    // Cheap polling, so the measuring process does not steal a core from the daemon starting.
-    while (!fs.existsSync(socket)) await sleep(1);
-    try {
-      const client = await connect(home);
-      const hello = performance.now() - start;
-      assert.equal(await client.rpc.sendRequest(KvGet, { key: 'absent' }), null);
-      const store = performance.now() - start;
-      client.dispose();
-      await daemon.terminate();
-      return { hello, store };
-    } catch {
-      await sleep(2);
+  const failed = (why: string): Error => new Error(`daemon ${why}; its output:\n${daemon.output() || '(none)'}`);
+  try {
+    for (;;) {
+      if (ended !== undefined) throw failed(`exited (${ended}) before answering hello`);
+      if (performance.now() - start > limitMs) throw failed(`did not answer within ${limitMs} ms`);
+      // Cheap polling, so the measuring process does not steal a core from the daemon starting.
+      if (!fs.existsSync(socket)) {
+        await sleep(1);
+        continue;
+      }
+      let client: DaemonConnection;
+      try {
+        client = await connect(home);
+      } catch {
+        // Bound but not accepting yet.
+        await sleep(2);
+        continue;
+      }
+      try {
+        const hello = performance.now() - start;
+        assert.equal(await client.rpc.sendRequest(KvGet, { key: 'absent' }), null);
+        return { hello, store: performance.now() - start };
+      } finally {
+        client.dispose();
+      }
     }
+  } finally {
+    if (ended === undefined) await daemon.terminate();
   }
 }
 
@@ -64,5 +88,17 @@ describe('benchmark: daemon cold start', function () {
       { metric: 'spawn to hello answered, first start (p50)', value: percentile(fresh.map((r) => r.hello), 50), unit: 'ms', floor: node },
       { metric: 'spawn to first store read answered, first start (p50)', value: percentile(fresh.map((r) => r.store), 50), unit: 'ms', floor: node },
     ]);
+  });
+
+  it('fails with the daemon\'s output, instead of waiting forever, when the daemon dies before it listens', async () => {
+    const scratch = tempHome('boot');
+    try {
+      // A CORRAL_HOME that is a file: the daemon cannot create its state there and exits at once.
+      const home = `${scratch.home}/not-a-folder`;
+      fs.writeFileSync(home, '');
+      await assert.rejects(coldStart(home), (error: Error) => /daemon exited \(\w+\) before answering hello; its output:\n(?!\(none\))/.test(error.message));
+    } finally {
+      scratch.cleanup();
+    }
   });
 });
