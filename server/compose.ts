@@ -24,6 +24,8 @@ import { UsageService } from './analytics/service';
 import { registerUsageHandlers } from './rpc/usageHandlers';
 import { AttachService } from './services/attach';
 import { KvService } from './services/kv';
+import { ProviderKeys } from './services/providerKeys';
+import { registerProviderKeyHandlers } from './rpc/providerKeyHandlers';
 import { Maintenance } from './sessions/maintenance';
 import { reconcile } from './sessions/reconcile';
 import { SessionService } from './sessions/service';
@@ -174,6 +176,8 @@ export async function composeDaemon(
     },
     authorizer,
   });
+  // API keys handed by the owner's clients: this process's memory only, gone with it.
+  const providerKeys = new ProviderKeys();
   const usage = new UsageService({ store, clock, logger, configFile: paths.config, announce: (user, method, params) => process.broadcast(user, method, params) });
   const router = buildRouter({
     store,
@@ -183,7 +187,7 @@ export async function composeDaemon(
     sessions,
     attach,
     tasks,
-    agent: new AgentService({ store, sessions, ledger: new Ledger(store, (user) => usage.ledgerChanged(user)), clock, configFile: paths.config, env: globalThis.process.env, tasks, resolveProvider: ports.resolveProvider }),
+    agent: new AgentService({ store, sessions, ledger: new Ledger(store, (user) => usage.ledgerChanged(user)), clock, configFile: paths.config, env: globalThis.process.env, tasks, resolveProvider: ports.resolveProvider, handedKey: (provider) => providerKeys.get(provider) }),
     docker,
     imageCacheDir: settings.imageCache,
     defaultImage: settings.defaultImage,
@@ -203,6 +207,7 @@ export async function composeDaemon(
   registerEnvironmentHandlers(router, environments, docker);
   registerPortHandlers(router, sessions, previews);
   registerUsageHandlers(router, usage);
+  registerProviderKeyHandlers(router, providerKeys);
   router.holdUntil(reconciled, waitsForReconciliation);
   usage.start();
   return {

@@ -5,7 +5,7 @@ import { CorralError } from '../errors';
 import { countRequestTokens, estimateUsage } from '../ledger/estimate';
 import type { Ledger } from '../ledger/ledger';
 import { PriceTable, type Quote } from '../ledger/prices';
-import { resolveProvider } from '../llm/providers';
+import { resolveProvider, type HandedKey } from '../llm/providers';
 import type { Message, ModelRequest, ModelTurn, Usage } from '../llm/types';
 import type { Clock } from '../ports/clock';
 import { ErrorCode, type AgentRunParams, type RunEvent, type RunListEntry, type RunOutcome, type RunSummary, type RunTokens, type SessionInfo } from '../protocol';
@@ -28,6 +28,8 @@ export interface AgentDeps {
   tasks: TasksService;
   /** Picks a run's model; the official SDKs unless a test gives a scripted model (test/support/harness.ts). */
   resolveProvider?: typeof resolveProvider;
+  /** Keys handed over `provider/setKey`, in memory only; asked before `env`. */
+  handedKey?: HandedKey;
 }
 
 /** The board task a run works on. */
@@ -78,7 +80,7 @@ export class AgentService {
     // The task is read (and must exist) before anything is started for it.
     const task = params.task === undefined ? undefined : this.taskGoal(caller, params, known);
     const goal = task?.goal ?? params.prompt!;
-    const provider = (this.deps.resolveProvider ?? resolveProvider)(config, { ...params, goal }, this.deps.env);
+    const provider = (this.deps.resolveProvider ?? resolveProvider)(config, { ...params, goal }, this.deps.env, this.deps.handedKey);
     try {
       const session = known ?? (await this.sessionFor(owner, params));
       if (task) await this.deps.tasks.update(caller, { board: task.board, id: task.id, action: 'start' });
@@ -114,7 +116,7 @@ export class AgentService {
     const config = readConfig(this.deps.configFile);
     // The transcript being recorded holds the turns up to the interruption; a recorder would start it anew.
     const { record, ...wanted } = stored;
-    const provider = (this.deps.resolveProvider ?? resolveProvider)(config, wanted, this.deps.env);
+    const provider = (this.deps.resolveProvider ?? resolveProvider)(config, wanted, this.deps.env, this.deps.handedKey);
     try {
       if (provider.llm.replay) await skipReplayedTurns(provider.llm, history.steps, provider.model);
       if (!(await this.deps.store.write((w) => claimInterrupted(w, runId)))) throw new CorralError(ErrorCode.Conflict, `run ${runId} is being resumed already`, 'wait for that resume to end');

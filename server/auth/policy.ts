@@ -79,6 +79,9 @@ export const METHOD_RULES: Readonly<Record<string, MethodRule>> = {
   'tasks/init': { caller: 'user', paths: ['board.write'] },
   // A sign-in link for the caller's own identity; the browser then calls as them (server/web).
   'web/open': { caller: 'user', paths: [] },
+  // Provider API keys into the daemon's memory: the keys pay for every user's runs.
+  'provider/setKey': { caller: 'owner', paths: [] },
+  'provider/keys': { caller: 'owner', paths: [] },
 };
 
 /** What the policy needs to know about the daemon; read at each decision (grants change). */

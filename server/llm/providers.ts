@@ -24,13 +24,18 @@ function builtIns(env: NodeJS.ProcessEnv): Record<string, ProviderConfig> {
   };
 }
 
+/** A key handed to the daemon over `provider/setKey` (server/services/providerKeys.ts), by provider name. */
+export type HandedKey = (provider: string) => string | undefined;
+
 /**
  * Picks the provider and model of a run: `--provider` / `--model`, else config.json's defaults,
- * else whichever of OPENAI_API_KEY / ANTHROPIC_API_KEY the daemon has. Keys are read here, in the
- * daemon, and go nowhere but the provider's SDK.
+ * else whichever of the OpenAI / Anthropic keys the daemon has. A key handed over RPC comes before
+ * config.json's `apiKey` and the daemon's environment. Keys are read here, in the daemon, and go
+ * nowhere but the provider's SDK.
  */
-export function resolveProvider(config: Config, wanted: { provider?: string; model?: string; transcript?: string; record?: string; goal: string }, env: NodeJS.ProcessEnv): ResolvedProvider {
-  const name = wanted.provider ?? config.defaultProvider ?? (env.OPENAI_API_KEY === undefined && env.ANTHROPIC_API_KEY !== undefined ? 'anthropic' : 'openai');
+export function resolveProvider(config: Config, wanted: { provider?: string; model?: string; transcript?: string; record?: string; goal: string }, env: NodeJS.ProcessEnv, handed: HandedKey = () => undefined): ResolvedProvider {
+  const hasKey = (provider: string, variable: string): boolean => handed(provider) !== undefined || env[variable] !== undefined;
+  const name = wanted.provider ?? config.defaultProvider ?? (!hasKey('openai', 'OPENAI_API_KEY') && hasKey('anthropic', 'ANTHROPIC_API_KEY') ? 'anthropic' : 'openai');
   let resolved: ResolvedProvider;
   if (name === 'replay') {
     if (wanted.transcript === undefined) throw new CorralError(ErrorCode.InvalidParams, 'provider replay needs a transcript', 'add --transcript FILE (written by `corral run --record FILE`)');
@@ -46,12 +51,12 @@ export function resolveProvider(config: Config, wanted: { provider?: string; mod
     if (model === undefined) throw new CorralError(ErrorCode.InvalidParams, `no model given for provider ${name}`, `add --model, or providers.${name}.model in config.json`);
     const keyVariable = settings.apiKeyEnv ?? `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`;
     const isDefaultEndpoint = settings.baseURL === undefined || /api\.(openai|anthropic)\.com/.test(settings.baseURL);
-    const apiKey = settings.apiKey ?? env[keyVariable] ?? (isDefaultEndpoint ? undefined : 'none');
+    const apiKey = handed(name) ?? settings.apiKey ?? env[keyVariable] ?? (isDefaultEndpoint ? undefined : 'none');
     if (apiKey === undefined || apiKey === '') {
       throw new CorralError(
         ErrorCode.ProviderFailed,
-        `no API key for ${name}: ${keyVariable} is not set in the daemon's environment`,
-        `export ${keyVariable}=… and restart the daemon (\`corral daemon stop\`; the next command starts it with your environment), or set providers.${name}.apiKey in $CORRAL_HOME/config.json`,
+        `no API key for ${name}: none was handed to the daemon and ${keyVariable} is not set in its environment`,
+        `in VS Code run "Corral: Set API Key"; or export ${keyVariable}=… and restart the daemon (\`corral daemon stop\`; the next command starts it with your environment), or set providers.${name}.apiKey in $CORRAL_HOME/config.json`,
       );
     }
     const options = { name, apiKey, baseURL: settings.baseURL ?? '', keyVariable, maxRetries: settings.maxRetries ?? 4 };

@@ -17,3 +17,4 @@ export * from './auth';
 export * from './env';
 export * from './web';
 export * from './ports';
+export * from './provider';
