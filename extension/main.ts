@@ -7,13 +7,15 @@ import { SessionsTree } from './sessions/sessionsTree';
 import { SessionTerminal } from './sessions/sessionTerminal';
 import { registerTaskCommands } from './tasks/taskCommands';
 import { TasksTree } from './tasks/tasksTree';
-import { registerWebPanel } from './webview/panel';
+import { WebPanels } from './webview/panel';
 
 /** What `activate` returns: the extension's parts, for its own tests in the extension host. */
 export interface CorralApi {
   ctx: Ctx;
   sessions: SessionsTree;
   tasks: TasksTree;
+  /** The Corral panel (the web app in a webview); its tests watch the page's requests through it. */
+  web: WebPanels;
   /** Time spent in `activate` (the connection is made afterwards, off the activation path). */
   activationMs: number;
   /** A terminal bridge to a session's TTY, as `corral.openTerminal` makes (tests read its output). */
@@ -29,12 +31,13 @@ export function activate(extension: vscode.ExtensionContext): CorralApi {
   const sessions = new SessionsTree(ctx);
   const tasks = new TasksTree(ctx);
   extension.subscriptions.push(ctx, sessions, tasks, ...registerSessionCommands(ctx, sessions), ...registerChangedFiles(), ...registerTaskCommands(ctx, tasks));
-  extension.subscriptions.push(...registerWebPanel(ctx, extension));
+  const web = new WebPanels(ctx, extension.extensionUri);
+  extension.subscriptions.push(web);
   void ctx.start();
   const activationMs = performance.now() - started;
   ctx.log.info(`activated in ${activationMs.toFixed(1)} ms`);
   const context = ctx;
-  return { ctx, sessions, tasks, activationMs, sessionTerminal: (sessionId, label) => new SessionTerminal(context, sessionId, label) };
+  return { ctx, sessions, tasks, web, activationMs, sessionTerminal: (sessionId, label) => new SessionTerminal(context, sessionId, label) };
 }
 
 export function deactivate(): void {

@@ -9,13 +9,16 @@ import type { Ctx } from '../ctx';
 /** The methods the app may have the extension call for it: those it declares, nothing else. */
 const FORWARDED = new Set(Object.values(Methods).map((m) => m.method));
 const NOTICES: CorralNotification<unknown>[] = [SessionChanged, TasksChanged, UsageChanged];
-const PAGES = ['sessions', 'board', 'usage'] as const;
-type PageName = (typeof PAGES)[number];
+export const WEB_PAGES = ['sessions', 'board', 'usage'] as const;
+export type WebPageName = (typeof WEB_PAGES)[number];
 
 interface FromWebview {
   corral?: unknown;
   message?: { id?: unknown; method?: unknown; params?: unknown };
 }
+
+/** One request a page made through the extension and how it was answered (see `WebPanels.onDidAnswer`). */
+export type WebAnswer = { method: string; params: unknown } & ({ ok: true; result: unknown } | { ok: false; code: number; message: string });
 
 /**
  * The web app (webview/) in a VS Code panel. The page posts JSON-RPC messages; this host answers
@@ -25,34 +28,42 @@ interface FromWebview {
  * only its route (`setState`), which the serializer restores after a reload. No
  * `retainContextWhenHidden`: a hidden panel is rebuilt from the daemon when shown.
  */
-export class CorralWebPanel {
+class CorralWebPanel {
   static readonly viewType = 'corral.web';
   private readonly disposables: vscode.Disposable[] = [];
+  private route: string;
 
-  private constructor(
-    private readonly panel: vscode.WebviewPanel,
+  constructor(
+    readonly panel: vscode.WebviewPanel,
     private readonly ctx: Ctx,
     private readonly extensionUri: vscode.Uri,
     route: string,
+    private readonly answered: (answer: WebAnswer) => void,
+    onDispose: () => void,
   ) {
-    const web = vscode.Uri.joinPath(extensionUri, 'dist', 'web');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [web] };
-    panel.webview.html = this.html(route);
+    panel.webview.options = webviewOptions(extensionUri);
+    this.route = route;
+    this.show(route);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((data: FromWebview) => void this.receive(data)),
       ...NOTICES.map((type) => ctx.notifications.on(type, (params) => void panel.webview.postMessage({ corral: 'rpc', message: { jsonrpc: '2.0', method: type.method, params } }))),
+      // A page that loaded while the daemon was away showed an error: load it again on the new connection.
+      ctx.onDidConnect(() => this.show(this.route)),
     );
-    panel.onDidDispose(() => this.dispose(), null, this.disposables);
+    panel.onDidDispose(
+      () => {
+        this.dispose();
+        onDispose();
+      },
+      null,
+      this.disposables,
+    );
   }
 
-  static open(ctx: Ctx, extensionUri: vscode.Uri, page: PageName): CorralWebPanel {
-    const panel = vscode.window.createWebviewPanel(CorralWebPanel.viewType, 'Corral', vscode.ViewColumn.Active, { enableScripts: true });
-    return new CorralWebPanel(panel, ctx, extensionUri, `#/${page}`);
-  }
-
-  static revive(panel: vscode.WebviewPanel, ctx: Ctx, extensionUri: vscode.Uri, state: unknown): CorralWebPanel {
-    const route = typeof state === 'object' && state !== null && typeof (state as { route?: unknown }).route === 'string' ? (state as { route: string }).route : '#/sessions';
-    return new CorralWebPanel(panel, ctx, extensionUri, route);
+  /** Loads the app afresh on `route` (a new page: the old one's requests are answered into nothing). */
+  show(route: string): void {
+    this.route = route;
+    this.panel.webview.html = this.html(route);
   }
 
   private html(route: string): string {
@@ -65,34 +76,87 @@ export class CorralWebPanel {
   private async receive(data: FromWebview): Promise<void> {
     const message = data.message;
     if (data.corral !== 'rpc' || typeof message?.method !== 'string' || typeof message.id !== 'number') return;
-    const reply = (body: object): Thenable<boolean> => this.panel.webview.postMessage({ corral: 'rpc', message: { jsonrpc: '2.0', id: message.id, ...body } });
+    const method = message.method;
+    const reply = (answer: { result: unknown } | { error: { code: number; message: string; data: unknown } }): void => {
+      this.answered({ method, params: message.params, ...('result' in answer ? { ok: true, result: answer.result } : { ok: false, code: answer.error.code, message: answer.error.message }) });
+      void this.panel.webview.postMessage({ corral: 'rpc', message: { jsonrpc: '2.0', id: message.id, ...answer } });
+    };
     const connection = this.ctx.connection;
-    if (connection === undefined) return void reply({ error: { code: -1, message: 'not connected to the Corral daemon', data: { hint: 'wait for the status bar to say connected, then reopen the panel' } } });
-    if (message.method === 'corral/hello') return void reply({ result: connection.hello });
-    if (!FORWARDED.has(message.method)) return void reply({ error: { code: -32601, message: `${message.method} is not available to the panel`, data: { hint: 'declare it in webview/methods.ts' } } });
+    if (connection === undefined) return reply({ error: { code: -1, message: 'not connected to the Corral daemon', data: { hint: 'wait for the status bar to say connected; the panel reloads by itself' } } });
+    if (method === 'corral/hello') return reply({ result: connection.hello });
+    if (!FORWARDED.has(method)) return reply({ error: { code: -32601, message: `${method} is not available to the panel`, data: { hint: 'declare it in webview/methods.ts' } } });
     try {
-      return void reply({ result: await connection.rpc.sendRequest(message.method, message.params) });
+      return reply({ result: await connection.rpc.sendRequest(method, message.params) });
     } catch (error) {
-      const e = error instanceof ResponseError ? { code: error.code, message: error.message, data: error.data as unknown } : { code: -1, message: String(error), data: { hint: '' } };
-      return void reply({ error: e });
+      return reply({ error: error instanceof ResponseError ? { code: error.code, message: error.message, data: error.data as unknown } : { code: -1, message: String(error), data: { hint: 'reopen the panel; if it persists, see the Corral output channel' } } });
     }
   }
 
-  private dispose(): void {
+  dispose(): void {
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
   }
 }
 
+/** Scripts on; only the built app (dist/web) may be loaded into the page. */
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'web')] };
+}
+
+function routeOf(state: unknown): string {
+  const route = typeof state === 'object' && state !== null ? (state as { route?: unknown }).route : undefined;
+  return typeof route === 'string' && /^#\/[a-z]+(\?[^#]*)?$/.test(route) ? route : '#/sessions';
+}
+
 /**
- * `corral.openWebApp` (optionally with a page: sessions, board, usage) and the serializer that
- * brings the panels back after a reload. The commands and `onWebviewPanel:corral.web` still need
- * their entries in package.json's `contributes`/`activationEvents` to show in the palette.
+ * The Corral panel: `corral.openWebApp` (optionally with a page: sessions, board, usage) and
+ * `corral.openUsage` open it, or bring the open one forward on that page; the serializer brings it
+ * back after a reload on the route the page saved.
  */
-export function registerWebPanel(ctx: Ctx, extension: vscode.ExtensionContext): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand('corral.openWebApp', (page?: unknown) => CorralWebPanel.open(ctx, extension.extensionUri, PAGES.includes(page as PageName) ? (page as PageName) : 'sessions')),
-    vscode.window.registerWebviewPanelSerializer(CorralWebPanel.viewType, {
-      deserializeWebviewPanel: async (panel, state: unknown) => void CorralWebPanel.revive(panel, ctx, extension.extensionUri, state),
-    }),
-  ];
+export class WebPanels implements vscode.Disposable {
+  private readonly panels = new Set<CorralWebPanel>();
+  private readonly answers = new vscode.EventEmitter<WebAnswer>();
+  /** Every request a panel's page made and its answer: the extension's tests see the page's traffic through it. */
+  readonly onDidAnswer = this.answers.event;
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly extensionUri: vscode.Uri,
+  ) {
+    this.disposables = [
+      this.answers,
+      vscode.commands.registerCommand('corral.openWebApp', (page?: unknown) => this.open(WEB_PAGES.includes(page as WebPageName) ? (page as WebPageName) : 'sessions')),
+      vscode.commands.registerCommand('corral.openUsage', () => this.open('usage')),
+      vscode.window.registerWebviewPanelSerializer(CorralWebPanel.viewType, {
+        deserializeWebviewPanel: async (panel, state: unknown) => void this.adopt(panel, routeOf(state)),
+      }),
+    ];
+  }
+
+  /** The open panels' count (one, normally: opening again brings it forward). */
+  get count(): number {
+    return this.panels.size;
+  }
+
+  open(page: WebPageName): void {
+    const existing = [...this.panels][0];
+    if (existing !== undefined) {
+      existing.show(`#/${page}`);
+      existing.panel.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(CorralWebPanel.viewType, 'Corral', vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'extension', 'media', 'corral.svg');
+    this.adopt(panel, `#/${page}`);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, route: string): void {
+    const web = new CorralWebPanel(panel, this.ctx, this.extensionUri, route, (answer) => this.answers.fire(answer), () => this.panels.delete(web));
+    this.panels.add(web);
+  }
+
+  dispose(): void {
+    for (const web of this.panels) web.panel.dispose();
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
 }
