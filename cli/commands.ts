@@ -178,7 +178,7 @@ export function registerCommands(program: Command, run: Run): void {
   const tasks = program.command('tasks').description("read and update the repository's task board (docs/TASKS.md), surgically");
   const board = (c: Command): Command => c.option('--board <file>', 'another board (default: docs/TASKS.md of the repository you are in)');
   board(tasks.command('ls').description('list the tasks, as the board says them'))
-    .option('--status <status>', 'only todo, in_progress, review, blocked or done')
+    .option('--status <status>', 'only todo, in_progress, review, blocked, done or other (a status in words Corral does not know)')
     .option('--assignee <user>', 'only tasks assigned to this @user')
     .addHelpText('after', examples('corral tasks ls', 'corral tasks ls --status todo --json | jq -r ".tasks[].id"'))
     .action(run(() => import('./commands/tasks'), 'ls'));

@@ -17,12 +17,20 @@ export function boardPath(options: BoardOptions): string {
   return path.join(gitRootAbove(process.cwd()) ?? process.cwd(), 'docs', 'TASKS.md');
 }
 
-const STYLE: Record<string, 'green' | 'yellow' | 'red' | 'dim' | 'bold'> = { done: 'green', in_progress: 'yellow', review: 'yellow', blocked: 'red', todo: 'bold' };
-const label = (out: Output, status: string): string => out.paint(status.replace('_', ' '), STYLE[status] ?? 'bold');
+/** Every status a task can be listed with: Corral's own, and `other` (words the board uses that Corral does not know). */
+const LISTED_STATUSES = [...TASK_STATUSES, 'other'] as const;
+const STYLE: Record<string, 'green' | 'yellow' | 'red' | 'dim' | 'bold'> = { done: 'green', in_progress: 'yellow', review: 'yellow', blocked: 'red', todo: 'bold', other: 'dim' };
+
+/** The status as people read it; `other` shows the board's own words, cut at `max` characters for tables. */
+function label(out: Output, task: Pick<TaskInfo, 'status' | 'statusText'>, max = Infinity): string {
+  const words = task.statusText === undefined ? '' : task.statusText.length > max ? `${task.statusText.slice(0, max - 1)}…` : task.statusText;
+  const text = task.status === 'other' && words ? `other (“${words}”)` : task.status.replace('_', ' ');
+  return out.paint(text, STYLE[task.status] ?? 'bold');
+}
 
 export async function ls(options: BoardOptions & { status?: string; assignee?: string }, ctx: CliContext): Promise<void> {
   const status = options.status?.replace(' ', '_').replace('-', '_');
-  if (status !== undefined && !(TASK_STATUSES as readonly string[]).includes(status)) throw new CliError(`unknown status ${options.status}`, `use one of ${TASK_STATUSES.join(', ')}`, ExitCode.Usage);
+  if (status !== undefined && !(LISTED_STATUSES as readonly string[]).includes(status)) throw new CliError(`unknown status ${options.status}`, `use one of ${LISTED_STATUSES.join(', ')}`, ExitCode.Usage);
   const connection = await ctx.connect();
   try {
     const result = await connection.rpc.sendRequest(TasksList, { board: boardPath(options), ...(status ? { status: status as TaskInfo['status'] } : {}), ...(options.assignee ? { assignee: options.assignee } : {}) });
@@ -34,9 +42,9 @@ export async function ls(options: BoardOptions & { status?: string; assignee?: s
         const d = t.parent !== null && depth.has(t.parent) ? depth.get(t.parent)! + 1 : 0;
         depth.set(t.id, d);
         const title = `${'  '.repeat(d)}${t.title}`;
-        return [t.id, label(ctx.out, t.status), title.length > 72 ? `${title.slice(0, 71)}…` : title, t.assignees.map((a) => `@${a}`).join(' ')];
+        return [t.id, label(ctx.out, t, 30), title.length > 72 ? `${title.slice(0, 71)}…` : title, t.assignees.map((a) => `@${a}`).join(' ')];
       });
-      const counts = TASK_STATUSES.map((s) => [s, r.tasks.filter((t) => t.status === s).length] as const).filter(([, n]) => n > 0);
+      const counts = LISTED_STATUSES.map((s) => [s, r.tasks.filter((t) => t.status === s).length] as const).filter(([, n]) => n > 0);
       return `${table([['ID', 'STATUS', 'TASK', 'ASSIGNEE'], ...rows])}${r.tasks.length} tasks: ${counts.map(([s, n]) => `${n} ${s.replace('_', ' ')}`).join(', ')}\n`;
     });
   } finally {
@@ -51,7 +59,7 @@ export async function show(options: BoardOptions, ctx: CliContext, id: string): 
     ctx.out.result(result, (r) =>
       table([
         ['id', `${r.task.id}${r.task.explicitId ? '' : ' (derived from the title; give it an id to keep it stable)'}`],
-        ['status', label(ctx.out, r.task.status)],
+        ['status', label(ctx.out, r.task)],
         ['title', r.task.title],
         ['assignee', r.task.assignees.map((a) => `@${a}`).join(' ') || '-'],
         ['tags', r.task.tags.map((t) => `#${t}`).join(' ') || '-'],
@@ -71,7 +79,7 @@ function change(action: TasksUpdateParams['action'], build: (options: Record<str
     try {
       const result = await connection.rpc.sendRequest(TasksUpdate, { board: boardPath(options), action, id, ...build(options, rest) });
       if (result.reapplied) ctx.out.note('the board had changed meanwhile; the change was made on its new content');
-      ctx.out.result(result, (r) => (r.task ? `${r.task.id} ${label(ctx.out, r.task.status)}${r.task.assignees.length ? ` @${r.task.assignees.join(' @')}` : ''} — ${r.task.title}\n` : 'done\n'));
+      ctx.out.result(result, (r) => (r.task ? `${r.task.id} ${label(ctx.out, r.task)}${r.task.assignees.length ? ` @${r.task.assignees.join(' @')}` : ''} — ${r.task.title}\n` : 'done\n'));
     } finally {
       connection.dispose();
     }

@@ -12,7 +12,8 @@ const task = z.strictObject({
   id: z.string(),
   explicitId: z.boolean(),
   title: z.string(),
-  status: z.enum(['todo', 'in_progress', 'review', 'blocked', 'done']),
+  status: z.enum(['todo', 'in_progress', 'review', 'blocked', 'done', 'other']),
+  statusText: z.optional(z.string()),
   kind: z.enum(['list', 'table', 'heading']),
   line: z.number(),
   parent: z.nullable(z.string()),
@@ -93,5 +94,18 @@ describe('corral tasks', function () {
     assert.match((await cli(['tasks', 'ls', '--board', other])).stdout, /^T-1\s+todo\s+Describe the first task here$/m);
     const again = await cli(['tasks', 'init', '--board', other], 1);
     assert.match(again.stderr, /already exists/);
+  });
+
+  it('lists, filters, counts and shows a task whose status is in words Corral does not know, with those words', async () => {
+    const plan = path.join(repo, 'docs', 'PLAN.md');
+    fs.writeFileSync(plan, ['# Plan', '', '## T-7 Rewrite the importer', '', 'Status: Parked until Q3', '', '## T-8 Ship the CLI', '', 'Status: todo', ''].join('\n'));
+    const text = await cli(['tasks', 'ls', '--board', plan]);
+    assert.match(text.stdout, /^T-7\s+other \(“Parked until Q3”\)\s+Rewrite the importer$/m);
+    assert.match(text.stdout, /^2 tasks: 1 todo, 1 other$/m);
+    const only = parseAs(listShape, (await cli(['tasks', 'ls', '--board', plan, '--status', 'other', '--json'])).stdout, 'tasks ls --status other');
+    assert.deepEqual(only.tasks.map((t) => [t.id, t.status, t.statusText]), [['T-7', 'other', 'Parked until Q3']]);
+    assert.match((await cli(['tasks', 'show', 'T-7', '--board', plan])).stdout, /^status\s+other \(“Parked until Q3”\)$/m);
+    const unknown = await cli(['tasks', 'ls', '--board', plan, '--status', 'parked'], 2);
+    assert.match(unknown.stderr, /unknown status parked\nhint: use one of todo, in_progress, review, blocked, done, other/);
   });
 });
