@@ -28,6 +28,7 @@ export async function start(options: StartOptions, ctx: CliContext): Promise<voi
         ...(options.withChanges ? { withChanges: true } : {}),
       });
     });
+    for (const warning of session.warnings ?? []) ctx.out.note(`warning: ${warning}`);
     ctx.out.result(session, (s) => `${s.id}\n`);
   } finally {
     connection.dispose();

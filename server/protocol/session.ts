@@ -42,6 +42,8 @@ export interface SessionInfo {
   stateReason: string | null;
   limits: { memoryBytes: number; cpus: number; pids: number; tmpBytes: number };
   createdAt: string;
+  /** From `session/start` only, when it could not do all it was asked (files of a plain folder that cannot be copied); absent otherwise. */
+  warnings?: string[];
 }
 
 /** `session/start`: a hardened container over a private checkout (or copy) of the folder; returns when ready. */

@@ -14,6 +14,7 @@ import { PersistentShell, type RunOptions, type ShellResult } from '../jail/shel
 import type { Store, Writer } from '../store/store';
 import { applyToRepo, type ApplyMode } from '../workspace/apply';
 import { createCheckout, inspectRepo, JAIL_OBJECTS, type CheckoutPaths } from '../workspace/checkout';
+import { copyPlainFolder, describeSkipped } from '../workspace/copyFolder';
 import { linkDependencies } from '../workspace/dependencies';
 import type { SessionEnvironment } from '../env/service';
 import { git } from '../workspace/git';
@@ -195,6 +196,8 @@ export class SessionService {
     const paths: CheckoutPaths = { workspace: path.join(this.options.worktrees, id), trusted: path.join(this.options.trusted, `${id}.git`) };
     const image = request.image ?? environment?.image ?? this.options.defaultImage;
     const now = this.now();
+    // What the start could not do as asked, told to the caller with the session.
+    const warnings: string[] = [];
     await this.store.write((w) => {
       w.run(
         `INSERT INTO sessions (id, owner, name, repo, repo_root, base_commit, branch, objects_dir, trusted_dir, workspace, image,
@@ -209,8 +212,9 @@ export class SessionService {
       fs.mkdirSync(this.options.worktrees, { recursive: true, mode: 0o711 });
       fs.mkdirSync(this.options.trusted, { recursive: true, mode: 0o700 });
       if (repo) await createCheckout(repo, paths, id, request.withChanges === true);
-      else if (held) fs.cpSync(`${held.path}/`, paths.workspace, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      else if (held) warnings.push(...describeSkipped(copyPlainFolder(held.path, paths.workspace)));
       else fs.mkdirSync(paths.workspace);
+      for (const warning of warnings) request.progress?.(warning);
       // Checkout and mounts go by path: refused if a checked folder was swapped meanwhile.
       assertStillNamed(allowed);
       if (environment) linkDependencies(paths, environment.dependencyFolders);
@@ -236,7 +240,7 @@ export class SessionService {
     } finally {
       held?.close();
     }
-    return toInfo(this.row(owner, id));
+    return { ...toInfo(this.row(owner, id)), ...(warnings.length > 0 ? { warnings } : {}) };
   }
 
   /**
