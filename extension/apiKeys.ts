@@ -1,18 +1,16 @@
 import * as vscode from 'vscode';
+import { ProviderSetKey } from '../server/protocol';
+import type { DaemonConnection } from '../server/protocol/client';
 import { registerCommand } from './errors';
 
 const PREFIX = 'corral.apiKey.';
 const KNOWN = ['openai', 'anthropic'];
 
-/** The environment variable the daemon reads a provider's key from (as server/llm/providers.ts names it). */
-export function keyVariable(provider: string): string {
-  return `${provider.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`;
-}
-
 /**
  * Provider keys in VS Code's SecretStorage (the OS keychain where there is one). They reach the
- * daemon only in the environment of a daemon this extension starts — its memory, never a settings
- * file, the store or a log; the jail gets no key (the daemon calls the provider itself).
+ * daemon only over `provider/setKey`, which holds them in its memory — never a settings file,
+ * the store, a log or the jail (the daemon calls the provider itself). A restarted daemon has
+ * none, so they are handed again on every connection.
  */
 export class ApiKeys {
   constructor(private readonly secrets: vscode.SecretStorage) {}
@@ -24,14 +22,16 @@ export class ApiKeys {
     await this.secrets.store(`${PREFIX}list`, JSON.stringify([...stored]));
   }
 
-  /** `{ OPENAI_API_KEY: … }` for the keys stored, to start the daemon with. */
-  async environment(): Promise<Record<string, string>> {
-    const env: Record<string, string> = {};
-    for (const provider of await this.providers()) {
+  /** Hands every stored key (or only `only`'s) to the daemon; answers the providers handed, never a key. */
+  async handTo(connection: DaemonConnection, only?: string): Promise<string[]> {
+    const handed: string[] = [];
+    for (const provider of only === undefined ? await this.providers() : [only]) {
       const key = await this.secrets.get(`${PREFIX}${provider}`);
-      if (key) env[keyVariable(provider)] = key;
+      if (!key) continue;
+      await connection.rpc.sendRequest(ProviderSetKey, { provider, key });
+      handed.push(provider);
     }
-    return env;
+    return handed;
   }
 
   private async providers(): Promise<string[]> {
@@ -46,8 +46,8 @@ export class ApiKeys {
   }
 }
 
-/** "Corral: Set API Key": asks for the provider and the key; offers to restart the daemon to hand it over. */
-export function registerSetApiKey(keys: ApiKeys, restartDaemon: () => Promise<void>): vscode.Disposable {
+/** "Corral: Set API Key": asks for the provider and the key, stores it, and hands it to the daemon at once when connected. */
+export function registerSetApiKey(keys: ApiKeys, connection: () => DaemonConnection | undefined): vscode.Disposable {
   return registerCommand('corral.setApiKey', async () => {
     const picked = await vscode.window.showQuickPick([...KNOWN, 'Another provider (named in the daemon\'s config.json)…'], { placeHolder: 'The key of which provider?' });
     if (!picked) return;
@@ -55,14 +55,14 @@ export function registerSetApiKey(keys: ApiKeys, restartDaemon: () => Promise<vo
       ? picked
       : (await vscode.window.showInputBox({ prompt: 'Provider name, as in config.json', validateInput: (value) => (/^[a-z0-9][a-z0-9_-]*$/i.test(value) ? undefined : 'Letters, digits, - and _') }))?.trim();
     if (!provider) return;
-    const key = await vscode.window.showInputBox({ prompt: `API key for ${provider} (kept in VS Code's secret storage)`, password: true, ignoreFocusOut: true, validateInput: (value) => (value.trim().length < 8 ? 'That is too short to be a key.' : undefined) });
+    const key = await vscode.window.showInputBox({ prompt: `API key for ${provider} (kept in VS Code's secret storage)`, password: true, ignoreFocusOut: true, validateInput: (value) => (value.trim().length < 8 ? 'That is too short to be a key.' : /\s/.test(value.trim()) ? 'A key has no spaces.' : undefined) });
     if (!key) return;
     await keys.store(provider, key.trim());
-    const choice = await vscode.window.showInformationMessage(
-      `Corral: the ${provider} key is stored. The daemon gets it when the extension starts it; restart the daemon now to hand it over?`,
-      { modal: true, detail: 'Running commands in sessions are interrupted by a restart; sessions themselves stay.' },
-      'Restart Daemon',
+    const live = connection();
+    // Not connected: the next connection hands every stored key, this one included.
+    if (live) await keys.handTo(live, provider);
+    void vscode.window.showInformationMessage(
+      live ? `Corral: the ${provider} key is stored and the daemon has it (in memory only).` : `Corral: the ${provider} key is stored; the daemon gets it when the extension connects.`,
     );
-    if (choice === 'Restart Daemon') await restartDaemon();
   });
 }

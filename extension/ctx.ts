@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Trace } from 'vscode-jsonrpc';
-import { DaemonShutdown, DaemonStatusRequest } from '../server/protocol';
+import { DaemonStatusRequest } from '../server/protocol';
 import { ApiKeys, registerSetApiKey } from './apiKeys';
 import type { DaemonConnection } from '../server/protocol/client';
 import { ensureDaemon } from '../server/protocol/launch';
@@ -54,7 +54,7 @@ export class Ctx implements vscode.Disposable {
     this.statusItem.command = 'corral.showStatus';
     this.apiKeys = new ApiKeys(extension.secrets);
     this.extensionBag.push(
-      registerSetApiKey(this.apiKeys, () => this.restartDaemon()),
+      registerSetApiKey(this.apiKeys, () => this.connection),
       this.log,
       this.statusItem,
       this.connectedEmitter,
@@ -100,11 +100,9 @@ export class Ctx implements vscode.Disposable {
     this.disposeConnection();
     this.setState({ kind: 'connecting', attempt });
     try {
-      // Keys from SecretStorage go only into the environment of a daemon started here.
-      const keys = await this.apiKeys.environment();
       const connecting = ensureDaemon({
         home: this.config.home,
-        env: { ...process.env, ...keys },
+        env: process.env,
         serverScript: this.extension.asAbsolutePath('dist/server.js'),
         execPath: process.execPath,
         client: { kind: 'vscode', name: 'corral-vscode', version: String(this.extension.extension.packageJSON.version) },
@@ -122,6 +120,13 @@ export class Ctx implements vscode.Disposable {
           }, CONNECT_TIMEOUT_MS);
         }),
       ]).finally(() => clearTimeout(timer));
+      if (generation !== this.generation || this.disposed) {
+        connection.dispose();
+        return;
+      }
+      // A daemon keeps handed keys in memory only: a new or restarted one gets them again here,
+      // before the views (and any run they start) see the connection.
+      await this.handKeys(connection);
       if (generation !== this.generation || this.disposed) {
         connection.dispose();
         return;
@@ -145,14 +150,14 @@ export class Ctx implements vscode.Disposable {
     }
   }
 
-  /** Stops the daemon (it finishes in-flight work) and starts it again, with the stored keys. */
-  async restartDaemon(): Promise<void> {
-    const connection = this.connection;
-    if (connection) {
-      await connection.rpc.sendRequest(DaemonShutdown, {});
-      await connection.closed;
+  /** Hands the stored provider keys; a refusal is logged (names only) and the connection goes on without them. */
+  private async handKeys(connection: DaemonConnection): Promise<void> {
+    try {
+      const handed = await this.apiKeys.handTo(connection);
+      if (handed.length > 0) this.log.info(`handed the daemon the API keys of ${handed.join(', ')}`);
+    } catch (error) {
+      this.log.warn(`could not hand the API keys to the daemon: ${describeError(error)}`);
     }
-    await this.start();
   }
 
   dispose(): void {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DaemonStatusRequest, TasksUpdate } from '../../server/protocol';
+import { DaemonStatusRequest, ProviderKeys, TasksUpdate } from '../../server/protocol';
 import type { CorralApi } from '../../extension/main';
 import { resolveHome } from '../../server/protocol/paths';
 import { bounded, corral, outsideClient, waitFor, workspaceFolder } from './support';
@@ -21,7 +21,8 @@ describe('reconnection', () => {
     const before = await outsideClient();
     const { pid } = await bounded(before.rpc.sendRequest(DaemonStatusRequest, {}), 'daemon/status').finally(() => before.dispose());
     // A provider key set with "Corral: Set API Key" (here through its store, the command only asks
-    // for it) reaches the daemon the extension starts, in its environment only.
+    // for it) is handed over provider/setKey on every connection: the new daemon, which starts
+    // with no key in memory, gets it again.
     const key = `sk-corral-test-${Math.random().toString(36).slice(2)}`;
     await api.ctx.apiKeys.store('openai', key);
     const states: string[] = [];
@@ -39,8 +40,10 @@ describe('reconnection', () => {
     try {
       const status = await bounded(outside.rpc.sendRequest(DaemonStatusRequest, {}), 'daemon/status on the new daemon');
       assert.notEqual(status.pid, pid, 'a new daemon serves');
-      const environ = fs.readFileSync(`/proc/${status.pid}/environ`, 'utf8').split('\0');
-      assert.ok(environ.includes(`OPENAI_API_KEY=${key}`), 'the daemon the extension started has the stored key');
+      const keys = await bounded(outside.rpc.sendRequest(ProviderKeys, {}), 'provider/keys on the new daemon');
+      assert.deepEqual(keys.providers, ['openai'], 'the restarted daemon was handed the stored key');
+      const environ = fs.readFileSync(`/proc/${status.pid}/environ`, 'utf8');
+      assert.ok(!environ.includes(key), 'the key is handed over RPC only, not in the environment of the daemon the extension started');
       assert.deepEqual(filesHolding(resolveHome(), key), [], 'the key is in no file of CORRAL_HOME (config, store, journal, logs)');
       const updated = await bounded(outside.rpc.sendRequest(TasksUpdate, { board, id: 'T-1', action: 'note', text: 'after the crash' }), 'tasks/update');
       await waitFor(api.tasks.onDidChangeTreeData, () => api.tasks.list()[0]?.state?.version === updated.version, 'the tree to show the board after an outside note (tasks/changed from the new daemon)');
