@@ -26,7 +26,9 @@ describe('sessions over a plain folder with files that cannot be copied', functi
     home = tempHome('plain');
     daemon = await startDaemon(home.home, { CORRAL_IMAGE_CACHE: imageCache, CORRAL_IDLE_PAUSE_S: '0' });
     client = await connect(home.home);
-    client.rpc.onNotification(EnvProgress, ({ message }) => progress.push(message));
+    client.rpc.onNotification(EnvProgress, ({ message }) => {
+      progress.push(message);
+    });
     await ensureImage(client, 'tiny');
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'cr-plain-'));
     fs.writeFileSync(path.join(folder, 'notes.txt'), 'kept\n');
