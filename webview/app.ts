@@ -20,7 +20,17 @@ async function main(): Promise<void> {
   if (browser) applyTheme();
   let rpc: RpcClient;
   const vscodeHost = vscodeChannel();
-  if (location.hash === '' && document.documentElement.dataset.route) history.replaceState(null, '', document.documentElement.dataset.route);
+  const startRoute = vscodeHost?.savedRoute() ?? document.documentElement.dataset.route;
+  if (location.hash === '' && startRoute) history.replaceState(null, '', startRoute);
+  // A VS Code webview cancels every link click (its own handler only scrolls to a fragment's
+  // element), so in-app links would go nowhere there: follow the app's `#/` routes here.
+  if (vscodeHost)
+    document.addEventListener('click', (event) => {
+      const link = event.target instanceof Element ? event.target.closest('a[href^="#/"]') : null;
+      if (link === null) return;
+      event.preventDefault();
+      location.hash = link.getAttribute('href') ?? '#/sessions';
+    });
   try {
     if (browser) await signIn();
     const channel = vscodeHost ?? (await webSocketChannel(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`));

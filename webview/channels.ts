@@ -40,12 +40,20 @@ declare const acquireVsCodeApi: (() => VsCodeApi) | undefined;
  * The VS Code host: JSON-RPC messages through postMessage to the extension host, which forwards
  * them on its own daemon connection (the seam: extension/webview/). Undefined outside a webview.
  */
-export function vscodeChannel(): (Channel & { saveRoute(route: string): void }) | undefined {
+export function vscodeChannel(): (Channel & { saveRoute(route: string): void; savedRoute(): string | undefined }) | undefined {
   if (typeof acquireVsCodeApi !== 'function') return undefined;
   const api = acquireVsCodeApi();
+  // The nonce is new each time the extension renders the page, the same when VS Code rebuilds a
+  // hidden panel's page from it: it tells "shown again" (keep the route) from "opened on a page".
+  const pageId = document.querySelector<HTMLScriptElement>('script[nonce]')?.nonce ?? '';
   return {
     // Only UI state lives in the webview: the route, for the panel serializer after a reload.
-    saveRoute: (route) => api.setState({ route }),
+    saveRoute: (route) => api.setState({ route, pageId }),
+    // A hidden panel's page is rebuilt when shown again: it comes back on the route it was on.
+    savedRoute: () => {
+      const state = api.getState() as { route?: unknown; pageId?: unknown } | undefined;
+      return state?.pageId === pageId && typeof state.route === 'string' && state.route.startsWith('#/') ? state.route : undefined;
+    },
     send: (message) => api.postMessage({ corral: 'rpc', message }),
     onMessage: (listener) =>
       window.addEventListener('message', (event: MessageEvent<{ corral?: unknown; message?: unknown }>) => {

@@ -3,7 +3,9 @@
 // sessions started from outside. Run by `scripts/test-vscode.sh --screenshots <dir>`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SessionPause, SessionRemove, SessionStart } from '../../server/protocol';
+import type { Page } from 'playwright-core';
+import { SessionPause, SessionRemove, SessionStart, UsageImport, UsageQuery, type ImportRow, type UsageTotals } from '../../server/protocol';
+import { count, money } from '../../webview/dom';
 import { outsideClientFor } from './outside';
 import { openWorkbench, type Workbench } from './workbench';
 
@@ -21,7 +23,7 @@ const image = process.env.CORRAL_VSCODE_IMAGE ?? 'corral/tiny:latest';
 
 const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' } as const;
 
-async function shoot(theme: keyof typeof THEMES): Promise<void> {
+async function shoot(theme: keyof typeof THEMES, total: UsageTotals): Promise<void> {
   const dir = path.join(runDir, `shot-${theme}`);
   fs.mkdirSync(dir, { recursive: true });
   let workbench: Workbench | undefined;
@@ -48,9 +50,54 @@ async function shoot(theme: keyof typeof THEMES): Promise<void> {
     await page.locator('.workbench-hover', { hasText: 'Repository' }).first().waitFor({ timeout: 15_000 }).catch(() => console.log('the tooltip did not show'));
     await page.screenshot({ path: path.join(outDir, `vscode-views-${theme}.png`) });
     console.log(`screenshot: ${path.join(outDir, `vscode-views-${theme}.png`)}`);
+    await shootPanel(page, theme, total);
   } finally {
     await workbench?.close();
   }
+}
+
+/**
+ * The Corral panel (the web app in a webview), opened as a user would (Corral: Show Usage), on its
+ * usage and sessions pages. The page sits two iframes deep; its tiles must show the totals
+ * usage/query gives, or the run fails.
+ */
+async function shootPanel(page: Page, theme: keyof typeof THEMES, total: UsageTotals): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await page.keyboard.type('Corral: Show Usage');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Corral: Show Usage' }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  const app = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  await app.locator('main[data-ready="usage"]').waitFor({ timeout: 30_000 });
+  const tile = async (id: string): Promise<string> => (await app.locator(`[data-total="${id}"] .tile-value`).textContent({ timeout: 10_000 })) ?? '';
+  const shown = { cost: await tile('cost'), calls: await tile('calls'), input: await tile('input') };
+  const expected = { cost: money(total.costUsd), calls: count(total.calls), input: count(total.inputTokens) };
+  if (JSON.stringify(shown) !== JSON.stringify(expected)) throw new Error(`the panel's usage tiles show ${JSON.stringify(shown)}, usage/query says ${JSON.stringify(expected)}`);
+  await page.screenshot({ path: path.join(outDir, `vscode-panel-usage-${theme}.png`) });
+  console.log(`screenshot: ${path.join(outDir, `vscode-panel-usage-${theme}.png`)} (tiles ${JSON.stringify(shown)})`);
+  await app.locator('a[data-page="sessions"]').click();
+  await app.locator('main[data-ready="sessions"] tr[data-session]').first().waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: path.join(outDir, `vscode-panel-sessions-${theme}.png`) });
+  console.log(`screenshot: ${path.join(outDir, `vscode-panel-sessions-${theme}.png`)}`);
+  // Hidden (another tab in front) and shown again, the page is rebuilt on the page it was on.
+  await page.locator('.tabs-container .tab', { hasText: 'TASKS.md' }).first().click();
+  await page.locator('.tabs-container .tab', { hasText: 'Corral' }).first().click();
+  await app.locator('main[data-ready="sessions"]').waitFor({ timeout: 30_000 });
+}
+
+/** Two weeks of calls of two models, so the usage page has days to chart. */
+function seedRows(): ImportRow[] {
+  const rows: ImportRow[] = [];
+  const now = Date.now();
+  for (let day = 13; day >= 0; day--) {
+    for (const [model, calls] of [['gpt-4o', 2 + (day % 4)], ['gpt-4o-mini', 6 + (day % 3)]] as const) {
+      for (let call = 0; call < calls; call++) {
+        const input = 4000 + ((day * 7919 + call * 104729) % 9000);
+        rows.push({ externalId: `shot-${day}-${model}-${call}`, at: new Date(now - day * 86_400_000 - call * 60_000 - 3_600_000).toISOString(), provider: 'openai', model, session: 'screenshots', inputTokens: input, outputTokens: Math.round(input / 8), cacheReadTokens: Math.round(input / 3), cacheWriteTokens: 0, reasoningTokens: 0 });
+      }
+    }
+  }
+  return rows;
 }
 
 async function main(): Promise<void> {
@@ -63,7 +110,9 @@ async function main(): Promise<void> {
     const second = await outside.rpc.sendRequest(SessionStart, { repo: workspace, image, name: 'refactor-db' });
     started.push(second.id);
     await outside.rpc.sendRequest(SessionPause, { session: second.id });
-    for (const theme of ['light', 'dark'] as const) await shoot(theme);
+    await outside.rpc.sendRequest(UsageImport, { source: 'codex', rows: seedRows() });
+    const { total } = await outside.rpc.sendRequest(UsageQuery, { since: '30d', by: 'day' });
+    for (const theme of ['light', 'dark'] as const) await shoot(theme, total);
   } finally {
     for (const id of started) await outside.rpc.sendRequest(SessionRemove, { session: id, purge: true }).catch(() => undefined);
     outside.dispose();
