@@ -214,7 +214,6 @@ export class SessionService {
       if (repo) await createCheckout(repo, paths, id, request.withChanges === true);
       else if (held) warnings.push(...describeSkipped(copyPlainFolder(held.path, paths.workspace)));
       else fs.mkdirSync(paths.workspace);
-      for (const warning of warnings) request.progress?.(warning);
       // Checkout and mounts go by path: refused if a checked folder was swapped meanwhile.
       assertStillNamed(allowed);
       if (environment) linkDependencies(paths, environment.dependencyFolders);

@@ -4,8 +4,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EnvProgress, SessionRemove, SessionStart } from '../../server/protocol';
+import { SessionRemove, SessionStart } from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
+import { runCli } from '../support/cli';
 import { connect, startDaemon, type DaemonProcess } from '../support/daemon';
 import { tempHome } from '../support/home';
 import { ensureImage, imageCache, sh, TINY } from '../support/jail';
@@ -18,7 +19,6 @@ describe('sessions over a plain folder with files that cannot be copied', functi
   let client: DaemonConnection;
   let folder: string;
   let listening: net.Server;
-  const progress: string[] = [];
   // Device nodes need root to make; elsewhere the test covers the socket and the FIFO.
   const withDevice = process.getuid?.() === 0;
 
@@ -26,9 +26,6 @@ describe('sessions over a plain folder with files that cannot be copied', functi
     home = tempHome('plain');
     daemon = await startDaemon(home.home, { CORRAL_IMAGE_CACHE: imageCache, CORRAL_IDLE_PAUSE_S: '0' });
     client = await connect(home.home);
-    client.rpc.onNotification(EnvProgress, ({ message }) => {
-      progress.push(message);
-    });
     await ensureImage(client, 'tiny');
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'cr-plain-'));
     fs.writeFileSync(path.join(folder, 'notes.txt'), 'kept\n');
@@ -55,7 +52,6 @@ describe('sessions over a plain folder with files that cannot be copied', functi
       const skipped = withDevice ? 3 : 2;
       assert.equal(session.warnings?.length, 1, JSON.stringify(session));
       assert.match(session.warnings![0]!, new RegExp(`^${skipped} files left out of the workspace: sockets, FIFOs and device nodes cannot be copied \\(e\\.g\\. run/(app\\.sock|pipe|null)\\)$`));
-      assert.ok(progress.includes(session.warnings![0]!), `told as progress too: ${JSON.stringify(progress)}`);
       const inside = await sh(client, session.id, 'cat notes.txt; readlink link; ls -A run | wc -l');
       assert.equal(inside.exitCode, 0, inside.stderr);
       assert.equal(inside.stdout.replace(/ +/g, ''), 'kept\nnotes.txt\n0\n');
@@ -63,6 +59,15 @@ describe('sessions over a plain folder with files that cannot be copied', functi
     } finally {
       await client.rpc.sendRequest(SessionRemove, { session: session.id, purge: true });
     }
+  });
+
+  it('the CLI prints the warning on stderr and the id alone on stdout', async () => {
+    const result = await runCli(['session', 'start', '--repo', folder, '--image', TINY], { CORRAL_HOME: home.home });
+    assert.equal(result.code, 0, result.stderr);
+    const id = result.stdout.trim();
+    await client.rpc.sendRequest(SessionRemove, { session: id, purge: true });
+    assert.match(id, /^[0-9a-f]{10}$/);
+    assert.match(result.stderr, /^corral: warning: \d files left out of the workspace: sockets, FIFOs and device nodes cannot be copied \(e\.g\. run\/\S+\)$/m);
   });
 
   it('says nothing when everything could be copied', async () => {
