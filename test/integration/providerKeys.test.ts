@@ -14,6 +14,8 @@ import { DEBIAN, ensureImage, imageCache } from '../support/jail';
 
 const HANDED_OPENAI = 'sk-handed-9d2f61c0a7e34b58-OPENAI-SECRET';
 const HANDED_ANTHROPIC = 'sk-ant-handed-3b7e05d9c1f84a26-ANTHROPIC-SECRET';
+const HANDED_ACME = 'sk-handed-acme-60e4b2d8a91f7c35';
+const CONFIG_ACME = 'sk-config-acme-0123456789';
 /** In the daemon's environment too: a handed key must win over it, and be what is left after a restart. */
 const ENV_OPENAI = 'sk-env-51c8e2a07f6d4b93-OPENAI';
 
@@ -89,10 +91,10 @@ describe('provider keys handed to the daemon over RPC (memory only)', function (
     home?.cleanup();
   });
 
-  const run = async (provider: 'openai' | 'anthropic'): Promise<{ summary: RunSummary; key: string }> => {
+  const run = async (provider: string): Promise<{ summary: RunSummary; key: string }> => {
     fake.play(FINISH);
     const where = session === undefined ? { repo, image: DEBIAN } : { session };
-    const summary = await owner.rpc.sendRequest(AgentRun, { prompt: 'Say done.', provider, model: provider === 'openai' ? 'gpt-4o' : 'claude-sonnet-4-5', ...where });
+    const summary = await owner.rpc.sendRequest(AgentRun, { prompt: 'Say done.', provider, model: provider === 'anthropic' ? 'claude-sonnet-4-5' : 'gpt-4o', ...where });
     assert.equal(summary.outcome, 'finished', JSON.stringify(summary));
     session = summary.sessionId;
     assert.equal(fake.requests.length, 1);
@@ -139,6 +141,21 @@ describe('provider keys handed to the daemon over RPC (memory only)', function (
       assert.ok(!daemon.output().includes(key), 'the daemon printed a key');
     }
     assert.ok(fs.statSync(homePaths(home.home).daemonLog).size > 0, 'the debug log was written (and searched)');
+  });
+
+  it('a provider named in config.json: a handed key comes before its apiKey', async () => {
+    const paths = homePaths(home.home);
+    fs.writeFileSync(paths.config, JSON.stringify({ providers: { acme: { type: 'openai', baseURL: fake.openaiBaseURL, apiKey: CONFIG_ACME, model: 'gpt-4o' } } }));
+    try {
+      assert.equal((await run('acme')).key, CONFIG_ACME);
+      await owner.rpc.sendRequest(ProviderSetKey, { provider: 'acme', key: HANDED_ACME });
+      assert.equal((await run('acme')).key, HANDED_ACME);
+      assert.deepEqual(filesHolding(home.home, HANDED_ACME), []);
+      assert.deepEqual(await owner.rpc.sendRequest(ProviderSetKey, { provider: 'acme', key: null }), { providers: ['anthropic', 'openai'] });
+      assert.equal((await run('acme')).key, CONFIG_ACME, 'forgotten: config.json\'s key again');
+    } finally {
+      fs.rmSync(paths.config, { force: true });
+    }
   });
 
   it('forgets a key handed with null', async () => {
