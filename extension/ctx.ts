@@ -8,6 +8,7 @@ import { reconnectDelayMs } from './backoff';
 import { Config } from './config';
 import { describeError } from './errors';
 import { Notifications } from './notifications';
+import { traceLine } from './traceRedaction';
 
 /** Longer than the 15 s the daemon gets to start: only a daemon that never answers hits it. */
 const CONNECT_TIMEOUT_MS = 25_000;
@@ -189,7 +190,8 @@ export class Ctx implements vscode.Disposable {
     const level = this.config.trace;
     if (level === 'off') return;
     void connection.rpc.trace(level === 'verbose' ? Trace.Verbose : Trace.Messages, {
-      log: (message: string, data?: string) => this.log.trace(data ? `${message}\n${data}` : message),
+      // Never the params of provider/setKey: the output channel is also a log file.
+      log: (message: string, data?: string) => this.log.trace(traceLine(message, data)),
     });
   }
 
@@ -202,6 +204,8 @@ export class Ctx implements vscode.Disposable {
   private render(): void {
     const state = this.state;
     this.statusItem.backgroundColor = undefined;
+    // Connected, a click shows the usage page (issue 15); otherwise the connection's details.
+    this.statusItem.command = state.kind === 'connected' ? 'corral.openUsage' : 'corral.showStatus';
     switch (state.kind) {
       case 'connecting':
         this.statusItem.text = '$(sync~spin) Corral';
@@ -209,7 +213,7 @@ export class Ctx implements vscode.Disposable {
         break;
       case 'connected':
         this.statusItem.text = '$(shield) Corral';
-        this.statusItem.tooltip = `Connected as ${state.connection.hello.identity.user} (daemon ${state.connection.hello.serverVersion}). Click for status.`;
+        this.statusItem.tooltip = `Connected as ${state.connection.hello.identity.user} (daemon ${state.connection.hello.serverVersion}). Click for usage.`;
         break;
       case 'waiting':
         this.statusItem.text = '$(debug-disconnect) Corral';

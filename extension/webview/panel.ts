@@ -138,6 +138,11 @@ export class WebPanels implements vscode.Disposable {
     return this.panels.size;
   }
 
+  /** The open panels, for the tests to check their options and page (CSP, resource roots). */
+  get openPanels(): readonly vscode.WebviewPanel[] {
+    return [...this.panels].map((web) => web.panel);
+  }
+
   open(page: WebPageName): void {
     const existing = [...this.panels][0];
     if (existing !== undefined) {

@@ -15,6 +15,31 @@ function panelTabs(): vscode.Tab[] {
 }
 
 /**
+ * The panel's page: scripts on, only dist/web loadable, no retained context; a CSP that admits
+ * only the nonce'd module (no inline script), and the bundle's URIs made by asWebviewUri.
+ */
+function assertSafePage(webview: vscode.Webview): void {
+  const options = webview.options;
+  assert.equal(options.enableScripts, true);
+  const web = vscode.Uri.joinPath(vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri, 'dist', 'web').toString();
+  assert.deepEqual((options.localResourceRoots ?? []).map((uri) => uri.toString()), [web], 'only dist/web may be loaded');
+  const html = webview.html;
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1]?.replace(/&#39;|&apos;/g, "'");
+  assert.ok(csp, 'the page carries its CSP');
+  const nonce = /script-src 'nonce-([A-Za-z0-9+/=]+)' 'strict-dynamic'/.exec(csp)?.[1];
+  assert.ok(nonce, `scripts by nonce only: ${csp}`);
+  assert.match(csp, /default-src 'none'/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+  assert.equal(scripts.length, 1, 'one script: the app module');
+  const [, attributes = '', body = ''] = scripts[0]!;
+  assert.equal(body.trim(), '', 'no inline script');
+  assert.ok(attributes.includes(`nonce="${nonce}"`), 'the module carries the nonce');
+  const src = /src="([^"]+)"/.exec(attributes)?.[1] ?? '';
+  assert.ok(src.startsWith(webview.asWebviewUri(vscode.Uri.parse(`${web}/app.js`)).toString().replace(/&/g, '&amp;')), `the bundle by asWebviewUri: ${src}`);
+}
+
+/**
  * The web app in a VS Code panel. The page itself sits two iframes deep, out of the extension
  * host's reach; what it asked the daemon and what it was answered are seen through the panel's
  * `onDidAnswer` (every request of the page passes through the extension), so each test waits for
@@ -75,6 +100,9 @@ describe('Corral panel (web app in a webview)', () => {
     await bounded(vscode.commands.executeCommand('corral.openUsage'), 'corral.openUsage');
     // The tab model follows the panel asynchronously.
     await waitFor(vscode.window.tabGroups.onDidChangeTabs, () => panelTabs().length === 1 && panelTabs()[0]!.isActive, 'the Corral panel as the active tab', 20_000, () => `${panelTabs().length} panel tab(s)`);
+    const [panel] = api.web.openPanels;
+    assert.ok(panel);
+    assertSafePage(panel.webview);
     const hello = await answerTo('corral/hello');
     assert.equal((hello.result as { identity: { user: string } }).identity.user, api.ctx.connection?.hello.identity.user, "the page is signed in as the extension's user");
     const shown = await answerTo('usage/query', (a) => (a.params as { by?: string }).by === 'day');
