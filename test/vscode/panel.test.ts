@@ -79,7 +79,7 @@ describe('Corral panel (web app in a webview)', () => {
     outside?.dispose();
   });
 
-  it('contributes its commands and activates on a restored panel', async () => {
+  it('contributes its commands and the onWebviewPanel activation', async () => {
     const json = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { activationEvents: string[]; contributes: { commands: { command: string; title: string }[] } };
     assert.ok(json.activationEvents.includes('onWebviewPanel:corral.web'));
     const titles = new Map(json.contributes.commands.map((c) => [c.command, c.title]));
