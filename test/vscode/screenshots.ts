@@ -62,11 +62,7 @@ async function shoot(theme: keyof typeof THEMES, total: UsageTotals): Promise<vo
  * usage/query gives, or the run fails.
  */
 async function shootPanel(page: Page, theme: keyof typeof THEMES, total: UsageTotals): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  await page.keyboard.type('Corral: Show Usage');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Corral: Show Usage' }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  await runCommand(page, 'Corral: Show Usage');
   const app = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
   await app.locator('main[data-ready="usage"]').waitFor({ timeout: 30_000 });
   const tile = async (id: string): Promise<string> => (await app.locator(`[data-total="${id}"] .tile-value`).textContent({ timeout: 10_000 })) ?? '';
@@ -84,9 +80,11 @@ async function shootPanel(page: Page, theme: keyof typeof THEMES, total: UsageTo
   await page.locator('.tabs-container .tab', { hasText: 'Corral' }).first().click();
   await app.locator('main[data-ready="sessions"]').waitFor({ timeout: 30_000 });
   // After a window reload the serializer brings the panel back, on the page it was on. Said, not
-  // required: the workbench saves its editors' state as the page unloads, and once in four runs
-  // here the reloaded window had not kept it.
-  await page.reload();
+  // required: with the browser's own reload, the workbench saves its editors' state as the page
+  // unloads, and once in four runs the reloaded window had not kept it; VS Code's Reload Window
+  // saves it first.
+  await runCommand(page, 'Developer: Reload Window');
+  await page.waitForEvent('load', { timeout: 60_000 });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   const back = await app
     .locator('main[data-ready="sessions"]')
@@ -94,6 +92,15 @@ async function shootPanel(page: Page, theme: keyof typeof THEMES, total: UsageTo
     .then(() => true)
     .catch(() => false);
   console.log(back ? 'the panel came back on its page after a window reload' : 'the panel did NOT come back on its page after a window reload');
+}
+
+/** Runs a command from the palette, as a user would. */
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await page.keyboard.type(title);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
 }
 
 /** Two weeks of calls of two models, so the usage page has days to chart. */
