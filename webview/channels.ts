@@ -48,7 +48,11 @@ export function vscodeChannel(): (Channel & { saveRoute(route: string): void; sa
   const pageId = document.querySelector<HTMLScriptElement>('script[nonce]')?.nonce ?? '';
   return {
     // Only UI state lives in the webview: the route, for the panel serializer after a reload.
-    saveRoute: (route) => api.setState({ route, pageId }),
+    // The extension hears it too: a page it renders again (new daemon connection) opens there.
+    saveRoute: (route) => {
+      api.setState({ route, pageId });
+      api.postMessage({ corral: 'route', route });
+    },
     // A hidden panel's page is rebuilt when shown again: it comes back on the route it was on.
     savedRoute: () => {
       const state = api.getState() as { route?: unknown; pageId?: unknown } | undefined;

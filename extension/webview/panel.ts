@@ -14,6 +14,7 @@ export type WebPageName = (typeof WEB_PAGES)[number];
 
 interface FromWebview {
   corral?: unknown;
+  route?: unknown;
   message?: { id?: unknown; method?: unknown; params?: unknown };
 }
 
@@ -74,6 +75,10 @@ class CorralWebPanel {
   }
 
   private async receive(data: FromWebview): Promise<void> {
+    if (data.corral === 'route') {
+      if (typeof data.route === 'string' && ROUTE.test(data.route)) this.route = data.route;
+      return;
+    }
     const message = data.message;
     if (data.corral !== 'rpc' || typeof message?.method !== 'string' || typeof message.id !== 'number') return;
     const method = message.method;
@@ -102,9 +107,12 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'web')] };
 }
 
+/** A route of the app: `#/page` with an optional query (`#/board?file=…`). */
+const ROUTE = /^#\/[a-z]+(\?[^#]*)?$/;
+
 function routeOf(state: unknown): string {
   const route = typeof state === 'object' && state !== null ? (state as { route?: unknown }).route : undefined;
-  return typeof route === 'string' && /^#\/[a-z]+(\?[^#]*)?$/.test(route) ? route : '#/sessions';
+  return typeof route === 'string' && ROUTE.test(route) ? route : '#/sessions';
 }
 
 /**

@@ -75,6 +75,11 @@ async function shootPanel(page: Page, theme: keyof typeof THEMES, total: UsageTo
   await app.locator('main[data-ready="sessions"] tr[data-session]').first().waitFor({ timeout: 30_000 });
   await page.screenshot({ path: path.join(outDir, `vscode-panel-sessions-${theme}.png`) });
   console.log(`screenshot: ${path.join(outDir, `vscode-panel-sessions-${theme}.png`)}`);
+  // A new daemon connection renders the page again, on the page the user went to (marked first,
+  // so the old page cannot pass for the new one).
+  await app.locator('body').evaluate((body) => (body.dataset.before = 'reconnect'));
+  await runCommand(page, 'Corral: Reconnect to Daemon');
+  await app.locator('body:not([data-before]) main[data-ready="sessions"]').waitFor({ timeout: 30_000 });
   // Hidden (another tab in front) and shown again, the page is rebuilt on the page it was on.
   await page.locator('.tabs-container .tab', { hasText: 'TASKS.md' }).first().click();
   await page.locator('.tabs-container .tab', { hasText: 'Corral' }).first().click();
