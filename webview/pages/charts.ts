@@ -7,6 +7,8 @@ function color(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(`--vscode-${name}`).trim() || fallback;
 }
 
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
 const day = (iso: string): number => Date.parse(`${iso.slice(0, 10)}T00:00:00Z`) / 1000;
 
 function axes(): uPlot.Axis[] {
@@ -99,7 +101,11 @@ export function tokensChart(byDay: UsageReport, width: number): HTMLElement {
       width,
       height: 220,
       // Whole days: half a day of room each side, ticks on days (a few days would get hour ticks).
-      axes: [{ ...axes()[0], incrs: [86400, 2 * 86400, 7 * 86400], values: (_u, splits) => splits.map((s) => new Date(s * 1000).toISOString().slice(5, 10)) }, axes()[1]!],
+      axes: [
+        { ...axes()[0], incrs: [86400, 2 * 86400, 7 * 86400], values: (_u, splits) => splits.map((s) => new Date(s * 1000).toISOString().slice(5, 10)) },
+        // Token counts reach millions: "1.2M" fits the axis where "1,210,222" was cut at its left edge.
+        { ...axes()[1], values: (_u, splits) => splits.map((s) => compact.format(s)) },
+      ],
       scales: { x: { time: true, range: (_u, min, max) => [min - 43200, max + 43200] } },
       series: [
         {},
