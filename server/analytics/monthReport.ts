@@ -3,9 +3,7 @@ import type { Reader } from '../store/store';
 import { listAlerts, midMonthForecast } from './alertStore';
 import { infraCost, type InfraRates } from './infra';
 import { readCalls, readSamples } from './readers';
-import { breakdown, total, trend, type Totals } from './trends';
-
-const strip = ({ key, ...t }: Totals & { key: string }): UsageGroupTotals => ({ key, ...t });
+import { breakdown, total, trend } from './trends';
 
 /** The monthly review of `month` (`YYYY-MM`) for one user or everyone. */
 export function monthReport(r: Reader, user: string | null, month: string, rates: InfraRates): UsageMonthReport {
@@ -16,7 +14,7 @@ export function monthReport(r: Reader, user: string | null, month: string, rates
   const sum = total(calls);
   const infra = infraCost(readSamples(r, user, from, to), rates);
   const planned = midMonthForecast(r, user, month);
-  const named = (rows: (Totals & { key: string })[]): UsageGroupTotals[] => rows.filter((row) => row.key !== '').slice(0, 10).map(strip);
+  const named = (rows: UsageGroupTotals[]): UsageGroupTotals[] => rows.filter((row) => row.key !== '').slice(0, 10);
   return {
     month,
     users: [...new Set(calls.map((c) => c.user))].sort(),
@@ -29,9 +27,9 @@ export function monthReport(r: Reader, user: string | null, month: string, rates
       reasoning: sum.reasoningTokens,
     },
     weeks: trend(calls, 'week'),
-    byModel: breakdown(calls, 'model').map(strip),
-    bySource: breakdown(calls, 'source').map(strip),
-    byUser: breakdown(calls, 'user').map(strip),
+    byModel: breakdown(calls, 'model'),
+    bySource: breakdown(calls, 'source'),
+    byUser: breakdown(calls, 'user'),
     topTasks: named(breakdown(calls, 'task')),
     topSessions: named(breakdown(calls, 'session')),
     infrastructure: { cpuSeconds: infra.cpuSeconds, memoryGbHours: infra.memoryGbHours, costUsd: infra.costUsd, rates: { cpuHourUsd: rates.cpuHourUsd, memoryGbHourUsd: rates.memoryGbHourUsd } },

@@ -1,20 +1,12 @@
+import type { UsageSums } from '../protocol/usage';
 import type { CallFact } from './rows';
 
 export type Period = 'day' | 'week' | 'month';
 export const DIMENSIONS = ['model', 'provider', 'user', 'persona', 'task', 'session', 'source'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
-/** Sums of one bucket or group. Tokens by kind: input counts cached and cache-write tokens too. */
-export interface Totals {
-  calls: number;
-  inputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  outputTokens: number;
-  reasoningTokens: number;
-  costUsd: number;
-  unpricedCalls: number;
-}
+/** Sums of one bucket or group, as the protocol reports them. */
+export type Totals = UsageSums;
 
 export function emptyTotals(): Totals {
   return { calls: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0, unpricedCalls: 0 };

@@ -105,8 +105,8 @@ export const UsageMonthParams = z.strictObject({
   allUsers: z.optional(z.boolean()),
 });
 
-export interface UsageGroupTotals {
-  key: string;
+/** Sums of one bucket or group. Tokens by kind: input counts cached and cache-write tokens too. */
+export interface UsageSums {
   calls: number;
   inputTokens: number;
   cacheReadTokens: number;
@@ -117,14 +117,19 @@ export interface UsageGroupTotals {
   unpricedCalls: number;
 }
 
+/** The totals of one named group (a model, a source, a user, a task, a session). */
+export interface UsageGroupTotals extends UsageSums {
+  key: string;
+}
+
 /** The monthly review. */
 export interface UsageMonthReport {
   month: string;
   users: string[];
-  total: Omit<UsageGroupTotals, 'key'>;
+  total: UsageSums;
   /** Tokens by kind: uncached input, cache reads, cache writes, output (reasoning is part of output). */
   tokens: { input: number; cached: number; cacheWrite: number; output: number; reasoning: number };
-  weeks: (Omit<UsageGroupTotals, 'key'> & { period: string })[];
+  weeks: (UsageSums & { period: string })[];
   byModel: UsageGroupTotals[];
   bySource: UsageGroupTotals[];
   byUser: UsageGroupTotals[];

@@ -23,3 +23,14 @@ export function allBoards(): { name: string; text: string }[] {
   add(path.join(fixturesDir, 'real'), 'real/');
   return boards;
 }
+
+/** The 1-based range of `before`'s lines that `after` changed (common prefix and suffix removed), and how many lines were added. */
+export function changedLines(before: string, after: string): { from: number; to: number; added: number } {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let prefix = 0;
+  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+  return { from: prefix + 1, to: a.length - suffix, added: b.length - a.length };
+}

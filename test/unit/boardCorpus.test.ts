@@ -7,6 +7,7 @@ import { markdownParser } from '../../server/tasks/markdown';
 
 const parseMarkdown = markdownParser();
 import type { ReadStatus, TaskStatus } from '../../server/tasks/status';
+import { changedLines } from '../support/boards';
 
 const corpus = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus', 'tasks-md');
 
@@ -37,17 +38,6 @@ const EXPECTED: Record<string, { tasks: number; status: Partial<Record<TaskStatu
 function read(file: string): { bytes: Buffer; board: Board } {
   const bytes = fs.readFileSync(path.join(corpus, file));
   return { bytes, board: readBoard(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), parseMarkdown) };
-}
-
-/** Lines of `after` that differ from `before`, as a range of `before`'s lines (common prefix and suffix removed). */
-function changedLines(before: string, after: string): { from: number; to: number; added: number } {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  let prefix = 0;
-  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
-  let suffix = 0;
-  while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
-  return { from: prefix + 1, to: a.length - suffix, added: b.length - a.length };
 }
 
 describe('task board: the corpus of real boards', function () {

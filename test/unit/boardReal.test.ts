@@ -5,7 +5,7 @@ import { readBoard, type Board } from '../../server/tasks/board';
 import { applyEdit, BoardEditError } from '../../server/tasks/edit';
 import { markdownParser } from '../../server/tasks/markdown';
 import type { ReadStatus, TaskStatus } from '../../server/tasks/status';
-import { fixturesDir } from '../support/boards';
+import { changedLines, fixturesDir } from '../support/boards';
 
 const parser = markdownParser();
 const dir = path.join(fixturesDir, 'real');
@@ -30,17 +30,6 @@ function counts(board: Board): Counts {
   const status: Partial<Record<ReadStatus, number>> = {};
   for (const task of board.tasks) status[task.status] = (status[task.status] ?? 0) + 1;
   return { tasks: board.tasks.length, status };
-}
-
-/** The 1-based range of `before`'s lines that differ in `after`, and how many lines were added. */
-function changedLines(before: string, after: string): { from: number; to: number; added: number } {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  let prefix = 0;
-  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
-  let suffix = 0;
-  while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
-  return { from: prefix + 1, to: a.length - suffix, added: b.length - a.length };
 }
 
 describe('task board: real boards from public repositories (test/fixtures/boards/real)', function () {

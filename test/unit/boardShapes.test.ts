@@ -4,6 +4,7 @@ import { readBoard, type Board } from '../../server/tasks/board';
 import { applyEdit, BoardEditError } from '../../server/tasks/edit';
 import { markdownParser } from '../../server/tasks/markdown';
 import { TASK_STATUSES } from '../../server/tasks/status';
+import { changedLines } from '../support/boards';
 
 const parser = markdownParser();
 const read = (text: string): Board => readBoard(text, parser);
@@ -41,17 +42,6 @@ const piece = fc.constantFrom(
   '',
 );
 const board = fc.tuple(fc.array(piece, { minLength: 1, maxLength: 14 }), fc.constantFrom('\n', '\r\n'), fc.boolean()).map(([pieces, eol, final]) => `${pieces.join('\n\n')}${final ? '\n' : ''}`.replace(/\n/g, eol));
-
-/** 1-based lines of `before` that `after` changed (common prefix and suffix removed), and how many were added. */
-function changedLines(before: string, after: string): { from: number; to: number; added: number } {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  let prefix = 0;
-  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
-  let suffix = 0;
-  while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
-  return { from: prefix + 1, to: a.length - suffix, added: b.length - a.length };
-}
 
 describe('task board: random boards in the shapes of real ones (fast-check)', function () {
   this.timeout(120_000);
