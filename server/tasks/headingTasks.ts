@@ -33,14 +33,10 @@ export function headingTask(ctx: Context, blocks: Block[], index: number): Task 
     // Words Corral does not know still make the heading a task: listed as `other`, never dropped.
     const status: ReadStatus | undefined = statusOf(value, ctx.board.vocabulary) ?? (/[\p{L}\p{N}]/u.test(value) ? 'other' : undefined);
     if (status === undefined) continue;
-    const identity = identify(ctx, heading.text, ctx.parser.inline(heading.text));
-    // A section that details a task listed elsewhere (same id) is that task, not another.
-    if (identity.explicitId && ctx.byId.has(identity.id)) return undefined;
-    const owner = ownerField(ctx, heading.line, lineAt(ctx, heading.sectionEnd));
-    if (owner) identity.assignees = [...new Set([...owner.names, ...identity.assignees])];
+    const named = headingIdentity(ctx, heading);
+    if (named === undefined) return undefined;
     return {
-      ...(owner ? { ownerText: owner.span } : {}),
-      ...identity,
+      ...named,
       status,
       ...(status === 'other' ? { otherStatus: value.replace(/[`*_~]/g, '').trim() } : {}),
       statusFrom: 'field',
@@ -59,6 +55,18 @@ export function headingTask(ctx: Context, blocks: Block[], index: number): Task 
 
 /** A top-level item that is metadata of a card (`- due: 2025-07-14`, `- **tags:** [ui]`, `- defaultExpanded: false`). */
 const METADATA_ITEM = /^[ \t]*[-*+][ \t]+[*_]*[\p{L}][\p{L}\p{N} _-]{0,30}[*_]*:(?:[ \t]|$)/u;
+
+/**
+ * A heading task's id, title and assignees (its Owner field included), or undefined when its
+ * section details a task listed elsewhere under the same id: that task, not another.
+ */
+function headingIdentity(ctx: Context, heading: BoardHeading): (ReturnType<typeof identify> & { ownerText?: Task['ownerText'] }) | undefined {
+  const identity = identify(ctx, heading.text, ctx.parser.inline(heading.text));
+  if (identity.explicitId && ctx.byId.has(identity.id)) return undefined;
+  const owner = ownerField(ctx, heading.line, lineAt(ctx, heading.sectionEnd));
+  if (owner === undefined) return identity;
+  return { ownerText: owner.span, ...identity, assignees: [...new Set([...owner.names, ...identity.assignees])] };
+}
 
 /**
  * What a heading's section (before its first sub-heading) holds. Its first item says it: metadata
@@ -103,13 +111,10 @@ function headingCard(ctx: Context, blocks: Block[], index: number, heading: Boar
   // An empty heading is not a card: it may be a group whose last card moved away, and reading it
   // as a card then would make a task appear from an edit to another one.
   if (sectionKind(ctx, blocks, index) !== 'card') return undefined;
-  const identity = identify(ctx, heading.text, ctx.parser.inline(heading.text));
-  if (identity.explicitId && ctx.byId.has(identity.id)) return undefined;
-  const owner = ownerField(ctx, heading.line, lineAt(ctx, heading.sectionEnd));
-  if (owner) identity.assignees = [...new Set([...owner.names, ...identity.assignees])];
+  const named = headingIdentity(ctx, heading);
+  if (named === undefined) return undefined;
   return {
-    ...(owner ? { ownerText: owner.span } : {}),
-    ...identity,
+    ...named,
     status: heading.status,
     statusFrom: 'heading',
     kind: 'heading',
