@@ -28,7 +28,11 @@ describe('benchmark: environments', function () {
   this.timeout(1_800_000);
 
   it('measures first builds, session starts with a cached environment, dependency links and npm test in the jail', async function () {
-    if (!fs.existsSync(path.join(CORPUS, 'dequal.bundle'))) this.skip(); // The corpus lives in ../shared on the build machines only.
+    if (!fs.existsSync(path.join(CORPUS, 'dequal.bundle'))) {
+      // The corpus lives in ../shared beside the clone on the build machines only.
+      console.log(`      skipped: no corpus at ${CORPUS} (it comes with ../shared beside the clone)`);
+      this.skip();
+    }
     const rows: BenchRow[] = [];
     const made: string[] = [];
     const docker = new Dockerode();

@@ -57,6 +57,12 @@ async function refused(promise: Promise<unknown>, code: number): Promise<Respons
   assert.fail('was not refused');
 }
 
+/** The corpus lives in ../shared beside the clone on the build machines only: skipped, saying why. */
+function skipWithoutCorpus(context: Mocha.Context, bundle: string): never {
+  console.log(`      skipped: no ${bundle} (it comes with ../shared beside the clone)`);
+  context.skip();
+}
+
 describe('environments: the repository toolchain and dependencies in the jail, offline', function () {
   this.timeout(900_000);
   let home: ReturnType<typeof tempHome>;
@@ -91,7 +97,7 @@ describe('environments: the repository toolchain and dependencies in the jail, o
   for (const project of PROJECTS) {
     it(`${project.name}: its own tests pass in the jail offline, and fail with a planted bug`, async function () {
       const bundle = path.join(CORPUS, `${project.name}.bundle`);
-      if (!fs.existsSync(bundle)) this.skip(); // The corpus lives in ../shared on the build machines only.
+      if (!fs.existsSync(bundle)) skipWithoutCorpus(this, bundle);
       const repo = makeRepo(made, { bundle });
       const session = await start(repo);
       assert.match(session.image, /^corral\/env:/, 'a toolchain environment, not the plain workspace image');
@@ -109,7 +115,7 @@ describe('environments: the repository toolchain and dependencies in the jail, o
 
   it('a second session over the same inputs reuses the environment, and its dependency folder is read-only and private', async function () {
     const bundle = path.join(CORPUS, 'is-number.bundle');
-    if (!fs.existsSync(bundle)) this.skip();
+    if (!fs.existsSync(bundle)) skipWithoutCorpus(this, bundle);
     const repo = makeRepo(made, { bundle });
     const built = await client.rpc.sendRequest(EnvBuild, { repo });
     assert.equal(built.source, 'image');

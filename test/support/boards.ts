@@ -18,7 +18,8 @@ export function allBoards(): { name: string; text: string }[] {
     if (!fs.existsSync(dir)) return;
     for (const file of fs.readdirSync(dir).filter((f) => /\.(md|markdown)$/i.test(f) && f !== 'README.md').sort()) boards.push({ name: `${prefix}${file}`, text: fs.readFileSync(path.join(dir, file), 'utf8') });
   };
-  add(corpusDir, 'corpus/');
+  if (fs.existsSync(corpusDir)) add(corpusDir, 'corpus/');
+  else console.log(`    the corpus boards are left out: no ${corpusDir} (it comes with ../shared beside the clone)`);
   add(path.join(fixturesDir, 'written'), 'written/');
   add(path.join(fixturesDir, 'real'), 'real/');
   return boards;
