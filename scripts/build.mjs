@@ -1,7 +1,7 @@
 // Bundles each entry point into dist/ with esbuild and ships the sql.js wasm beside them.
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
@@ -49,52 +49,70 @@ if (process.argv.includes('--extension-only')) {
   process.exit(0);
 }
 
-// Start clean, so no stale bundle or map from an older layout is left behind.
-rmSync('dist', { recursive: true, force: true });
-mkdirSync('dist', { recursive: true });
-await Promise.all([
-  esbuild.build({
-    ...common,
-    entryPoints: { server: 'server/main.ts' },
-    outdir: 'dist',
-    plugins: [lazy],
-    define: { ...common.define, GENAI_PRICES_VERSION: JSON.stringify(genaiPricesVersion) },
-  }),
-  esbuild.build({ ...common, entryPoints: lazyModules, outdir: 'dist' }),
-  esbuild.build({
-    ...common,
-    entryPoints: { 'cli-main': 'cli/main.ts' },
-    outdir: 'dist',
-  }),
-  esbuild.build(extensionBuild),
-  // The web app (webview/): one page in a browser (`corral web`) and in VS Code webviews. ES
-  // modules split per page, so a page loads only its own code; the stylesheet beside it.
-  esbuild.build({
-    entryPoints: ['webview/app.ts', 'webview/app.css'],
-    entryNames: '[name]',
-    chunkNames: '[name]-[hash]',
-    outdir: 'dist/web',
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    sourcemap: 'linked',
-    logLevel: 'warning',
-  }),
-]);
-copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), 'dist/sql-wasm.wasm');
-// The executable is a small launcher that runs cli-main.js with V8's code cache (cli/launcher.cjs).
-copyFileSync('cli/launcher.cjs', 'dist/cli.js');
-chmodSync('dist/cli.js', 0o755);
-// Prime the cache with a command that loads the parser and the client (no daemon is started).
-rmSync('dist/cli-main.cache', { force: true });
-const primeHome = mkdtempSync(path.join(tmpdir(), 'corral-prime-'));
+// Built into a fresh folder beside dist/ and swapped in only when everything built: no stale bundle
+// from an older layout is left behind, and a failed build leaves the last good dist/ in place
+// (tests and daemons of other work running from it keep their files).
+const out = mkdtempSync('dist.build-');
 try {
-  execFileSync(process.execPath, ['dist/cli.js', 'daemon', 'status'], { env: { ...process.env, CORRAL_HOME: primeHome }, stdio: 'ignore' });
-} catch {
-  // `daemon status` exits 3 when nothing runs, as expected here.
-} finally {
-  rmSync(primeHome, { recursive: true, force: true });
+  // allSettled: a failed build must not leave the others still writing into the folder removed below.
+  const builds = await Promise.allSettled([
+    esbuild.build({
+      ...common,
+      entryPoints: { server: 'server/main.ts' },
+      outdir: out,
+      plugins: [lazy],
+      define: { ...common.define, GENAI_PRICES_VERSION: JSON.stringify(genaiPricesVersion) },
+    }),
+    esbuild.build({ ...common, entryPoints: lazyModules, outdir: out }),
+    esbuild.build({
+      ...common,
+      entryPoints: { 'cli-main': 'cli/main.ts' },
+      outdir: out,
+    }),
+    esbuild.build({ ...extensionBuild, outdir: out }),
+    // The web app (webview/): one page in a browser (`corral web`) and in VS Code webviews. ES
+    // modules split per page, so a page loads only its own code; the stylesheet beside it.
+    esbuild.build({
+      entryPoints: ['webview/app.ts', 'webview/app.css'],
+      entryNames: '[name]',
+      chunkNames: '[name]-[hash]',
+      outdir: `${out}/web`,
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      minify: true,
+      sourcemap: 'linked',
+      logLevel: 'warning',
+    }),
+  ]);
+  const failed = builds.find((build) => build.status === 'rejected');
+  if (failed) throw failed.reason;
+  copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), `${out}/sql-wasm.wasm`);
+  // The executable is a small launcher that runs cli-main.js with V8's code cache (cli/launcher.cjs).
+  copyFileSync('cli/launcher.cjs', `${out}/cli.js`);
+  chmodSync(`${out}/cli.js`, 0o755);
+  // Prime the cache with a command that loads the parser and the client (no daemon is started).
+  rmSync(`${out}/cli-main.cache`, { force: true });
+  const primeHome = mkdtempSync(path.join(tmpdir(), 'corral-prime-'));
+  try {
+    execFileSync(process.execPath, [`${out}/cli.js`, 'daemon', 'status'], { env: { ...process.env, CORRAL_HOME: primeHome }, stdio: 'ignore' });
+  } catch {
+    // `daemon status` exits 3 when nothing runs, as expected here.
+  } finally {
+    rmSync(primeHome, { recursive: true, force: true });
+  }
+} catch (error) {
+  rmSync(out, { recursive: true, force: true });
+  throw error;
+}
+const old = existsSync('dist') ? renameToAside('dist') : undefined;
+renameSync(out, 'dist');
+if (old) rmSync(old, { recursive: true, force: true });
+
+function renameToAside(dir) {
+  const aside = `${dir}.old-${process.pid}`;
+  renameSync(dir, aside);
+  return aside;
 }

@@ -8,7 +8,9 @@
 #   scripts/test-vscode.sh --screenshots DIR   the views in light and dark, as PNG files in DIR
 #
 # Environment: CORRAL_VSCODE_DEADLINE_S (default 300: the tests end by then, failed if unfinished),
-# CORRAL_VSCODE_GREP (run only matching tests), CORRAL_VSCODE_KEEP=1 (keep the run folder and its
+# CORRAL_VSCODE_GREP (run only matching tests), CORRAL_VSCODE_VSIX=1 (package the extension with
+# `npm run package`, install the .vsix into the run's clean profile with VS Code's own installer and
+# test the installed copy, as users get it; CI does this), CORRAL_VSCODE_KEEP=1 (keep the run folder and its
 # logs), CORRAL_VSCODE_SCREENSHOT=file.png (the window at the end of the run).
 # Every process started here (VS Code server, Chromium, daemons, the session containers of this
 # home) is killed on every exit path.
@@ -63,15 +65,33 @@ rm -f "$results"
 
 cache=$(bash scripts/provision-vscode.sh | tail -1) && [ -d "$cache" ] || setup_failed "provisioning failed (scripts/provision-vscode.sh)" provision
 
-# The bundles the extension runs from (dist/): all of them when missing (CI builds before), else
-# the extension's own when one of its sources is newer (dist/ is shared with other work).
-if [ ! -f dist/extension.js ] || [ ! -f dist/server.js ] || [ ! -f dist/cli.js ]; then
+# The bundles the extension runs from (dist/): all of them when missing (CI builds before) or older
+# than the daemon's sources, else the extension's own when one of its sources is newer (dist/ is
+# shared with other work).
+# A daemon older than its sources (the protocol version, the handlers) would refuse the new
+# extension or test old code: then everything is built.
+if [ ! -f dist/extension.js ] || [ ! -f dist/server.js ] || [ ! -f dist/cli.js ] || [ -n "$(find server cli -name '*.ts' -newer dist/server.js | head -1)" ]; then
   say "building"
   npm run --silent build || setup_failed "npm run build failed" build
 elif [ -n "$(find extension server/protocol -name '*.ts' -newer dist/extension.js | head -1)" ]; then
   say "building dist/extension.js"
   node scripts/build.mjs --extension-only || setup_failed "building the extension failed" build
 fi
+# The extension under test: the repository itself, or (CORRAL_VSCODE_VSIX=1) the .vsix installed
+# into the run's empty extensions folder by the VS Code server's own installer.
+extension=$repo
+if [ "${CORRAL_VSCODE_VSIX:-}" = 1 ]; then
+  vsix=$(node scripts/package.mjs --no-build --json | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).file)') ||
+    setup_failed "packaging the extension failed (npm run package)" package
+  say "installing $vsix into a clean profile"
+  HOME=$run/home XDG_CONFIG_HOME=$run/home/.config XDG_DATA_HOME=$run/home/.local/share TMPDIR=/tmp \
+    timeout 120 "$cache/node24/node_modules/.bin/node" "$cache/cs/node_modules/code-server/lib/vscode/out/server-main.js" \
+    --install-extension "$repo/$vsix" --extensions-dir "$run/ext" --server-data-dir "$run/sd" --user-data-dir "$run/ud" \
+    --accept-server-license-terms >"$run/install.log" 2>&1 || setup_failed "VS Code could not install $vsix: $(tail -3 "$run/install.log")" install
+  extension=$(find "$run/ext" -maxdepth 1 -type d -name 'corral.corral-*' | head -1)
+  [ -n "$extension" ] && [ -f "$extension/dist/extension.js" ] || setup_failed "the installed extension is not in $run/ext" install
+fi
+
 # The tests, one bundle per file (mocha sets its globals per file); mocha itself and vscode stay
 # external, resolved from the repository and the extension host.
 mkdir -p "$tests"
@@ -124,7 +144,7 @@ if [ -n "$shots" ]; then
 fi
 
 say "running the extension's tests in VS Code (deadline ${deadline_s} s)"
-CORRAL_VSCODE_CACHE=$cache CORRAL_VSCODE_RUN=$run CORRAL_VSCODE_WORKSPACE=$ws CORRAL_VSCODE_EXTENSION=$repo \
+CORRAL_VSCODE_CACHE=$cache CORRAL_VSCODE_RUN=$run CORRAL_VSCODE_WORKSPACE=$ws CORRAL_VSCODE_EXTENSION=$extension \
   CORRAL_VSCODE_TESTS=$tests/index.js CORRAL_VSCODE_RESULTS=$results CORRAL_VSCODE_IMAGE=$image \
   CORRAL_VSCODE_DEADLINE_MS=$((deadline_s * 1000)) \
   timeout -k 10 $((deadline_s + 90)) node --import tsx test/vscode/driver.ts &

@@ -62,7 +62,7 @@ step "unit tests";        mocha unit 600 'test/unit/**/*.test.ts'
 step "integration tests"; mocha integration 1500 --timeout 60000 'test/integration/**/*.test.ts'
 step "end-to-end tests";  mocha e2e 900 --timeout 60000 'test/e2e/**/*.test.ts'
 step "VS Code extension tests (a real VS Code: code-server's server + Chromium)"
-limited vscode 900 bash scripts/test-vscode.sh "$results/vscode.json"
+CORRAL_VSCODE_VSIX=1 limited vscode 900 bash scripts/test-vscode.sh "$results/vscode.json"
 step "benchmarks";        mocha bench 1200 --timeout 600000 'test/bench/**/*.bench.ts'
 
 node scripts/summarize.mjs "$results"/{typecheck,lint,unit,integration,e2e,vscode,bench}.json
