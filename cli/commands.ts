@@ -1,73 +1,114 @@
 import type { Command } from 'commander';
+import { command, examples, oneOf, option, type Bind } from './command';
+import { CliError } from './errors';
+import { ExitCode } from './exitCodes';
 
-/** Runs a command module's export, loaded only when that command is used. */
+/**
+ * Runs an old-style command module's export (`(options, ctx, ...positional) → void`), loaded only
+ * when that command is used. Commands on the contract (cli/command.ts) are declared below as specs
+ * and bound with `bind`.
+ */
 export type Run = (load: () => Promise<Record<string, unknown>>, name: string) => (...args: unknown[]) => Promise<void>;
 
-/** The "Examples:" section of a command's --help. */
-function examples(...lines: string[]): string {
-  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
-}
+// The specs of the commands on the contract: one declaration each, from which commander's
+// registration and the command's `Options<typeof spec>` come.
+
+export const doctorCommand = command({
+  name: 'doctor',
+  description: 'check Node.js, the state directory, the daemon, its store and the Docker engine',
+  examples: ['corral doctor', `corral doctor --json | jq '.checks[] | select(.status != "ok")'`],
+});
+
+const repoOption = option('--repo <dir>', 'the repository (default: the one you are in)');
+
+export const daemonStartCommand = command({
+  name: 'start',
+  description: 'start the daemon for $CORRAL_HOME unless one already runs',
+  examples: ['corral daemon start', 'CORRAL_HOME=/tmp/other corral daemon start --json'],
+});
+export const daemonStopCommand = command({
+  name: 'stop',
+  description: 'stop the daemon gracefully (finishes in-flight work, flushes the store)',
+  examples: ['corral daemon stop'],
+});
+export const daemonStatusCommand = command({
+  name: 'status',
+  description: 'show whether the daemon runs, its pid, socket and store (exit 3 when not running)',
+  examples: ['corral daemon status', 'corral daemon status --json | jq .store'],
+});
+
+export const imageBuildCommand = command({
+  name: 'build',
+  description: 'build the workspace image offline: debian (git, bash, python3; needs root) or tiny (busybox)',
+  options: {
+    base: option('--base <base>', 'tiny or debian', {
+      default: 'debian',
+      parse: oneOf(['tiny', 'debian'], (base) => new CliError(`unknown base ${base}`, 'use --base tiny or --base debian', ExitCode.Usage)),
+    }),
+    tag: option('--tag <tag>', 'image tag (default corral/<base>:latest)'),
+  },
+  examples: ['sudo corral image build', 'corral image build --base tiny'],
+});
+export const imageLsCommand = command({
+  name: 'ls',
+  description: 'list the images Corral built',
+  examples: ['corral image ls', 'corral image ls --json | jq -r ".[].tag"'],
+});
+export const imagePullCommand = command({
+  name: 'pull <name>',
+  description: 'pull an image from its registry (when none answers: says so within seconds, and how to build offline)',
+  examples: ['corral image pull node:20-bookworm'],
+});
+
+export const envShowCommand = command({
+  name: 'show',
+  description: 'what environment sessions over the repository get, and why (builds nothing)',
+  options: { repo: repoOption },
+  examples: ['corral env show', 'corral env show --repo ../app --json | jq .setup'],
+});
+export const envBuildCommand = command({
+  name: 'build',
+  description: 'build the environment now: toolchain, setup commands with network, dependency folders (cached by its inputs)',
+  options: { repo: repoOption },
+  examples: ['corral env build', 'corral env build --repo ../app'],
+});
+export const envLsCommand = command({
+  name: 'ls',
+  description: 'list the environment images',
+  examples: ['corral env ls', 'corral env ls --json | jq -r ".[].image"'],
+});
+export const envPruneCommand = command({
+  name: 'prune',
+  description: 'remove environment images no session uses (of --repo, or all)',
+  options: { repo: repoOption },
+  examples: ['corral env prune', 'corral env prune --repo .'],
+});
+
+export const completionCommand = command({
+  name: 'completion <shell>',
+  description: 'print a completion script for bash, zsh or fish',
+  examples: ['source <(corral completion bash)', 'corral completion fish | source'],
+});
 
 /** The command table: every command, its flags and help, and the module that implements it. */
-export function registerCommands(program: Command, run: Run): void {
-  program
-    .command('doctor')
-    .description('check Node.js, the state directory, the daemon, its store and the Docker engine')
-    .addHelpText('after', examples('corral doctor', `corral doctor --json | jq '.checks[] | select(.status != "ok")'`))
-    .action(run(() => import('./commands/doctor'), 'doctor'));
+export function registerCommands(program: Command, run: Run, bind: Bind): void {
+  bind(program, doctorCommand, async () => (await import('./commands/doctor')).doctor);
 
   const daemon = program.command('daemon').description('start, stop or inspect the background daemon');
-  daemon
-    .command('start')
-    .description('start the daemon for $CORRAL_HOME unless one already runs')
-    .addHelpText('after', examples('corral daemon start', 'CORRAL_HOME=/tmp/other corral daemon start --json'))
-    .action(run(() => import('./commands/daemon'), 'start'));
-  daemon
-    .command('stop')
-    .description('stop the daemon gracefully (finishes in-flight work, flushes the store)')
-    .addHelpText('after', examples('corral daemon stop'))
-    .action(run(() => import('./commands/daemon'), 'stop'));
-  daemon
-    .command('status')
-    .description('show whether the daemon runs, its pid, socket and store (exit 3 when not running)')
-    .addHelpText('after', examples('corral daemon status', 'corral daemon status --json | jq .store'))
-    .action(run(() => import('./commands/daemon'), 'status'));
+  bind(daemon, daemonStartCommand, async () => (await import('./commands/daemon')).start);
+  bind(daemon, daemonStopCommand, async () => (await import('./commands/daemon')).stop);
+  bind(daemon, daemonStatusCommand, async () => (await import('./commands/daemon')).status);
 
   const image = program.command('image').description('build and list workspace images (no registry needed)');
-  image
-    .command('build')
-    .description('build the workspace image offline: debian (git, bash, python3; needs root) or tiny (busybox)')
-    .option('--base <base>', 'tiny or debian', 'debian')
-    .option('--tag <tag>', 'image tag (default corral/<base>:latest)')
-    .addHelpText('after', examples('sudo corral image build', 'corral image build --base tiny'))
-    .action(run(() => import('./commands/image'), 'build'));
-  image
-    .command('ls')
-    .description('list the images Corral built')
-    .addHelpText('after', examples('corral image ls', 'corral image ls --json | jq -r ".[].tag"'))
-    .action(run(() => import('./commands/image'), 'ls'));
-  image
-    .command('pull <name>')
-    .description('pull an image from its registry (when none answers: says so within seconds, and how to build offline)')
-    .addHelpText('after', examples('corral image pull node:20-bookworm'))
-    .action(run(() => import('./commands/env'), 'pull'));
+  bind(image, imageBuildCommand, async () => (await import('./commands/image')).build);
+  bind(image, imageLsCommand, async () => (await import('./commands/image')).ls);
+  bind(image, imagePullCommand, async () => (await import('./commands/env')).pull);
 
   const env = program.command('env').description("the repository's environment: its toolchain and dependencies, built once with network, offline in sessions");
-  const envRepo = (c: Command): Command => c.option('--repo <dir>', 'the repository (default: the one you are in)');
-  envRepo(env.command('show').description('what environment sessions over the repository get, and why (builds nothing)'))
-    .addHelpText('after', examples('corral env show', 'corral env show --repo ../app --json | jq .setup'))
-    .action(run(() => import('./commands/env'), 'show'));
-  envRepo(env.command('build').description('build the environment now: toolchain, setup commands with network, dependency folders (cached by its inputs)'))
-    .addHelpText('after', examples('corral env build', 'corral env build --repo ../app'))
-    .action(run(() => import('./commands/env'), 'build'));
-  env
-    .command('ls')
-    .description('list the environment images')
-    .addHelpText('after', examples('corral env ls', 'corral env ls --json | jq -r ".[].image"'))
-    .action(run(() => import('./commands/env'), 'ls'));
-  envRepo(env.command('prune').description('remove environment images no session uses (of --repo, or all)'))
-    .addHelpText('after', examples('corral env prune', 'corral env prune --repo .'))
-    .action(run(() => import('./commands/env'), 'prune'));
+  bind(env, envShowCommand, async () => (await import('./commands/env')).show);
+  bind(env, envBuildCommand, async () => (await import('./commands/env')).build);
+  bind(env, envLsCommand, async () => (await import('./commands/env')).ls);
+  bind(env, envPruneCommand, async () => (await import('./commands/env')).prune);
 
   const session = program.command('session').description('start, list and remove jailed sessions');
   session
@@ -163,6 +204,8 @@ export function registerCommands(program: Command, run: Run): void {
     .option('--persona <name>', 'a label for the ledger (who or what the agent acts as)')
     .option('--resume <run>', 'continue an interrupted run from its last completed step, in its session')
     .option('--list', 'list your runs (interrupted ones can be resumed)')
+    .option('--next', "work on the board's first ready task (todo, dependencies done, unassigned or yours), claimed atomically")
+    .option('--chain <n>', 'with --next: go on with the next ready task after each finished run, up to N runs (--budget is then for them all)')
     .addHelpText(
       'after',
       examples(
@@ -171,6 +214,7 @@ export function registerCommands(program: Command, run: Run): void {
         'corral run --session 3f2a --provider anthropic --model claude-sonnet-4-5 --prompt "add a --verbose flag"',
         'corral run --prompt "fix the bug" --record fix.jsonl && corral run --transcript fix.jsonl --prompt "fix the bug"',
         'corral run --list && corral run --resume 9c1e4a7b2d',
+        'corral run --next --chain 3 --budget 2',
       ),
     )
     .action(run(() => import('./commands/run'), 'run'));
@@ -182,6 +226,9 @@ export function registerCommands(program: Command, run: Run): void {
     .option('--assignee <user>', 'only tasks assigned to this @user')
     .addHelpText('after', examples('corral tasks ls', 'corral tasks ls --status todo --json | jq -r ".tasks[].id"'))
     .action(run(() => import('./commands/tasks'), 'ls'));
+  board(tasks.command('next').description('the first ready task: todo, every dependency done, unassigned or yours (exit 4 when none is)'))
+    .addHelpText('after', examples('corral tasks next', 'corral tasks next --json | jq -r .task.id'))
+    .action(run(() => import('./commands/tasks'), 'next'));
   board(tasks.command('show <id>').description('one task: status, assignee, subtasks and its lines on the board'))
     .addHelpText('after', examples('corral tasks show T-12'))
     .action(run(() => import('./commands/tasks'), 'show'));
@@ -281,9 +328,5 @@ export function registerCommands(program: Command, run: Run): void {
     .addHelpText('after', examples('corral web --open', 'corral web --port 8080 --json | jq -r .loginUrl'))
     .action(run(() => import('./commands/web'), 'web'));
 
-  program
-    .command('completion <shell>')
-    .description('print a completion script for bash, zsh or fish')
-    .addHelpText('after', examples('source <(corral completion bash)', 'corral completion fish | source'))
-    .action(run(() => import('./commands/completion'), 'completion'));
+  bind(program, completionCommand, async () => (await import('./commands/completion')).completion);
 }

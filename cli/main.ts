@@ -1,11 +1,42 @@
 import { Command, CommanderError } from 'commander';
+import { optionsFrom, register, type Bind } from './command';
 import { registerCommands, type Run } from './commands';
-import { createContext, type GlobalOptions } from './context';
+import { createContext, type CliContext, type CliProcess, type GlobalOptions } from './context';
 import { CliError, toCliError } from './errors';
 import { ExitCode } from './exitCodes';
 
 declare const CORRAL_VERSION: string | undefined;
 const VERSION = typeof CORRAL_VERSION === 'string' ? CORRAL_VERSION : 'dev';
+
+/** This process, as commands see it. */
+const processIo: CliProcess = {
+  cwd: process.cwd(),
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  onInterrupt: (handler) => {
+    let interrupts = 0;
+    const listener = (): void => {
+      // The first Ctrl-C is the command's (it cancels its request); the second leaves at once.
+      if (++interrupts > 1) process.exit(ExitCode.Interrupted);
+      handler();
+    };
+    process.on('SIGINT', listener);
+    return { dispose: () => void process.off('SIGINT', listener) };
+  },
+};
+
+/** Runs a command with a context of its own, disposed (its daemon connection closed) when it ends. */
+async function withContext(command: Command, work: (ctx: CliContext) => Promise<number | void>): Promise<void> {
+  const ctx = createContext(processIo, command.optsWithGlobals<GlobalOptions>(), VERSION);
+  try {
+    const status = await work(ctx);
+    if (status !== undefined) process.exitCode = status;
+  } finally {
+    ctx.dispose();
+  }
+}
 
 function buildProgram(): Command {
   const program = new Command('corral')
@@ -18,17 +49,23 @@ function buildProgram(): Command {
     .exitOverride()
     .enablePositionalOptions(false);
 
+  // The contract: `(ctx, options) → exit status`, the status set here.
+  const bind: Bind = (parent, spec, load) =>
+    register(parent, spec).action(async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      await withContext(command, async (ctx) => (await load())(ctx, optionsFrom(command, args)));
+    });
+  // Commands not yet on the contract: `(options, ctx, ...positional) → void`.
   const run: Run = (load, name) => async (...args) => {
     // commander passes positional args, then the options object, then the command itself.
     const command = args[args.length - 1] as Command;
     const positional = (args.slice(0, -2) as (string | string[])[]).flat();
     const options = { ...command.optsWithGlobals<GlobalOptions>() };
-    const ctx = createContext(options, VERSION);
     const module = await load();
-    const action = module[name] as (o: object, c: typeof ctx, ...rest: string[]) => Promise<void>;
-    await action(options, ctx, ...positional);
+    const action = module[name] as (o: object, c: CliContext, ...rest: string[]) => Promise<number | void>;
+    await withContext(command, (ctx) => action(options, ctx, ...positional));
   };
-  registerCommands(program, run);
+  registerCommands(program, run, bind);
   return program;
 }
 

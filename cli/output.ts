@@ -1,3 +1,9 @@
+/** Where Output writes: a process's stream, or a test's memory stream. */
+export interface TextSink {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
 /** How a command writes: one JSON document with `--json`, else text for people (colour on a TTY only). */
 export class Output {
   readonly color: boolean;
@@ -5,8 +11,8 @@ export class Output {
 
   constructor(
     readonly json: boolean,
-    private readonly stdout: NodeJS.WriteStream = process.stdout,
-    private readonly stderr: NodeJS.WriteStream = process.stderr,
+    private readonly stdout: TextSink = process.stdout,
+    private readonly stderr: TextSink = process.stderr,
     env: NodeJS.ProcessEnv = process.env,
   ) {
     this.color = !json && stdout.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { registerCommands } from '../commands';
-import type { CliContext } from '../context';
+import { register, type CommandFunction } from '../command';
+import { registerCommands, type completionCommand } from '../commands';
 import { CliError } from '../errors';
 import { ExitCode } from '../exitCodes';
 
@@ -13,7 +13,11 @@ interface Node {
 /** The command tree, read from the same table the CLI runs, so completion never goes stale. */
 function tree(): Node {
   const program = new Command('corral').option('--json').option('-v, --verbose').option('-V, --version');
-  registerCommands(program, () => async () => undefined);
+  registerCommands(
+    program,
+    () => async () => undefined,
+    (parent, spec) => register(parent, spec),
+  );
   const walk = (command: Command): Node => {
     const children = new Map(command.commands.map((child) => [child.name(), walk(child)]));
     return {
@@ -26,13 +30,14 @@ function tree(): Node {
 }
 
 /** `corral completion bash|zsh|fish`: a script to source; it completes commands, subcommands and flags. */
-export async function completion(_options: object, _ctx: CliContext, shell: string): Promise<void> {
+export const completion: CommandFunction<typeof completionCommand> = async (ctx, { shell }) => {
   const root = tree();
   const scripts: Record<string, () => string> = { bash: () => bash(root), zsh: () => `autoload -U +X bashcompinit && bashcompinit\n${bash(root)}`, fish: () => fish(root) };
   const make = scripts[shell];
   if (!make) throw new CliError(`no completion for ${shell}`, 'use bash, zsh or fish: source <(corral completion bash)', ExitCode.Usage);
-  process.stdout.write(make());
-}
+  ctx.stdout.write(make());
+  return ExitCode.Ok;
+};
 
 function bash(root: Node): string {
   const cases: string[] = [];

@@ -1,56 +1,49 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DaemonShutdown, DaemonStatusRequest, type DaemonStatus } from '../../server/protocol';
-import { DaemonUnreachableError, type DaemonConnection } from '../../server/protocol/client';
+import { DaemonUnreachableError } from '../../server/protocol/client';
+import type { CommandFunction } from '../command';
+import type { daemonStartCommand, daemonStatusCommand, daemonStopCommand } from '../commands';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { ExitCode } from '../exitCodes';
 import { duration, table, type Output } from '../output';
 
 /** `corral daemon start`: starts the daemon unless one already serves this home. */
-export async function start(_options: object, ctx: CliContext): Promise<void> {
-  const connection = await ctx.connect();
+export const start: CommandFunction<typeof daemonStartCommand> = async (ctx) => {
+  printStatus(ctx.out, await ctx.call(DaemonStatusRequest, {}));
+  return ExitCode.Ok;
+};
+
+/** Connects to a running daemon only: false when none answers (a refusal is still an error). */
+async function running(ctx: CliContext): Promise<boolean> {
   try {
-    printStatus(ctx.out, await connection.rpc.sendRequest(DaemonStatusRequest, {}));
-  } finally {
-    connection.dispose();
+    await ctx.connection('existing');
+    return true;
+  } catch (error) {
+    if (error instanceof DaemonUnreachableError) return false;
+    throw error;
   }
 }
 
 /** `corral daemon status`: exit 3 when no daemon runs. */
-export async function status(_options: object, ctx: CliContext): Promise<void> {
-  let connection: DaemonConnection;
-  try {
-    connection = await ctx.connectExisting();
-  } catch (error) {
-    if (!(error instanceof DaemonUnreachableError)) throw error;
+export const status: CommandFunction<typeof daemonStatusCommand> = async (ctx) => {
+  if (!(await running(ctx))) {
     ctx.out.result({ running: false, home: ctx.home }, () => `not running (home ${ctx.home})\n`);
-    process.exitCode = ExitCode.DaemonUnavailable;
-    return;
+    return ExitCode.DaemonUnavailable;
   }
-  try {
-    printStatus(ctx.out, await connection.rpc.sendRequest(DaemonStatusRequest, {}));
-  } finally {
-    connection.dispose();
-  }
-}
+  printStatus(ctx.out, await ctx.call(DaemonStatusRequest, {}));
+  return ExitCode.Ok;
+};
 
 /** `corral daemon stop`: graceful stop; waits until the process has exited. Stopping nothing is fine. */
-export async function stop(_options: object, ctx: CliContext): Promise<void> {
-  let connection: DaemonConnection;
-  try {
-    connection = await ctx.connectExisting();
-  } catch (error) {
-    if (!(error instanceof DaemonUnreachableError)) throw error;
+export const stop: CommandFunction<typeof daemonStopCommand> = async (ctx) => {
+  if (!(await running(ctx))) {
     ctx.out.result({ running: false, stopped: false, home: ctx.home }, () => 'not running\n');
-    return;
+    return ExitCode.Ok;
   }
-  let pid: number;
-  try {
-    pid = (await connection.rpc.sendRequest(DaemonStatusRequest, {})).pid;
-    await connection.rpc.sendRequest(DaemonShutdown, {});
-  } finally {
-    connection.dispose();
-  }
+  const { pid } = await ctx.call(DaemonStatusRequest, {});
+  await ctx.call(DaemonShutdown, {});
+  (await ctx.connection()).dispose();
   for (let waited = 0; processExists(pid); waited += 20) {
     if (waited > 15_000) {
       throw new CliError(`the daemon (pid ${pid}) is still running after 15 s`, `kill it with \`kill ${pid}\``);
@@ -58,7 +51,8 @@ export async function stop(_options: object, ctx: CliContext): Promise<void> {
     await sleep(20);
   }
   ctx.out.result({ running: false, stopped: true, pid, home: ctx.home }, () => `stopped (pid ${pid})\n`);
-}
+  return ExitCode.Ok;
+};
 
 function processExists(pid: number): boolean {
   try {

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { DaemonDoctor, type Check } from '../../server/protocol';
 import { homePaths } from '../../server/protocol/paths';
-import type { CliContext } from '../context';
+import type { CommandFunction } from '../command';
+import type { doctorCommand } from '../commands';
 import { toCliError } from '../errors';
 import { ExitCode } from '../exitCodes';
 import { table, type Output } from '../output';
@@ -9,33 +10,29 @@ import { table, type Output } from '../output';
 const MIN_NODE = [20, 15] as const;
 
 /** `corral doctor`: every check with its status and, when not ok, what to do. Exit 1 if any fails. */
-export async function doctor(_options: object, ctx: CliContext): Promise<void> {
+export const doctor: CommandFunction<typeof doctorCommand> = async (ctx) => {
   const checks: Check[] = [nodeCheck()];
   const paths = homePaths(ctx.home);
   checks.push(modeCheck('home', 'State directory', ctx.home, 0o700, true));
   try {
-    const connection = await ctx.connect();
-    try {
-      checks.push({
-        id: 'daemon',
-        title: 'Daemon',
-        status: 'ok',
-        detail: `version ${connection.hello.serverVersion}, connected as ${connection.hello.identity.user}`,
-      });
-      checks.push(modeCheck('token', 'Token file', paths.token, 0o600, false));
-      checks.push(modeCheck('socket', 'Socket', paths.socket, 0o600, false));
-      checks.push(...(await connection.rpc.sendRequest(DaemonDoctor, {})).checks);
-    } finally {
-      connection.dispose();
-    }
+    const connection = await ctx.connection();
+    checks.push({
+      id: 'daemon',
+      title: 'Daemon',
+      status: 'ok',
+      detail: `version ${connection.hello.serverVersion}, connected as ${connection.hello.identity.user}`,
+    });
+    checks.push(modeCheck('token', 'Token file', paths.token, 0o600, false));
+    checks.push(modeCheck('socket', 'Socket', paths.socket, 0o600, false));
+    checks.push(...(await ctx.call(DaemonDoctor, {})).checks);
   } catch (error) {
     const failure = toCliError(error);
     checks.push({ id: 'daemon', title: 'Daemon', status: 'fail', detail: failure.message, hint: failure.hint });
   }
   const ok = !checks.some((c) => c.status === 'fail');
   ctx.out.result({ ok, checks }, () => render(ctx.out, checks));
-  if (!ok) process.exitCode = ExitCode.Failure;
-}
+  return ok ? ExitCode.Ok : ExitCode.Failure;
+};
 
 function render(out: Output, checks: Check[]): string {
   const mark = { ok: out.paint('ok', 'green'), warn: out.paint('warn', 'yellow'), fail: out.paint('FAIL', 'red') };

@@ -1,28 +1,21 @@
-import * as path from 'node:path';
 import { EnvBuild, EnvList, EnvProgress, EnvPrune, EnvShow, ImagePull, type EnvShowResult } from '../../server/protocol/env';
+import type { CommandFunction } from '../command';
+import type { envBuildCommand, envLsCommand, envPruneCommand, envShowCommand, imagePullCommand } from '../commands';
 import type { CliContext } from '../context';
+import { ExitCode } from '../exitCodes';
 import { table } from '../output';
 import { gitRootAbove } from '../repo';
 
-export interface RepoOptions {
-  repo?: string;
-}
-
 /** --repo, else the repository you are in, else the current folder. */
-function repoOf(options: RepoOptions): string {
-  return options.repo === undefined ? (gitRootAbove(process.cwd()) ?? process.cwd()) : path.resolve(options.repo);
+function repoOf(ctx: CliContext, repo: string | undefined): string {
+  return repo === undefined ? (gitRootAbove(ctx.cwd) ?? ctx.cwd) : ctx.resolve(repo);
 }
 
 /** `corral env show [--repo R]`: what environment sessions over R get, and why. */
-export async function show(options: RepoOptions, ctx: CliContext): Promise<void> {
-  const connection = await ctx.connect();
-  try {
-    const found = await connection.rpc.sendRequest(EnvShow, { repo: repoOf(options) });
-    ctx.out.result(found, describe);
-  } finally {
-    connection.dispose();
-  }
-}
+export const show: CommandFunction<typeof envShowCommand> = async (ctx, options) => {
+  ctx.out.result(await ctx.call(EnvShow, { repo: repoOf(ctx, options.repo) }), describe);
+  return ExitCode.Ok;
+};
 
 function describe(e: EnvShowResult): string {
   const base = e.base.kind === 'toolchain' ? `Debian toolchain: ${e.base.toolchains.join(' + ')}` : e.base.kind === 'image' ? `image ${e.base.image}` : `Dockerfile ${e.base.dockerfile} (context ${e.base.context})`;
@@ -44,56 +37,42 @@ function describe(e: EnvShowResult): string {
 }
 
 /** `corral env build [--repo R]`: builds R's environment now (setup with network); output streams as progress. */
-export async function build(options: RepoOptions, ctx: CliContext): Promise<void> {
-  const repo = repoOf(options);
-  const connection = await ctx.connect();
-  try {
-    const built = await ctx.out.during(`building the environment of ${repo}`, (progress) => {
-      connection.rpc.onNotification(EnvProgress, ({ message }) => progress.update(message));
-      return connection.rpc.sendRequest(EnvBuild, { repo });
-    });
-    ctx.out.result(built, (b) => `${b.image} (${b.source === 'image' ? 'cached' : 'built'}${b.phases.length > 0 ? `: ${b.phases.map((p) => `${p.name} ${(p.ms / 1000).toFixed(1)} s`).join(', ')}` : ''})\n`);
-  } finally {
-    connection.dispose();
-  }
-}
+export const build: CommandFunction<typeof envBuildCommand> = async (ctx, options) => {
+  const repo = repoOf(ctx, options.repo);
+  const connection = await ctx.connection();
+  const built = await ctx.out.during(`building the environment of ${repo}`, (progress) => {
+    connection.rpc.onNotification(EnvProgress, ({ message }) => progress.update(message));
+    return ctx.call(EnvBuild, { repo });
+  });
+  ctx.out.result(built, (b) => `${b.image} (${b.source === 'image' ? 'cached' : 'built'}${b.phases.length > 0 ? `: ${b.phases.map((p) => `${p.name} ${(p.ms / 1000).toFixed(1)} s`).join(', ')}` : ''})\n`);
+  return ExitCode.Ok;
+};
 
 /** `corral env ls`: environment images on the engine. */
-export async function ls(_options: object, ctx: CliContext): Promise<void> {
-  const connection = await ctx.connect();
-  try {
-    const list = await connection.rpc.sendRequest(EnvList, {});
-    ctx.out.result(list, (l) =>
-      l.length === 0
-        ? 'no environments built (`corral env build`, or start a session on a repository)\n'
-        : table([['IMAGE', 'REPOSITORY', 'DEPENDENCIES', 'SIZE', 'CREATED'], ...l.map((e) => [e.image, e.repo, e.dependencyFolders.join(' ') || '-', `${Math.round(e.sizeBytes / 1024 / 1024)} MB`, e.created])]),
-    );
-  } finally {
-    connection.dispose();
-  }
-}
+export const ls: CommandFunction<typeof envLsCommand> = async (ctx) => {
+  const list = await ctx.call(EnvList, {});
+  ctx.out.result(list, (l) =>
+    l.length === 0
+      ? 'no environments built (`corral env build`, or start a session on a repository)\n'
+      : table([['IMAGE', 'REPOSITORY', 'DEPENDENCIES', 'SIZE', 'CREATED'], ...l.map((e) => [e.image, e.repo, e.dependencyFolders.join(' ') || '-', `${Math.round(e.sizeBytes / 1024 / 1024)} MB`, e.created])]),
+  );
+  return ExitCode.Ok;
+};
 
 /** `corral env prune [--repo R]`: removes environment images no session uses. */
-export async function prune(options: RepoOptions, ctx: CliContext): Promise<void> {
-  const connection = await ctx.connect();
-  try {
-    const result = await connection.rpc.sendRequest(EnvPrune, options.repo === undefined ? {} : { repo: path.resolve(options.repo) });
-    ctx.out.result(result, (r) => `${r.removed.length === 0 ? 'nothing removed' : `removed ${r.removed.join(' ')}`}\n${r.kept.map((k) => `kept ${k.image}: ${k.reason}\n`).join('')}`);
-  } finally {
-    connection.dispose();
-  }
-}
+export const prune: CommandFunction<typeof envPruneCommand> = async (ctx, options) => {
+  const result = await ctx.call(EnvPrune, options.repo === undefined ? {} : { repo: ctx.resolve(options.repo) });
+  ctx.out.result(result, (r) => `${r.removed.length === 0 ? 'nothing removed' : `removed ${r.removed.join(' ')}`}\n${r.kept.map((k) => `kept ${k.image}: ${k.reason}\n`).join('')}`);
+  return ExitCode.Ok;
+};
 
 /** `corral image pull NAME`: from its registry when one answers; otherwise says how to build offline. */
-export async function pull(_options: object, ctx: CliContext, image: string): Promise<void> {
-  const connection = await ctx.connect();
-  try {
-    const result = await ctx.out.during(`pulling ${image}`, (progress) => {
-      connection.rpc.onNotification(EnvProgress, ({ message }) => progress.update(message));
-      return connection.rpc.sendRequest(ImagePull, { image });
-    });
-    ctx.out.result(result, (r) => `${r.image} (${r.source === 'image' ? 'already here' : 'pulled'})\n`);
-  } finally {
-    connection.dispose();
-  }
-}
+export const pull: CommandFunction<typeof imagePullCommand> = async (ctx, { name: image }) => {
+  const connection = await ctx.connection();
+  const result = await ctx.out.during(`pulling ${image}`, (progress) => {
+    connection.rpc.onNotification(EnvProgress, ({ message }) => progress.update(message));
+    return ctx.call(ImagePull, { image });
+  });
+  ctx.out.result(result, (r) => `${r.image} (${r.source === 'image' ? 'already here' : 'pulled'})\n`);
+  return ExitCode.Ok;
+};
