@@ -55,6 +55,10 @@ function exitCodeFor(code: number): ExitCode {
       return ExitCode.Denied;
     case ErrorCode.ShuttingDown:
       return ExitCode.DaemonUnavailable;
+    // The daemon's config.json, not the command line, is wrong: the message and hint name the
+    // file and the key; a usage status (2) would send the user to the command's flags.
+    case ErrorCode.ConfigInvalid:
+      return ExitCode.Failure;
     default:
       return ExitCode.Failure;
   }

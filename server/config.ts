@@ -58,25 +58,41 @@ export const ConfigSchema = z.strictObject({
 export type Config = z.infer<typeof ConfigSchema>;
 export type ProviderConfig = z.infer<typeof Provider>;
 
-/** Read at each use, so an edit applies to the next run without restarting the daemon. */
+/**
+ * Read at each use, so an edit applies to the next run without restarting the daemon. A file that
+ * cannot be read or is not a valid config is `ConfigInvalid`, naming the file and the bad key: the
+ * caller's request fails with it, nothing else is changed.
+ */
 export function readConfig(file: string): Config {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new CorralError(ErrorCode.Internal, `cannot read ${file}: ${(error as Error).message}`, 'check its permissions');
+    throw new CorralError(ErrorCode.ConfigInvalid, `cannot read ${file}: ${(error as Error).message}`, `check the permissions of ${file} (the daemon's user must read it)`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new CorralError(ErrorCode.InvalidParams, `${file} is not valid JSON: ${(error as Error).message}`, 'fix the file (or move it away to use the defaults)');
+    throw new CorralError(ErrorCode.ConfigInvalid, `${file} is not valid JSON: ${(error as Error).message}`, `fix ${file} (or move it away to use the defaults)`);
   }
   const parsed = ConfigSchema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
-    throw new CorralError(ErrorCode.InvalidParams, `${file} is not a valid Corral config: ${issues}`, 'fix those fields; the README lists every setting');
+    const keys = parsed.error.issues.map((i) => keyOf(i.path, 'keys' in i ? i.keys : undefined));
+    const issues = parsed.error.issues.map((i, n) => `${keys[n]}: ${i.message}`).join('; ');
+    throw new CorralError(
+      ErrorCode.ConfigInvalid,
+      `${file} is not a valid Corral config: ${issues}`,
+      `fix ${keys[0] ?? 'those fields'} in ${file}; the README lists every setting`,
+    );
   }
   return parsed.data;
+}
+
+/** The dotted key a config issue is about (`providers.local.baseURL`); an unknown key is named itself. */
+function keyOf(path: readonly PropertyKey[], unknownKeys: unknown): string {
+  const at = path.map(String);
+  if (Array.isArray(unknownKeys) && unknownKeys.length > 0) at.push(String(unknownKeys[0]));
+  return at.length > 0 ? at.join('.') : '(top level)';
 }

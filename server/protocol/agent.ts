@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CorralNotification, CorralRequest } from './base';
+import { CorralNotification, CorralRequest, IsoTime } from './base';
 
 export const AgentRunParams = z.strictObject({
   /** What to do; with `task`, extra instructions on top of the task's own text. */
@@ -32,46 +32,53 @@ export type AgentRunParams = z.infer<typeof AgentRunParams>;
  * finished: the model said it is done; the others say what stopped it. `interrupted`: the daemon
  * ended (crash, kill, restart) while the run was going; `agent/resume` continues it.
  */
-export type RunOutcome = 'finished' | 'stopped' | 'max_steps' | 'timeout' | 'budget' | 'error' | 'interrupted';
+export const RUN_OUTCOMES = ['finished', 'stopped', 'max_steps', 'timeout', 'budget', 'error', 'interrupted'] as const;
+export const RunOutcome = z.enum(RUN_OUTCOMES);
+export type RunOutcome = z.infer<typeof RunOutcome>;
 
-export interface RunTokens {
-  calls: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-  estimatedCalls: number;
-}
+export const RunTokens = z.strictObject({
+  calls: z.int(),
+  inputTokens: z.int(),
+  outputTokens: z.int(),
+  cacheReadTokens: z.int(),
+  cacheWriteTokens: z.int(),
+  reasoningTokens: z.int(),
+  estimatedCalls: z.int(),
+});
+export type RunTokens = z.infer<typeof RunTokens>;
 
-export interface RunSummary {
-  runId: string;
-  sessionId: string;
-  outcome: RunOutcome;
+/** What went wrong and what to do: a run's error. */
+export const RunError = z.strictObject({ message: z.string(), hint: z.string() });
+
+export const RunSummary = z.strictObject({
+  runId: z.string(),
+  sessionId: z.string(),
+  outcome: RunOutcome,
   /** The model's summary, or what ended the run. */
-  summary: string;
+  summary: z.string(),
   /** For error and budget outcomes: what happened and what to do. */
-  error?: { message: string; hint: string };
-  steps: number;
-  provider: string;
-  model: string;
+  error: z.optional(RunError),
+  steps: z.int(),
+  provider: z.string(),
+  model: z.string(),
   /** The board task the run worked on, and how the board now shows it. */
-  task?: { id: string; board: string; status: string };
+  task: z.optional(z.strictObject({ id: z.string(), board: z.string(), status: z.string() })),
   /** Played back from a transcript: no model was called and nothing was spent. */
-  replay: boolean;
-  tokens: RunTokens;
+  replay: z.boolean(),
+  tokens: RunTokens,
   /** Cost of the priced calls in USD; null when no call of the run had a known price. */
-  costUsd: number | null;
-  unpricedCalls: number;
+  costUsd: z.nullable(z.number()),
+  unpricedCalls: z.int(),
   /** The session's branch (`corral/<id>`) and how to look at and take the work. */
-  branch: string | null;
-  next: { diff: string; apply: string };
-  startedAt: string;
-  endedAt: string;
-}
+  branch: z.nullable(z.string()),
+  next: z.strictObject({ diff: z.string(), apply: z.string() }),
+  startedAt: IsoTime,
+  endedAt: IsoTime,
+});
+export type RunSummary = z.infer<typeof RunSummary>;
 
 /** `agent/run`: runs the coding agent in a session's jail until it finishes or is stopped; progress as `agent/progress`. Cancelling the request stops the run. */
-export const AgentRun = new CorralRequest<typeof AgentRunParams, RunSummary>('agent/run', AgentRunParams);
+export const AgentRun = new CorralRequest('agent/run', AgentRunParams, RunSummary);
 
 const AgentResumeParams = z.strictObject({ run: z.string().check(z.minLength(1), z.maxLength(64)) });
 /**
@@ -81,45 +88,56 @@ const AgentResumeParams = z.strictObject({ run: z.string().check(z.minLength(1),
  * daemon ended is done again. Refused for a run that ended otherwise, another user's run, or one
  * whose session is gone.
  */
-export const AgentResume = new CorralRequest<typeof AgentResumeParams, RunSummary>('agent/resume', AgentResumeParams);
+export const AgentResume = new CorralRequest('agent/resume', AgentResumeParams, RunSummary);
 
 /** One run as `agent/list` shows it. `outcome` null: running now. */
-export interface RunListEntry {
-  runId: string;
-  sessionId: string;
-  outcome: RunOutcome | null;
+export const RunListEntry = z.strictObject({
+  runId: z.string(),
+  sessionId: z.string(),
+  outcome: z.nullable(RunOutcome),
   /** Steps completed (for an interrupted run: the step it resumes after). */
-  steps: number;
-  goal: string;
-  task: string | null;
-  provider: string;
-  model: string;
-  startedAt: string;
-  endedAt: string | null;
-}
+  steps: z.int(),
+  goal: z.string(),
+  task: z.nullable(z.string()),
+  provider: z.string(),
+  model: z.string(),
+  startedAt: IsoTime,
+  endedAt: z.nullable(IsoTime),
+});
+export type RunListEntry = z.infer<typeof RunListEntry>;
 
 const AgentListParams = z.strictObject({
   /** Only runs with this outcome (`interrupted`: the ones `agent/resume` can continue). */
-  outcome: z.optional(z.enum(['finished', 'stopped', 'max_steps', 'timeout', 'budget', 'error', 'interrupted'])),
+  outcome: z.optional(RunOutcome),
   limit: z.optional(z.int().check(z.minimum(1), z.maximum(1000))),
 });
 /** `agent/list`: your runs, newest first (default the last 20). */
-export const AgentList = new CorralRequest<typeof AgentListParams, { runs: RunListEntry[] }>('agent/list', AgentListParams);
+export const AgentList = new CorralRequest('agent/list', AgentListParams, z.strictObject({ runs: z.array(RunListEntry) }));
 
 const AgentStopParams = z.strictObject({ run: z.string().check(z.minLength(1), z.maxLength(64)) });
 /** `agent/stop`: stops a running run of yours (from any client); its `agent/run` answers with outcome `stopped`. */
-export const AgentStop = new CorralRequest<typeof AgentStopParams, { stopping: boolean }>('agent/stop', AgentStopParams);
+export const AgentStop = new CorralRequest('agent/stop', AgentStopParams, z.strictObject({ stopping: z.boolean() }));
 
-/** What a run reports as it goes. */
-export type RunEvent =
-  | { kind: 'started'; sessionId: string; provider: string; model: string; replay: boolean; resumedAfter?: number }
-  | { kind: 'model'; step: number; text: string; toolCalls: string[]; costUsd: number | null; estimated: boolean; latencyMs: number }
-  | { kind: 'tool'; step: number; name: string; arguments: string; ok: boolean; result: string; durationMs: number }
-  | { kind: 'note'; step: number; text: string }
-  | { kind: 'retry'; step: number; status: number; retryAfterS: number | null }
-  | { kind: 'warning'; text: string }
-  /** The step is journaled (durable): a resume after this point starts at the next step. */
-  | { kind: 'checkpoint'; step: number };
+/** What a run reports as it goes, tagged by `kind`. */
+export const RunEvent = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('started'), sessionId: z.string(), provider: z.string(), model: z.string(), replay: z.boolean(), resumedAfter: z.optional(z.int()) }),
+  z.strictObject({
+    kind: z.literal('model'),
+    step: z.int(),
+    text: z.string(),
+    toolCalls: z.array(z.string()),
+    costUsd: z.nullable(z.number()),
+    estimated: z.boolean(),
+    latencyMs: z.number(),
+  }),
+  z.strictObject({ kind: z.literal('tool'), step: z.int(), name: z.string(), arguments: z.string(), ok: z.boolean(), result: z.string(), durationMs: z.number() }),
+  z.strictObject({ kind: z.literal('note'), step: z.int(), text: z.string() }),
+  z.strictObject({ kind: z.literal('retry'), step: z.int(), status: z.int(), retryAfterS: z.nullable(z.number()) }),
+  z.strictObject({ kind: z.literal('warning'), text: z.string() }),
+  // The step is journaled (durable): a resume after this point starts at the next step.
+  z.strictObject({ kind: z.literal('checkpoint'), step: z.int() }),
+]);
+export type RunEvent = z.infer<typeof RunEvent>;
 
 /** `agent/progress`: one event of a run, to the connection that started it. */
-export const AgentProgress = new CorralNotification<{ runId: string; event: RunEvent }>('agent/progress');
+export const AgentProgress = new CorralNotification('agent/progress', z.strictObject({ runId: z.string(), event: RunEvent }));

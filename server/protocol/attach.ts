@@ -9,24 +9,23 @@ export const AttachOpenParams = z.strictObject({ session: z.string().check(z.min
  * `attach/open`: an interactive shell (bash if the image has it) on a TTY in the session's jail.
  * Output comes as `attach/output`; it ends with `attach/closed`, or when this connection closes.
  */
-export const AttachOpen = new CorralRequest<typeof AttachOpenParams, { attachId: string }>('attach/open', AttachOpenParams);
+export const AttachOpen = new CorralRequest('attach/open', AttachOpenParams, z.strictObject({ attachId: z.string() }));
 
 export const AttachInputParams = z.strictObject({ attachId: AttachRef, data: z.string().check(z.maxLength(1024 * 1024)) });
 /** `attach/input`: keystrokes (UTF-8) for the TTY. */
-export const AttachInput = new CorralRequest<typeof AttachInputParams, null>('attach/input', AttachInputParams);
+export const AttachInput = new CorralRequest('attach/input', AttachInputParams, z.null());
 
 export const AttachResizeParams = z.strictObject({ attachId: AttachRef, ...Size });
-export const AttachResize = new CorralRequest<typeof AttachResizeParams, null>('attach/resize', AttachResizeParams);
+export const AttachResize = new CorralRequest('attach/resize', AttachResizeParams, z.null());
 
 export const AttachCloseParams = z.strictObject({ attachId: AttachRef });
 /** `attach/close`: detach; the interactive shell is ended, the session stays. */
-export const AttachClose = new CorralRequest<typeof AttachCloseParams, null>('attach/close', AttachCloseParams);
+export const AttachClose = new CorralRequest('attach/close', AttachCloseParams, z.null());
 
-export interface AttachOutput {
-  attachId: string;
-  seq: number;
-  data: string;
-}
-export const AttachOutputNotification = new CorralNotification<AttachOutput>('attach/output');
+export const AttachOutput = z.strictObject({ attachId: z.string(), seq: z.int(), data: z.string() });
+export type AttachOutput = z.infer<typeof AttachOutput>;
+/** `attach/output`: what the TTY printed, to the connection that opened it. */
+export const AttachOutputNotification = new CorralNotification('attach/output', AttachOutput);
 
-export const AttachClosedNotification = new CorralNotification<{ attachId: string; exitCode: number }>('attach/closed');
+/** `attach/closed`: the interactive shell ended (its exit status), or was closed. */
+export const AttachClosedNotification = new CorralNotification('attach/closed', z.strictObject({ attachId: z.string(), exitCode: z.int() }));

@@ -1,6 +1,9 @@
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
+import type { ErrorData } from './errorCodes';
+
+export { ErrorCode, ERROR_MEANINGS, type ErrorCodeName, type ErrorData } from './errorCodes';
 
 // Readable messages ("Too small: expected string to have >=1 characters") instead of "Invalid input".
 z.config(en());
@@ -8,73 +11,67 @@ z.config(en());
 /**
  * Version of the wire protocol. A client and the daemon talk only when these are equal; the
  * daemon names both versions in its refusal so the user knows which side to update.
+ * 2: every result and notification has a schema (docs/protocol.json), session states are an
+ * enum, long requests take a `progressToken`, `session/list` takes no `all`.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Who may call a method: anyone (only `corral/hello`), any authenticated caller, or the owner. */
 export type Access = 'anyone' | 'user' | 'owner';
 
 /**
- * A request declared once: method name, typed params and result, the schema the daemon checks
- * params against before any handler runs, and who may call it. Clients pass it straight to
- * `sendRequest(Decl, params)`.
+ * A request declared once: method name, the schema the daemon checks params against before any
+ * handler runs, the schema of its result (the TypeScript type, the tests' check of what the
+ * daemon sends, and docs/protocol.json all come from it), and who may call it. Clients pass it
+ * straight to `sendRequest(Decl, params)`.
  */
 export class CorralRequest<S extends z.ZodMiniType, R> extends RequestType<z.input<S>, R, ErrorData> {
+  /** Absent only in a declaration not yet given one; the protocol's unit test names those. */
+  readonly result: z.ZodMiniType<R> | undefined;
+  readonly access: Access;
+
+  constructor(method: string, params: S, result: z.ZodMiniType<R>, access?: Access);
+  /** The form before protocol v2 (no result schema); kept so a module is converted on its own. */
+  constructor(method: string, params: S, access?: Access);
   constructor(
     method: string,
     readonly params: S,
-    readonly access: Access = 'user',
+    resultOrAccess?: z.ZodMiniType<R> | Access,
+    access?: Access,
+  ) {
+    super(method);
+    this.result = typeof resultOrAccess === 'object' ? resultOrAccess : undefined;
+    this.access = (typeof resultOrAccess === 'string' ? resultOrAccess : access) ?? 'user';
+  }
+}
+
+/** A notification from the daemon to its clients, declared once with the schema of its payload. */
+export class CorralNotification<P> extends NotificationType<P> {
+  constructor(
+    method: string,
+    /** Absent only in a declaration not yet given one; the protocol's unit test names those. */
+    readonly payload?: z.ZodMiniType<P>,
   ) {
     super(method);
   }
 }
 
-/** A notification from the daemon to its clients, declared once. */
-export class CorralNotification<P> extends NotificationType<P> {}
-
 /**
- * Application error codes: stable, outside the JSON-RPC reserved range (-32768..-32000).
- * Schema failures use the standard -32602 (InvalidParams) with the same `ErrorData`.
+ * Chosen by the client for a long request (`session/start`, `env/build`, `image/build`,
+ * `image/pull`); every progress notification of that request carries it back, so a client with
+ * several in flight tells their lines apart.
  */
-export const ErrorCode = {
-  InvalidParams: -32602,
-  /** The connection has not called `corral/hello` yet. */
-  NotAuthenticated: 1001,
-  /** The token in `corral/hello` is not one the daemon issued. */
-  BadToken: 1002,
-  /** Client and daemon speak different protocol versions. */
-  VersionMismatch: 1003,
-  /** The caller is authenticated but not allowed to do this. */
-  Forbidden: 1004,
-  /** Too many requests in flight on this connection. */
-  Busy: 1005,
-  /** `corral/hello` called twice on one connection. */
-  AlreadyAuthenticated: 1006,
-  /** Something named in the params does not exist. */
-  NotFound: 1007,
-  /** The daemon is shutting down and takes no new work. */
-  ShuttingDown: 1008,
-  /** The store cannot make writes durable (disk full, I/O error). */
-  StoreUnavailable: 1009,
-  /** The container engine is unreachable, out of resources, or refused. */
-  EngineUnavailable: 1010,
-  /** The request conflicts with the current state (name taken, session busy). */
-  Conflict: 1011,
-  /** A command ran past its timeout and was killed. */
-  TimedOut: 1012,
-  /** The LLM provider refused or failed: bad key, unknown model, context too long, unreachable. */
-  ProviderFailed: 1013,
-  /** A spending budget (per run, per day, per month) would be exceeded. */
-  BudgetExceeded: 1014,
-  /** An image is neither on the engine nor pullable from a registry. */
-  ImageUnavailable: 1020,
-  /** A bug or an unexpected failure inside the daemon; the log has the details. */
-  Internal: 1099,
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+export const ProgressToken = z.string().check(z.minLength(1), z.maxLength(64));
 
-/** Carried in every error response: what to do next, and optional structured detail. */
-export interface ErrorData {
-  hint: string;
-  details?: unknown;
-}
+/** A progress line of a long request, with the request's `progressToken` when it gave one. */
+export const ProgressLine = z.strictObject({
+  message: z.string(),
+  progressToken: z.optional(ProgressToken),
+});
+export type ProgressLine = z.infer<typeof ProgressLine>;
+
+/** Params of a method that takes none. */
+export const NoParams = z.optional(z.strictObject({}));
+
+/** An ISO 8601 time in UTC, as the daemon writes every time (`2026-11-23T23:45:48.777Z`). */
+export const IsoTime = z.string().check(z.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/, 'an ISO time in UTC'));

@@ -1,33 +1,36 @@
 import * as z from 'zod/mini';
-import { CorralNotification, CorralRequest } from './base';
+import { CorralNotification, CorralRequest, NoParams, ProgressLine, ProgressToken } from './base';
 
 export const ImageBuildParams = z.strictObject({
   base: z.optional(z.enum(['tiny', 'debian'])),
   tag: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  /** Echoed in each `image/progress` of this build. */
+  progressToken: z.optional(ProgressToken),
 });
 
-export interface ImageBuildResult {
-  tag: string;
-  id: string;
-  recipe: string;
-  source: 'image' | 'cache' | 'built';
-  sizeBytes: number;
-}
+export const ImageBuildResult = z.strictObject({
+  tag: z.string(),
+  id: z.string().check(z.startsWith('sha256:')),
+  recipe: z.string(),
+  source: z.enum(['image', 'cache', 'built']),
+  sizeBytes: z.number(),
+});
+export type ImageBuildResult = z.infer<typeof ImageBuildResult>;
 
 /** `image/build`: builds a workspace image without a registry; progress as `image/progress`. */
-export const ImageBuild = new CorralRequest<typeof ImageBuildParams, ImageBuildResult>('image/build', ImageBuildParams, 'owner');
+export const ImageBuild = new CorralRequest('image/build', ImageBuildParams, ImageBuildResult, 'owner');
 
-export interface ImageSummary {
-  tag: string;
-  id: string;
-  base: string;
-  sizeBytes: number;
-  created: string;
-}
+export const ImageSummary = z.strictObject({
+  tag: z.string(),
+  id: z.string(),
+  base: z.string(),
+  sizeBytes: z.number(),
+  created: z.string(),
+});
+export type ImageSummary = z.infer<typeof ImageSummary>;
 
-const ImageListParams = z.optional(z.strictObject({}));
 /** `image/list`: images on the engine that Corral built. */
-export const ImageList = new CorralRequest<typeof ImageListParams, ImageSummary[]>('image/list', ImageListParams);
+export const ImageList = new CorralRequest('image/list', NoParams, z.array(ImageSummary));
 
 /** `image/progress`: a step of a running `image/build`, to the connection that asked. */
-export const ImageProgress = new CorralNotification<{ message: string }>('image/progress');
+export const ImageProgress = new CorralNotification('image/progress', ProgressLine);

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CorralRequest } from './base';
+import { CorralRequest, IsoTime } from './base';
 
 /**
  * Small per-user state for clients (the last repo used, view state of the VS Code panels). Each
@@ -7,27 +7,31 @@ import { CorralRequest } from './base';
  */
 const Key = z.string().check(z.minLength(1), z.maxLength(256));
 
+/** Any JSON value (named, so docs/protocol.json can refer to it: it is recursive). */
+export const JsonValue = z.json();
+
 export const KvPutParams = z.strictObject({
   key: Key,
   /** Any JSON value, at most 64 KiB once serialised. */
-  value: z.json(),
+  value: JsonValue,
 });
-export interface KvEntry {
-  key: string;
-  value: unknown;
+export const KvEntry = z.strictObject({
+  key: z.string(),
+  value: z.unknown(),
   /** Increases by one on every put of the key. */
-  version: number;
-  updatedAt: string;
-}
+  version: z.int(),
+  updatedAt: IsoTime,
+});
+export type KvEntry = z.infer<typeof KvEntry>;
 
-export const KvPut = new CorralRequest<typeof KvPutParams, KvEntry>('kv/put', KvPutParams);
+export const KvPut = new CorralRequest('kv/put', KvPutParams, KvEntry);
 
 export const KvGetParams = z.strictObject({ key: Key });
 /** `kv/get`: the entry, or `null` when the key was never put or was deleted. */
-export const KvGet = new CorralRequest<typeof KvGetParams, KvEntry | null>('kv/get', KvGetParams);
+export const KvGet = new CorralRequest('kv/get', KvGetParams, z.nullable(KvEntry));
 
 export const KvListParams = z.strictObject({ prefix: z.optional(z.string().check(z.maxLength(256))) });
-export const KvList = new CorralRequest<typeof KvListParams, KvEntry[]>('kv/list', KvListParams);
+export const KvList = new CorralRequest('kv/list', KvListParams, z.array(KvEntry));
 
 export const KvDeleteParams = z.strictObject({ key: Key });
-export const KvDelete = new CorralRequest<typeof KvDeleteParams, { deleted: boolean }>('kv/delete', KvDeleteParams);
+export const KvDelete = new CorralRequest('kv/delete', KvDeleteParams, z.strictObject({ deleted: z.boolean() }));

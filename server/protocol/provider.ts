@@ -1,7 +1,11 @@
 import * as z from 'zod/mini';
-import { CorralRequest } from './base';
+import { CorralRequest, NoParams } from './base';
 
 const ProviderName = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z0-9][a-z0-9_-]*$/i, 'a provider name (letters, digits, - and _)'));
+
+/** The providers with a key handed over `provider/setKey`, by name: never the keys. */
+export const ProviderKeysResult = z.strictObject({ providers: z.array(z.string()) });
+export type ProviderKeysResult = z.infer<typeof ProviderKeysResult>;
 
 export const ProviderSetKeyParams = z.strictObject({
   /** `openai`, `anthropic`, or a provider named under "providers" in config.json. */
@@ -15,13 +19,7 @@ export const ProviderSetKeyParams = z.strictObject({
  * when the daemon ends and clients hand it again after a restart. Runs use it before the daemon's
  * environment (`OPENAI_API_KEY`, …). Answers which providers hold a handed key now.
  */
-export const ProviderSetKey = new CorralRequest<typeof ProviderSetKeyParams, ProviderKeysResult>('provider/setKey', ProviderSetKeyParams, 'owner');
+export const ProviderSetKey = new CorralRequest('provider/setKey', ProviderSetKeyParams, ProviderKeysResult, 'owner');
 
-/** The providers with a key handed over `provider/setKey`, by name: never the keys. */
-export interface ProviderKeysResult {
-  providers: string[];
-}
-
-const NoParams = z.optional(z.strictObject({}));
 /** `provider/keys` (owner only): which providers hold a key handed to this daemon (names only). */
-export const ProviderKeys = new CorralRequest<typeof NoParams, ProviderKeysResult>('provider/keys', NoParams, 'owner');
+export const ProviderKeys = new CorralRequest('provider/keys', NoParams, ProviderKeysResult, 'owner');

@@ -14,36 +14,38 @@ export const ShellExecParams = z.strictObject({
   execId: z.optional(z.string().check(z.maxLength(64))),
 });
 
-export interface ShellExecResult {
-  execId: string;
-  exitCode: number;
+export const ShellExecResult = z.strictObject({
+  execId: z.string(),
+  exitCode: z.int(),
   /** Kept output (at most the daemon's cap per stream; see `truncated`). */
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  timedOut: boolean;
+  stdout: z.string(),
+  stderr: z.string(),
+  durationMs: z.number(),
+  timedOut: z.boolean(),
   /** The client cancelled the request (`$/cancelRequest`, Ctrl-C in `corral exec`): status 130. */
-  interrupted: boolean;
-  truncated: { stdout: number; stderr: number };
+  interrupted: z.boolean(),
+  truncated: z.strictObject({ stdout: z.number(), stderr: z.number() }),
   /** The shell was replaced (the command exited it, or timed out inside it): cwd and env are reset. */
-  shellRestarted: boolean;
+  shellRestarted: z.boolean(),
   /** Output notifications not sent because the client was not reading fast enough. */
-  droppedNotifications: number;
-}
+  droppedNotifications: z.int(),
+});
+export type ShellExecResult = z.infer<typeof ShellExecResult>;
 
 /**
  * `shell/exec`: runs one command in the session's jail; commands of a session run in order.
  * Cancelling the request interrupts the command (its processes are killed, the shell stays).
  */
-export const ShellExec = new CorralRequest<typeof ShellExecParams, ShellExecResult>('shell/exec', ShellExecParams);
+export const ShellExec = new CorralRequest('shell/exec', ShellExecParams, ShellExecResult);
 
-export interface ShellOutput {
-  execId: string;
+export const ShellOutput = z.strictObject({
+  execId: z.string(),
   /** Per command from 0, across both streams: gaps mean dropped notifications. */
-  seq: number;
-  stream: 'stdout' | 'stderr';
-  data: string;
-}
+  seq: z.int(),
+  stream: z.enum(['stdout', 'stderr']),
+  data: z.string(),
+});
+export type ShellOutput = z.infer<typeof ShellOutput>;
 
 /** `shell/output`: output of a running `shell/exec`, to the connection that sent it. */
-export const ShellOutputNotification = new CorralNotification<ShellOutput>('shell/output');
+export const ShellOutputNotification = new CorralNotification('shell/output', ShellOutput);

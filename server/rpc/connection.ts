@@ -120,13 +120,33 @@ export class ClientConnection {
   }
 
   private async dispatch(method: string, params: unknown, token: CancellationToken): Promise<unknown> {
+    const began = performance.now();
     const started = this.call(method, params, token);
     this.running.add(started);
     try {
-      return await started;
+      const answer = await started;
+      if (this.deps.logger.enabled('debug')) this.logRequest(method, params, answer, performance.now() - began);
+      return answer;
     } finally {
       this.running.delete(started);
     }
+  }
+
+  /**
+   * `CORRAL_LOG_LEVEL=debug`: one line per request with its method, duration, sizes and error
+   * code. Sizes only, never contents: params carry tokens (`corral/hello`) and keys
+   * (`provider/setKey`), results carry issued tokens (`auth/issue`).
+   */
+  private logRequest(method: string, params: unknown, answer: unknown, ms: number): void {
+    const failed = answer instanceof ResponseError;
+    this.deps.logger.debug('request', {
+      conn: this.id,
+      user: this.identity?.user,
+      method,
+      ms: Math.round(ms * 10) / 10,
+      paramsBytes: byteSize(params),
+      ...(failed ? { code: answer.code } : { resultBytes: byteSize(answer) }),
+    });
   }
 
   private async call(method: string, rawParams: unknown, token: CancellationToken): Promise<unknown> {
@@ -195,6 +215,11 @@ export class ClientConnection {
       connectionId: this.id,
     };
   }
+}
+
+/** Bytes of a value as JSON on the wire (0 for none). */
+function byteSize(value: unknown): number {
+  return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
 }
 
 function invalidParams(method: string, issues: readonly { path: PropertyKey[]; message: string }[]): CorralError {

@@ -1,6 +1,6 @@
 import type { CancellationToken } from 'vscode-jsonrpc';
 import type * as z from 'zod/mini';
-import type { CorralNotification, CorralRequest, Identity } from '../protocol';
+import type { CorralNotification, CorralRequest, Identity, ProgressLine } from '../protocol';
 
 /** What a handler knows about its caller. */
 export interface CallContext {
@@ -12,6 +12,11 @@ export interface CallContext {
    * client is not reading fast enough: a slow client must not grow the daemon's memory.
    */
   notify<P>(type: CorralNotification<P>, params: P): boolean;
+}
+
+/** A progress line of a long request, carrying back the `progressToken` its params gave (if any). */
+export function progressLine(params: { progressToken?: string | undefined }, message: string): ProgressLine {
+  return params.progressToken === undefined ? { message } : { message, progressToken: params.progressToken };
 }
 
 export type Handler<S extends z.ZodMiniType, R> = (params: z.output<S>, context: CallContext) => R | Promise<R>;
