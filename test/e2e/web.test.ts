@@ -5,6 +5,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import WebSocket from 'ws';
+import { PROTOCOL_VERSION } from '../../server/protocol';
 import { runCli } from '../support/cli';
 import { startDaemon, type DaemonProcess } from '../support/daemon';
 import { repoRoot, tempHome } from '../support/home';
@@ -197,7 +198,7 @@ describe('corral web (browser app)', function () {
     try {
       assert.match((await call('kv/list', {})).error?.message ?? '', /before corral\/hello/, 'the daemon\'s hello gate still applies');
       // The page's token is replaced by the bridge: whatever it says, the cookie decides who it is.
-      const hello = await call('corral/hello', { protocolVersion: 1, token: 'anything', client: { kind: 'web' } });
+      const hello = await call('corral/hello', { protocolVersion: PROTOCOL_VERSION, token: 'anything', client: { kind: 'web' } });
       assert.equal((hello.result as { identity: { role: string } }).identity.role, 'owner', JSON.stringify(hello));
       const value = 'x'.repeat(60_000);
       const puts = await Promise.all(Array.from({ length: 20 }, (_, i) => call('kv/put', { key: `web/big-${i}`, value })));
