@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type * as vscode from 'vscode';
 import { Ctx } from './ctx';
+import { Health, registerHealthCommands } from './health';
 import { registerChangedFiles } from './sessions/changedFiles';
 import { registerSessionCommands } from './sessions/sessionCommands';
 import { SessionsTree } from './sessions/sessionsTree';
@@ -20,6 +21,8 @@ export interface CorralApi {
   activationMs: number;
   /** A terminal bridge to a session's TTY, as `corral.openTerminal` makes (tests read its output). */
   sessionTerminal(sessionId: string, label: string): SessionTerminal;
+  /** The daemon's and the engine's health, as "Corral: Doctor" reports it. */
+  health: Health;
 }
 
 let ctx: Ctx | undefined;
@@ -33,11 +36,13 @@ export function activate(extension: vscode.ExtensionContext): CorralApi {
   extension.subscriptions.push(ctx, sessions, tasks, ...registerSessionCommands(ctx, sessions), ...registerChangedFiles(), ...registerTaskCommands(ctx, tasks));
   const web = new WebPanels(ctx, extension.extensionUri);
   extension.subscriptions.push(web);
+  const health = new Health(ctx);
+  extension.subscriptions.push(health, ...registerHealthCommands(ctx, health));
   void ctx.start();
   const activationMs = performance.now() - started;
   ctx.log.info(`activated in ${activationMs.toFixed(1)} ms`);
   const context = ctx;
-  return { ctx, sessions, tasks, web, activationMs, sessionTerminal: (sessionId, label) => new SessionTerminal(context, sessionId, label) };
+  return { ctx, sessions, tasks, web, activationMs, sessionTerminal: (sessionId, label) => new SessionTerminal(context, sessionId, label), health };
 }
 
 export function deactivate(): void {
