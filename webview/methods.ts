@@ -32,8 +32,8 @@ type NotificationTypes<T> = T extends NotificationType<infer P> ? Notice<P> : ne
 const request = <T>(method: string): RequestTypes<T> => ({ method }) as RequestTypes<T>;
 const notice = <T>(method: string): NotificationTypes<T> => ({ method }) as NotificationTypes<T>;
 
-/** Must equal server/protocol's PROTOCOL_VERSION (tested). */
-export const WEB_PROTOCOL_VERSION = 1;
+/** server/protocol's PROTOCOL_VERSION itself (its module imports nothing). */
+export { PROTOCOL_VERSION as WEB_PROTOCOL_VERSION } from '../server/protocol/version';
 
 export const Methods = {
   hello: request<typeof Hello>('corral/hello'),

@@ -8,13 +8,7 @@ export { ErrorCode, ERROR_MEANINGS, type ErrorCodeName, type ErrorData } from '.
 // Readable messages ("Too small: expected string to have >=1 characters") instead of "Invalid input".
 z.config(en());
 
-/**
- * Version of the wire protocol. A client and the daemon talk only when these are equal; the
- * daemon names both versions in its refusal so the user knows which side to update.
- * 2: every result and notification has a schema (docs/protocol.json), session states are an
- * enum, long requests take a `progressToken`, `session/list` takes no `all`.
- */
-export const PROTOCOL_VERSION = 2;
+export { PROTOCOL_VERSION } from './version';
 
 /** Who may call a method: anyone (only `corral/hello`), any authenticated caller, or the owner. */
 export type Access = 'anyone' | 'user' | 'owner';
