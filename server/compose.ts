@@ -9,9 +9,11 @@ import { DockerJail } from './docker/jail';
 import { describeError } from './errors';
 import { DEFAULT_MAXIMA } from './jail/policy';
 import type { JailPort } from './jail/port';
-import { resolveProvider } from './llm/providers';
+import { SdkProviders } from './llm/providers';
+import type { HandedKey, LlmProviders } from './ports/llm';
 import type { Logger } from './log';
 import { systemClock, type Clock } from './ports/clock';
+import { systemScheduler, type Scheduler } from './ports/scheduler';
 import type { EnginePort } from './ports/engine';
 import { PROTOCOL_VERSION, SessionChanged, TasksChanged, type DaemonStatus } from './protocol';
 import type { HomePaths } from './protocol/paths';
@@ -78,14 +80,27 @@ export interface DaemonPorts {
   jail: JailPort;
   engine: EnginePort;
   clock: Clock;
-  /** Picks a run's model: the official SDKs (server/llm/providers.ts), or a scripted model in tests. */
-  resolveProvider: typeof resolveProvider;
+  /** Timers of background work (Node's; the harness's fake clock runs them when it is advanced). */
+  scheduler: Scheduler;
+  /**
+   * Makes the provider port, given the keys handed over `provider/setKey`: the official SDKs, one
+   * client per configured provider for the daemon's life (server/llm/providers.ts), or a scripted model in tests.
+   */
+  providers: (handedKey: HandedKey) => LlmProviders;
 }
 
 /** The real ports; nothing is loaded or contacted until first used (dockerode is lazy). */
 export function realPorts(): DaemonPorts {
   const docker = lazyDocker();
-  return { docker, jail: new DockerJail(docker), engine: dockerEngine(docker), clock: systemClock, resolveProvider };
+  return {
+    docker,
+    jail: new DockerJail(docker),
+    engine: dockerEngine(docker),
+    clock: systemClock,
+    scheduler: systemScheduler,
+    // The daemon's environment is where API keys come from; it never reaches a jail.
+    providers: (handedKey) => new SdkProviders({ env: globalThis.process.env, handedKey }),
+  };
 }
 
 export interface Daemon {
@@ -178,7 +193,7 @@ export async function composeDaemon(
   });
   // API keys handed by the owner's clients: this process's memory only, gone with it.
   const providerKeys = new ProviderKeys();
-  const usage = new UsageService({ store, clock, logger, configFile: paths.config, announce: (user, method, params) => process.broadcast(user, method, params) });
+  const usage = new UsageService({ store, clock, scheduler: ports.scheduler, logger, configFile: paths.config, announce: (user, method, params) => process.broadcast(user, method, params) });
   const router = buildRouter({
     store,
     authorizer,
@@ -187,7 +202,7 @@ export async function composeDaemon(
     sessions,
     attach,
     tasks,
-    agent: new AgentService({ store, sessions, ledger: new Ledger(store, (user) => usage.ledgerChanged(user)), clock, configFile: paths.config, env: globalThis.process.env, tasks, resolveProvider: ports.resolveProvider, handedKey: (provider) => providerKeys.get(provider) }),
+    agent: new AgentService({ store, sessions, ledger: new Ledger(store, (user) => usage.ledgerChanged(user)), clock, configFile: paths.config, tasks, providers: ports.providers((provider) => providerKeys.get(provider)) }),
     docker,
     imageCacheDir: settings.imageCache,
     defaultImage: settings.defaultImage,

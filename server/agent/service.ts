@@ -5,9 +5,9 @@ import { CorralError } from '../errors';
 import { countRequestTokens, estimateUsage } from '../ledger/estimate';
 import type { Ledger } from '../ledger/ledger';
 import { PriceTable, type Quote } from '../ledger/prices';
-import { resolveProvider, type HandedKey } from '../llm/providers';
 import type { Message, ModelRequest, ModelTurn, Usage } from '../llm/types';
 import type { Clock } from '../ports/clock';
+import type { LlmProviders, ResolvedProvider } from '../ports/llm';
 import { ErrorCode, type AgentRunParams, type RunEvent, type RunListEntry, type RunOutcome, type RunSummary, type RunTokens, type SessionInfo } from '../protocol';
 import type { SessionService } from '../sessions/service';
 import type { Store } from '../store/store';
@@ -23,13 +23,9 @@ export interface AgentDeps {
   ledger: Ledger;
   clock: Clock;
   configFile: string;
-  /** The daemon's environment: where API keys come from. Never passed into a jail. */
-  env: NodeJS.ProcessEnv;
   tasks: TasksService;
-  /** Picks a run's model; the official SDKs unless a test gives a scripted model (test/support/harness.ts). */
-  resolveProvider?: typeof resolveProvider;
-  /** Keys handed over `provider/setKey`, in memory only; asked before `env`. */
-  handedKey?: HandedKey;
+  /** Picks a run's model: the official SDKs (keys from the daemon's memory or environment, never a jail's), or a scripted model in tests. */
+  providers: LlmProviders;
 }
 
 /** The board task a run works on. */
@@ -80,7 +76,7 @@ export class AgentService {
     // The task is read (and must exist) before anything is started for it.
     const task = params.task === undefined ? undefined : this.taskGoal(caller, params, known);
     const goal = task?.goal ?? params.prompt!;
-    const provider = (this.deps.resolveProvider ?? resolveProvider)(config, { ...params, goal }, this.deps.env, this.deps.handedKey);
+    const provider = this.deps.providers.resolve(config, { ...params, goal });
     try {
       const session = known ?? (await this.sessionFor(owner, params));
       if (task) await this.deps.tasks.update(caller, { board: task.board, id: task.id, action: 'start' });
@@ -116,7 +112,7 @@ export class AgentService {
     const config = readConfig(this.deps.configFile);
     // The transcript being recorded holds the turns up to the interruption; a recorder would start it anew.
     const { record, ...wanted } = stored;
-    const provider = (this.deps.resolveProvider ?? resolveProvider)(config, wanted, this.deps.env, this.deps.handedKey);
+    const provider = this.deps.providers.resolve(config, wanted);
     try {
       if (provider.llm.replay) await skipReplayedTurns(provider.llm, history.steps, provider.model);
       if (!(await this.deps.store.write((w) => claimInterrupted(w, runId)))) throw new CorralError(ErrorCode.Conflict, `run ${runId} is being resumed already`, 'wait for that resume to end');
@@ -219,7 +215,7 @@ export class AgentService {
     runId: string,
     session: SessionInfo,
     params: AgentRunParams,
-    provider: ReturnType<typeof resolveProvider>,
+    provider: ResolvedProvider,
     config: ReturnType<typeof readConfig>,
     emit: (event: RunEvent) => void,
     signal: AbortSignal,

@@ -4,6 +4,7 @@ import { appendImported, exportRows } from '../ledger/imported';
 import { PriceTable } from '../ledger/prices';
 import type { Logger } from '../log';
 import type { Clock } from '../ports/clock';
+import { systemScheduler, type Scheduler, type Timer } from '../ports/scheduler';
 import { ErrorCode } from '../protocol';
 import { UsageAlertRaised, UsageChanged, type ImportRow, type LedgerExportRow, type UsageAlert, type UsageForecastResult, type UsageMonthReport } from '../protocol/usage';
 import type { Store } from '../store/store';
@@ -23,8 +24,8 @@ export interface UsageServiceDeps {
   configFile: string;
   /** Sends a notification to every connection of `user`. */
   announce(user: string, method: string, params: unknown): void;
-  /** The pause between webhook retries (tests pass a short real one through the config instead). */
-  wait?: (ms: number) => Promise<void>;
+  /** The evaluation timer and the pauses between webhook retries (Node's timers unless a test moves time). */
+  scheduler?: Scheduler;
 }
 
 export interface Caller {
@@ -38,11 +39,15 @@ export interface Caller {
  * webhook), import and export.
  */
 export class UsageService {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private evaluating: Promise<UsageAlert[]> | undefined;
   private readonly closing = new AbortController();
 
   constructor(private readonly deps: UsageServiceDeps) {}
+
+  private get scheduler(): Scheduler {
+    return this.deps.scheduler ?? systemScheduler;
+  }
 
   /** Evaluates now and then every `usage.alerts.everyS` (read again each time). */
   start(): void {
@@ -51,8 +56,7 @@ export class UsageService {
         .catch((error: unknown) => this.deps.logger.warn('usage alert evaluation failed', { error: describeError(error) }))
         .finally(() => {
           if (this.closing.signal.aborted) return;
-          this.timer = setTimeout(tick, this.settings().everyMs);
-          this.timer.unref();
+          this.timer = this.scheduler.after(this.settings().everyMs, tick);
         });
     };
     tick();
@@ -60,7 +64,7 @@ export class UsageService {
 
   async close(): Promise<void> {
     this.closing.abort();
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     await this.evaluating?.catch(() => undefined);
   }
 
@@ -129,7 +133,8 @@ export class UsageService {
   private async deliver(webhook: ReturnType<typeof usageSettings>['webhook']): Promise<void> {
     const pending = this.deps.store.read((r) => undeliveredAlerts(r));
     const delivered: number[] = [];
-    const wait = this.deps.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
+    // Closing the daemon ends a backoff at once; the alert stays undelivered for the next daemon.
+    const wait = (ms: number): Promise<void> => this.scheduler.sleep(ms, this.closing.signal);
     for (const alert of pending) {
       if (this.closing.signal.aborted) break;
       if (webhook === null) {

@@ -2,7 +2,8 @@ import type { ContentBlockParam, MessageParam, RawMessageStreamEvent, Tool } fro
 import type { Anthropic } from './anthropicSdk';
 import { providerError } from './errors';
 import type { LlmPort, Message, ModelEvents, ModelRequest, ModelTurn, ProviderOptions, StopReason, ToolCall, Usage } from './types';
-import { watchingFetch } from './watchFetch';
+import { lazySdks, once, type SdkFactory } from './sdkClients';
+import { withCallEvents } from './watchFetch';
 
 /**
  * Anthropic Messages through the official `@anthropic-ai/sdk`, streaming, with tool use and
@@ -12,17 +13,26 @@ import { watchingFetch } from './watchFetch';
  */
 export class AnthropicProvider implements LlmPort {
   readonly replay = false;
-  private sdk?: Promise<typeof Anthropic>;
+  /** One SDK client for every call of this provider, made on the first (server/llm/providers.ts keeps the provider). */
+  private readonly client: () => Promise<Anthropic>;
 
-  constructor(private readonly options: ProviderOptions) {}
+  constructor(
+    private readonly options: ProviderOptions,
+    sdks: SdkFactory = lazySdks,
+  ) {
+    this.client = once(() => sdks.anthropic(options));
+  }
 
   get provider(): string {
     return this.options.name;
   }
 
   async complete(request: ModelRequest, events: ModelEvents = {}): Promise<ModelTurn> {
-    const Sdk = await (this.sdk ??= import('./anthropicSdk').then((m) => m.Anthropic));
-    const client = new Sdk({ apiKey: this.options.apiKey, baseURL: this.options.baseURL, maxRetries: this.options.maxRetries, fetch: watchingFetch(events) });
+    const client = await this.client();
+    return withCallEvents(events, () => this.stream(client, request, events));
+  }
+
+  private async stream(client: Anthropic, request: ModelRequest, events: ModelEvents): Promise<ModelTurn> {
     try {
       const tools = request.tools.map((t): Tool => ({ name: t.name, description: t.description, input_schema: t.parameters as Tool['input_schema'] }));
       const last = tools.at(-1);

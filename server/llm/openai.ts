@@ -2,7 +2,8 @@ import type { OpenAI } from './openaiSdk';
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { providerError } from './errors';
 import type { LlmPort, Message, ModelEvents, ModelRequest, ModelTurn, ProviderOptions, StopReason, ToolCall, Usage } from './types';
-import { watchingFetch } from './watchFetch';
+import { lazySdks, once, type SdkFactory } from './sdkClients';
+import { withCallEvents } from './watchFetch';
 
 /**
  * OpenAI Chat Completions through the official `openai` SDK — OpenAI itself and every compatible
@@ -12,17 +13,26 @@ import { watchingFetch } from './watchFetch';
  */
 export class OpenAiProvider implements LlmPort {
   readonly replay = false;
-  private sdk?: Promise<typeof OpenAI>;
+  /** One SDK client for every call of this provider, made on the first (server/llm/providers.ts keeps the provider). */
+  private readonly client: () => Promise<OpenAI>;
 
-  constructor(private readonly options: ProviderOptions) {}
+  constructor(
+    private readonly options: ProviderOptions,
+    sdks: SdkFactory = lazySdks,
+  ) {
+    this.client = once(() => sdks.openai(options));
+  }
 
   get provider(): string {
     return this.options.name;
   }
 
   async complete(request: ModelRequest, events: ModelEvents = {}): Promise<ModelTurn> {
-    const Sdk = await (this.sdk ??= import('./openaiSdk').then((m) => m.OpenAI));
-    const client = new Sdk({ apiKey: this.options.apiKey, baseURL: this.options.baseURL, maxRetries: this.options.maxRetries, fetch: watchingFetch(events) });
+    const client = await this.client();
+    return withCallEvents(events, () => this.stream(client, request, events));
+  }
+
+  private async stream(client: OpenAI, request: ModelRequest, events: ModelEvents): Promise<ModelTurn> {
     try {
       const stream = await client.chat.completions.create(
         {

@@ -4,17 +4,9 @@ import { ErrorCode } from '../protocol';
 import { AnthropicProvider } from './anthropic';
 import { OpenAiProvider } from './openai';
 import { RecordingProvider, ReplayProvider } from './replay';
-import type { LlmPort } from './types';
-
-export interface ResolvedProvider {
-  llm: LlmPort;
-  /** The provider's name in config and the ledger. */
-  name: string;
-  model: string;
-  /** The price table's provider id. */
-  priceProvider: string;
-  close(): void;
-}
+import { lazySdks, type SdkFactory } from './sdkClients';
+import type { HandedKey, LlmProviders, ProviderWanted, ResolvedProvider } from '../ports/llm';
+import type { LlmPort, ProviderOptions } from './types';
 
 /** The providers that need no config: the usual environment variables configure them. */
 function builtIns(env: NodeJS.ProcessEnv): Record<string, ProviderConfig> {
@@ -24,16 +16,57 @@ function builtIns(env: NodeJS.ProcessEnv): Record<string, ProviderConfig> {
   };
 }
 
-/** A key handed to the daemon over `provider/setKey` (server/services/providerKeys.ts), by provider name. */
-export type HandedKey = (provider: string) => string | undefined;
+/** How an SDK provider is reached; a change of any of it (a new key handed over, an edited config) makes a new client. */
+interface SdkChoice {
+  type: 'openai' | 'anthropic';
+  options: ProviderOptions;
+}
+
+/**
+ * Providers on the official SDKs, made once per configured provider and reused by every call of
+ * every run, so a step does not build an SDK client (its options, headers and retry settings)
+ * again. A provider is made anew only when what reaches it changes: a key handed over
+ * `provider/setKey` or forgotten, an edited base URL or retry count.
+ */
+export class SdkProviders implements LlmProviders {
+  private readonly made = new Map<string, { choice: SdkChoice; llm: LlmPort }>();
+
+  constructor(
+    private readonly deps: {
+      /** The daemon's environment: where API keys come from when none was handed. */
+      env: NodeJS.ProcessEnv;
+      handedKey?: HandedKey;
+      sdks?: SdkFactory;
+    },
+  ) {}
+
+  resolve(config: Config, wanted: ProviderWanted): ResolvedProvider {
+    return resolveProvider(config, wanted, this.deps.env, this.deps.handedKey ?? (() => undefined), (name, choice) => this.provider(name, choice));
+  }
+
+  private provider(name: string, choice: SdkChoice): LlmPort {
+    const kept = this.made.get(name);
+    if (kept !== undefined && sameChoice(kept.choice, choice)) return kept.llm;
+    const sdks = this.deps.sdks ?? lazySdks;
+    const llm = choice.type === 'anthropic' ? new AnthropicProvider(choice.options, sdks) : new OpenAiProvider(choice.options, sdks);
+    this.made.set(name, { choice, llm });
+    return llm;
+  }
+}
+
+function sameChoice(a: SdkChoice, b: SdkChoice): boolean {
+  const x = a.options;
+  const y = b.options;
+  return a.type === b.type && x.apiKey === y.apiKey && x.baseURL === y.baseURL && x.maxRetries === y.maxRetries && x.keyVariable === y.keyVariable;
+}
 
 /**
  * Picks the provider and model of a run: `--provider` / `--model`, else config.json's defaults,
  * else whichever of the OpenAI / Anthropic keys the daemon has. A key handed over RPC comes before
  * config.json's `apiKey` and the daemon's environment. Keys are read here, in the daemon, and go
- * nowhere but the provider's SDK.
+ * nowhere but the provider's SDK. `sdkProvider` makes (or finds) the SDK provider for a choice.
  */
-export function resolveProvider(config: Config, wanted: { provider?: string; model?: string; transcript?: string; record?: string; goal: string }, env: NodeJS.ProcessEnv, handed: HandedKey = () => undefined): ResolvedProvider {
+function resolveProvider(config: Config, wanted: ProviderWanted, env: NodeJS.ProcessEnv, handed: HandedKey, sdkProvider: (name: string, choice: SdkChoice) => LlmPort): ResolvedProvider {
   const hasKey = (provider: string, variable: string): boolean => handed(provider) !== undefined || env[variable] !== undefined;
   const name = wanted.provider ?? config.defaultProvider ?? (!hasKey('openai', 'OPENAI_API_KEY') && hasKey('anthropic', 'ANTHROPIC_API_KEY') ? 'anthropic' : 'openai');
   let resolved: ResolvedProvider;
@@ -60,7 +93,7 @@ export function resolveProvider(config: Config, wanted: { provider?: string; mod
       );
     }
     const options = { name, apiKey, baseURL: settings.baseURL ?? '', keyVariable, maxRetries: settings.maxRetries ?? 4 };
-    const llm = settings.type === 'anthropic' ? new AnthropicProvider(options) : new OpenAiProvider(options);
+    const llm = sdkProvider(name, { type: settings.type, options });
     resolved = { llm, name, model, priceProvider: settings.priceProvider ?? name, close: () => undefined };
   }
   if (wanted.record === undefined) return resolved;

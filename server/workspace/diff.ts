@@ -23,7 +23,7 @@ export async function workspaceDiff(paths: CheckoutPaths, base: string): Promise
   const files: ChangedFile[] = [];
   for (let i = 0; i < nameStatus.length - 1; ) {
     const code = nameStatus[i++]!;
-    const status = code.charAt(0);
+    const status = fileStatus(code);
     if (status === 'R' || status === 'C') {
       const from = nameStatus[i++]!;
       const to = nameStatus[i++]!;
@@ -36,6 +36,17 @@ export async function workspaceDiff(paths: CheckoutPaths, base: string): Promise
   const patch = await trustedGit(paths, ['diff', '--no-ext-diff', '--no-textconv', '--cached', '-M', '--binary', base]);
   const stat = await trustedGit(paths, ['diff', '--no-ext-diff', '--no-textconv', '--cached', '-M', '--stat', base]);
   return { base, files, patch, stat };
+}
+
+const STATUSES = new Set<string>(['A', 'M', 'D', 'R', 'C', 'T']);
+
+/**
+ * The change's letter from `--name-status` (`R087` → `R`). A diff of the trusted index against a
+ * commit shows no unmerged (`U`) or unknown (`X`) entries; should one appear, it is a modification.
+ */
+function fileStatus(code: string): ChangedFile['status'] {
+  const letter = code.charAt(0);
+  return STATUSES.has(letter) ? (letter as ChangedFile['status']) : 'M';
 }
 
 /** `--numstat -z`: "added\tdeleted\tpath\0", or for renames "added\tdeleted\t\0from\0to\0"; binary shows "-". */

@@ -11,6 +11,7 @@ import { connect, startDaemon, type DaemonProcess } from '../support/daemon';
 import { FakeLlm, type FakeTurn, type SeenRequest } from '../support/fakeLlm';
 import { tempHome } from '../support/home';
 import { DEBIAN, ensureImage, imageCache } from '../support/jail';
+import { until } from '../support/until';
 
 const OPENAI_KEY = 'sk-test-7f3c9e1d5b2a4f68-OPENAI-SECRET';
 const ANTHROPIC_KEY = 'sk-ant-test-4c2e8a6f0d1b3957-ANTHROPIC-SECRET';
@@ -227,7 +228,7 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
       const sessionId = events.find((e) => e.kind === 'started')?.sessionId;
       return sessionId !== undefined && fs.existsSync(path.join(homePaths(home.home).worktrees, sessionId, '.started'));
     };
-    while (!(await started())) await new Promise((r) => setTimeout(r, 20));
+    await until(started, { timeoutMs: 30_000, what: 'the command to start in the jail' });
     assert.deepEqual(await client.rpc.sendRequest(AgentStop, { run: lastRunId! }), { stopping: true });
     const summary = await pending;
     assert.equal(summary.outcome, 'stopped');

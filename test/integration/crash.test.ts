@@ -44,6 +44,7 @@ describe('crash safety under SIGKILL', function () {
           }
         }
       });
+      // The crash's moment, drawn at random so the kill lands anywhere in the work: not a wait for anything.
       await sleep(100 + Math.floor(Math.random() * 500));
       killed = true;
       await daemon.kill9();

@@ -21,6 +21,7 @@ import type { DaemonConnection } from '../../server/protocol/client';
 import { connect, startDaemon, type DaemonProcess } from '../support/daemon';
 import { tempHome } from '../support/home';
 import { ensureImage, imageCache, sampleRepo, sh, startSession, TINY } from '../support/jail';
+import { until } from '../support/until';
 
 describe('jailed workspace: persistent shell through the RPC API', function () {
   this.timeout(120_000);
@@ -189,12 +190,7 @@ describe('jailed workspace: persistent shell through the RPC API', function () {
     const end = client.rpc.onNotification(AttachClosedNotification, (event) => {
       closed = event.exitCode;
     });
-    const waitFor = async (pattern: RegExp): Promise<void> => {
-      for (let waited = 0; !pattern.test(screen); waited += 20) {
-        if (waited > 10_000) assert.fail(`never saw ${pattern} on the screen: ${JSON.stringify(screen.slice(-300))}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
+    const waitFor = (pattern: RegExp): Promise<boolean> => until(() => pattern.test(screen), { what: `${pattern} on the screen` });
     try {
       const { attachId } = await client.rpc.sendRequest(AttachOpen, { session, rows: 30, cols: 100 });
       await client.rpc.sendRequest(AttachInput, { attachId, data: 'stty size; echo attach-$((6*7))\r' });
@@ -203,8 +199,7 @@ describe('jailed workspace: persistent shell through the RPC API', function () {
       await client.rpc.sendRequest(AttachInput, { attachId, data: 'stty size\r' });
       await waitFor(/40 120/);
       await client.rpc.sendRequest(AttachClose, { attachId });
-      for (let waited = 0; closed === undefined && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.notEqual(closed, undefined, 'attach/closed arrived');
+      await until(() => closed !== undefined, { what: 'attach/closed' });
       const left = await sh(client, session, 'ps -o pid,args');
       assert.doesNotMatch(left.stdout, /\d+ (ba)?sh -i/, 'the interactive shell is gone');
     } finally {

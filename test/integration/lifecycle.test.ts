@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DaemonStatusRequest, KvGet, KvPut } from '../../server/protocol';
 import { homePaths } from '../../server/protocol/paths';
 import { connect, spawnDaemon, startDaemon, type DaemonProcess } from '../support/daemon';
 import { tempHome } from '../support/home';
+import { until } from '../support/until';
 
 /** A pid that certainly belonged to a process that has ended. */
 function deadPid(): number {
@@ -20,7 +20,7 @@ async function race(home: string, count: number): Promise<{ winner: DaemonProces
   for (const d of daemons) void d.exited.then((code) => done.set(d, code));
   // Losers exit as soon as they fail to take the lock; with a broken lock fewer than count - 1
   // ever exit, and the check below fails after the deadline (no fixed grace period needed).
-  for (let waited = 0; done.size < count - 1 && waited < 15_000; waited += 20) await sleep(20);
+  await until(() => done.size >= count - 1, { timeoutMs: 15_000 }).catch(() => undefined);
   const alive = daemons.filter((d) => !done.has(d));
   assert.equal(alive.length, 1, `exactly one daemon survives; outputs: ${daemons.map((d) => d.output()).join(' | ')}`);
   const losers = daemons.filter((d) => done.has(d));
@@ -54,10 +54,7 @@ describe('daemon lifecycle', function () {
     const { winner } = await race(home.home, 4);
     running.push(winner);
     assert.equal(fs.readFileSync(homePaths(home.home).lock, 'utf8'), `${winner.pid}\n`);
-    for (let waited = 0; !fs.existsSync(homePaths(home.home).socket); waited += 10) {
-      if (waited > 10_000) assert.fail('winner never listened');
-      await sleep(10);
-    }
+    await until(() => fs.existsSync(homePaths(home.home).socket), { what: 'the winner to listen' });
     // The socket file appears when it listens; status waits for the store by itself.
     const client = await connect(home.home);
     assert.equal((await client.rpc.sendRequest(DaemonStatusRequest, {})).pid, winner.pid);
@@ -86,13 +83,19 @@ describe('daemon lifecycle', function () {
     const client = await connect(home.home);
     await client.rpc.sendRequest(KvPut, { key: 'first', value: 0 });
     const acknowledged: string[] = ['first'];
+    let answering!: () => void;
+    const firstAnswered = new Promise<void>((resolve) => (answering = resolve));
     const writes = Array.from({ length: 300 }, (_, i) =>
       client.rpc.sendRequest(KvPut, { key: `t${i}`, value: i }).then(
-        () => acknowledged.push(`t${i}`),
+        () => {
+          acknowledged.push(`t${i}`);
+          answering();
+        },
         () => undefined,
       ),
     );
-    await sleep(2);
+    // SIGTERM as soon as the daemon answers the burst, so the rest are in flight when it arrives.
+    await firstAnswered;
     const code = await daemon.terminate();
     await Promise.allSettled(writes);
     client.dispose();

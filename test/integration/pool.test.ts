@@ -2,13 +2,13 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SessionList, SessionShow, SessionStart } from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
 import { connect, startDaemon } from '../support/daemon';
 import { historyRepo } from '../support/gitrepo';
 import { tempHome } from '../support/home';
 import { ensureImage, imageCache, sh, TINY } from '../support/jail';
+import { until } from '../support/until';
 
 /** Containers of this home that no session of the user owns: the pool (claimed ones keep the pool's label). */
 async function pooled(home: string, client: DaemonConnection): Promise<number> {
@@ -19,10 +19,7 @@ async function pooled(home: string, client: DaemonConnection): Promise<number> {
 }
 
 async function waitForPool(home: string, client: DaemonConnection, size: number): Promise<void> {
-  for (let waited = 0; (await pooled(home, client)) !== size; waited += 100) {
-    if (waited > 30_000) assert.fail(`the pool never reached ${size} (has ${await pooled(home, client)})`);
-    await sleep(100);
-  }
+  await until(async () => (await pooled(home, client)) === size, { timeoutMs: 30_000, everyMs: 100, what: `the pool to reach ${size}` });
 }
 
 describe('warm pool', function () {

@@ -10,6 +10,7 @@ import { connect, startDaemon, type DaemonProcess } from '../support/daemon';
 import { historyRepo } from '../support/gitrepo';
 import { tempHome } from '../support/home';
 import { ensureImage, imageCache, sh, TINY } from '../support/jail';
+import { until } from '../support/until';
 
 const ROUNDS = Number(process.env.CORRAL_CRASH_ROUNDS ?? 20);
 
@@ -24,11 +25,7 @@ function containersOf(home: string): { id: string; session: string }[] {
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  assert.fail(`timed out waiting for ${what}`);
+  await until(check, { what, timeoutMs: ms, everyMs: 100 });
 }
 
 describe('reconciliation with the engine', function () {
@@ -65,6 +62,7 @@ describe('reconciliation with the engine', function () {
           }
         }
       });
+      // The crash's moment, drawn at random so the kill lands anywhere in the work: not a wait for anything.
       await sleep(300 + Math.floor(Math.random() * 1200));
       killed = true;
       await daemon.kill9();

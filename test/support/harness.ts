@@ -4,6 +4,7 @@ import { Duplex } from 'node:stream';
 import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { composeDaemon, settingsFromEnv, type Daemon, type DaemonSettings } from '../../server/compose';
 import type { Config } from '../../server/config';
+import type { HandedKey, LlmProviders } from '../../server/ports/llm';
 import { memoryLogger } from '../../server/log';
 import { AuthIssue, Hello, PROTOCOL_VERSION, type HelloResult } from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
@@ -15,7 +16,7 @@ import { SERVER_VERSION } from '../../server/version';
 import { FakeClock } from './fakeClock';
 import { basicScript, FakeJail, type CommandScript } from './fakeJail';
 import { tempHome } from './home';
-import { ScriptedLlm, scriptedProvider, type ScriptedTurn } from './scriptedLlm';
+import { ScriptedLlm, scriptedProviders, type ScriptedTurn } from './scriptedLlm';
 
 /**
  * The daemon in this process: the real composition (server/compose.ts), method table, hello gate,
@@ -32,6 +33,8 @@ export interface HarnessOptions {
   jail?: FakeJail;
   /** The scripted model's turns for agent runs. */
   turns?: ScriptedTurn[];
+  /** The provider port instead of the scripted model (e.g. the real SDKs against test/support/fakeLlm.ts). */
+  providers?: (handedKey: HandedKey) => LlmProviders;
   /** Written to $CORRAL_HOME/config.json before the daemon starts. */
   config?: Config;
   /** The fake clock's start. */
@@ -97,7 +100,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       broadcast: (user, method, params) => rpcServer.broadcast(method, params, (connectionUser) => connectionUser === user),
       requestShutdown: () => undefined,
     },
-    { docker: noDocker, jail, engine: { ping: noDocker, image: async () => undefined }, clock, resolveProvider: scriptedProvider(llm) },
+    { docker: noDocker, jail, engine: { ping: noDocker, image: async () => undefined }, clock, scheduler: clock, providers: options.providers ?? (() => scriptedProviders(llm)) },
   );
   // Never listens: the harness hands it in-memory streams (accept), and it answers as the daemon's does.
   const rpcServer = new RpcServer(path.join(temp.home, 'harness.sock'), {

@@ -1,5 +1,5 @@
-import type { resolveProvider } from '../../server/llm/providers';
 import type { LlmPort, ModelRequest, ModelTurn, StopReason, Usage } from '../../server/llm/types';
+import type { LlmProviders } from '../../server/ports/llm';
 
 /**
  * A model that answers from a script, for the in-process harness: the agent loop, budgets and the
@@ -40,7 +40,7 @@ export class ScriptedLlm implements LlmPort {
   }
 }
 
-/** A provider resolver (compose.ts's port) that hands every run `llm` under the name `scripted`. */
-export function scriptedProvider(llm: LlmPort, defaultModel = 'scripted-1'): typeof resolveProvider {
-  return (_config, wanted) => ({ llm, name: 'scripted', model: wanted.model ?? defaultModel, priceProvider: 'scripted', close: () => undefined });
+/** A provider port (compose.ts's) that hands every run `llm` under the name `scripted`. */
+export function scriptedProviders(llm: LlmPort, defaultModel = 'scripted-1'): LlmProviders {
+  return { resolve: (_config, wanted) => ({ llm, name: 'scripted', model: wanted.model ?? defaultModel, priceProvider: 'scripted', close: () => undefined }) };
 }

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Output } from '../../cli/output';
+import { until } from '../support/until';
 
 /** A stream that says it is (or is not) a terminal, and keeps what was written to it. */
 function stream(isTTY: boolean): { stream: NodeJS.WriteStream; text(): string } {
@@ -17,7 +18,9 @@ describe('CLI progress on stderr', () => {
     const err = stream(true);
     const out = new Output(false, stream(true).stream, err.stream, {});
     await out.during('quick', async () => sleep(5));
-    await sleep(60);
+    // Nothing must appear: watched for longer than the 300 ms delay (a shorter look passed with
+    // a progress line left to appear after the work).
+    await sleep(400);
     assert.equal(err.text(), '');
   });
 
@@ -25,9 +28,9 @@ describe('CLI progress on stderr', () => {
     const err = stream(true);
     const out = new Output(true, stream(false).stream, err.stream, {});
     const progress = out.progress('building', 20);
-    await sleep(60);
+    await until(() => err.text().includes('building'), { what: 'the spinner line' });
     progress.update('packing');
-    await sleep(150);
+    await until(() => err.text().includes('packing (step 1'), { what: 'the spinner redrawn with the step' });
     progress.done();
     const text = err.text();
     // eslint-disable-next-line no-control-regex
@@ -36,7 +39,8 @@ describe('CLI progress on stderr', () => {
     assert.ok(text.endsWith('\r\x1b[2K'), 'the line is erased');
     assert.doesNotMatch(text, /\n/, 'one line redrawn in place');
     const length = text.length;
-    await sleep(150);
+    // Watched for longer than the 100 ms redraw: nothing must appear.
+    await sleep(250);
     assert.equal(err.text().length, length, 'nothing drawn after done');
   });
 
@@ -44,7 +48,7 @@ describe('CLI progress on stderr', () => {
     const err = stream(false);
     const out = new Output(false, stream(false).stream, err.stream, {});
     const progress = out.progress('building', 20);
-    await sleep(60);
+    await until(() => err.text() !== '', { what: 'the first line' });
     progress.update('packing');
     progress.done();
     assert.equal(err.text(), 'corral: building…\ncorral: packing\n');
