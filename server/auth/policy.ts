@@ -77,6 +77,9 @@ export const METHOD_RULES: Readonly<Record<string, MethodRule>> = {
   'tasks/show': { caller: 'user', paths: ['board.read'] },
   'tasks/update': { caller: 'user', paths: ['board.write'] },
   'tasks/init': { caller: 'user', paths: ['board.write'] },
+  'tasks/next': { caller: 'user', paths: ['board.read'] },
+  // Picks and claims (the `start` edit): a write.
+  'tasks/claimNext': { caller: 'user', paths: ['board.write'] },
   // A sign-in link for the caller's own identity; the browser then calls as them (server/web).
   'web/open': { caller: 'user', paths: [] },
   // Provider API keys into the daemon's memory: the keys pay for every user's runs.

@@ -25,6 +25,8 @@ export interface TaskInfo {
   assignees: string[];
   tags: string[];
   section: string | null;
+  /** The ids it waits for ("after T-3", `- depends: T-3`, a Depends column): ready only when all are done. */
+  dependsOn: string[];
 }
 
 export interface BoardState {

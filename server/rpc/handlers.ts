@@ -12,6 +12,7 @@ import { daemonChecks } from '../services/doctor';
 import { buildImage, listImages } from '../docker/images';
 import type { AgentService } from '../agent/service';
 import type { Caller, TasksService } from '../tasks/service';
+import { TasksClaimNext, TasksNext } from '../protocol/taskQueue';
 import { CorralError } from '../errors';
 import { parseSince, queryUsage } from '../ledger/usage';
 import {
@@ -185,6 +186,8 @@ export function buildRouter(services: Services): Router {
     .on(TasksShow, (params, { identity }) => services.tasks.show(caller(identity), params.board, params.id))
     .on(TasksUpdate, (params, { identity }) => services.tasks.update(caller(identity), params))
     .on(TasksInit, (params, { identity }) => services.tasks.init(caller(identity), params.board))
+    .on(TasksNext, (params, { identity }) => services.tasks.next(caller(identity), params.board))
+    .on(TasksClaimNext, (params, { identity }) => services.tasks.claimNext(caller(identity), params.board))
     .on(AgentStop, (params, { identity }) => ({ stopping: services.agent.stop(identity.user, params.run) }))
     .on(AgentResume, async (params, { identity, notify, token }) => {
       const cancel = new AbortController();

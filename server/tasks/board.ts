@@ -1,3 +1,4 @@
+import { readDependencies } from './dependencies';
 import { headingTask } from './headingTasks';
 import type { Block, MarkdownParser } from './markdown';
 import { ownerField } from './owners';
@@ -49,6 +50,10 @@ export interface Task {
   contentIndent?: number;
   /** For tasks sitting directly in a status heading's section (a kanban lane): that heading's index. */
   lane?: number;
+  /** The ids it waits for ("after T-3", `- depends: T-3, T-4`, a Depends cell), in the order written. */
+  dependsOn: string[];
+  /** The Depends cell's text (table tasks). */
+  dependsText?: Span;
 }
 
 export interface BoardHeading {
@@ -129,6 +134,7 @@ export function readBoard(text: string, parser: MarkdownParser, options: ParseOp
     else if (block.type === 'table_open') i = readTable(ctx, blocks, i, headingAt(block.map![0]), section, headingOwner(ctx, lines[block.map![0]]!) ?? null);
   }
   reportDuplicates(ctx);
+  readDependencies(ctx);
   return board;
 }
 
@@ -284,6 +290,7 @@ function listTask(ctx: Context, blocks: Block[], index: number, heading: BoardHe
     children: [],
     section: heading?.text ?? null,
     contentIndent: bullet[0].length,
+    dependsOn: [],
   };
   if (box) task.mark = { start: contentStart + 1, end: contentStart + 2 };
   if (owner) task.ownerText = owner.span;

@@ -48,6 +48,7 @@ export function headingTask(ctx: Context, blocks: Block[], index: number): Task 
       children: [],
       section: heading.text,
       statusText: { start: valueStart, end: Math.max(valueStart, valueEnd) },
+      dependsOn: [],
     };
   }
   return headingCard(ctx, blocks, index, heading);
@@ -125,5 +126,6 @@ function headingCard(ctx: Context, blocks: Block[], index: number, heading: Boar
     children: [],
     section: ctx.board.headings[lane]!.text,
     lane,
+    dependsOn: [],
   };
 }

@@ -8,9 +8,11 @@ import type { Logger } from '../log';
 import type { Clock } from '../ports/clock';
 import { ErrorCode, type BoardState, type TaskInfo, type TasksUpdateParams } from '../protocol';
 import type { Store } from '../store/store';
+import type { TasksClaimNextResult, TasksNextResult } from '../protocol/taskQueue';
 import type { Board, ParseOptions, Task } from './board';
 import type { BoardEdit } from './edit';
 import { editBoard, loadBoard, STARTER_BOARD, suggestion, versionOf, type BoardFile } from './file';
+import { nothingReady, readyQueue, type Queue } from './queue';
 
 export interface TasksDeps {
   store: Store;
@@ -66,9 +68,36 @@ export class TasksService {
   /** One user-level action, as one or more surgical edits made under the board's lock. */
   update(caller: Caller, params: TasksUpdateParams): Promise<BoardState & { task: TaskInfo | null; reapplied: boolean }> {
     const checked = this.check(caller, 'board.write', params.board);
-    const user = caller.user;
     // Keyed by the real path: two names of one board are one queue.
+    return this.serialised(checked.real, () => this.edit(caller, checked, params));
+  }
+
+  /** The first ready task for the caller (todo, dependencies done, unassigned or theirs), not taken. */
+  next(caller: Caller, board: string): TasksNextResult {
+    const file = this.load(caller, board);
+    return answer(file, readyQueue(file.board, caller.user), 0);
+  }
+
+  /**
+   * Picks the first ready task and claims it (`start`: assigned to the caller, in progress) under
+   * the board's lock, so two callers at once never get the same task.
+   */
+  claimNext(caller: Caller, board: string): Promise<TasksClaimNextResult> {
+    const checked = this.check(caller, 'board.write', board);
     return this.serialised(checked.real, async () => {
+      const file = through(checked, (inside) => ({ ...loadBoard(inside, this.deps.options()), path: checked.given }));
+      const queue = readyQueue(file.board, caller.user);
+      const first = queue.ready[0];
+      if (first === undefined) return answer(file, queue, 0);
+      const claimed = await this.edit(caller, checked, { board, version: file.version, id: first.id, action: 'start' });
+      return { ...answer(file, queue, 1), version: claimed.version, warnings: claimed.warnings, task: claimed.task };
+    });
+  }
+
+  /** Makes one update's edits; the caller holds the board's lock. */
+  private async edit(caller: Caller, checked: CheckedBoard, params: TasksUpdateParams): Promise<BoardState & { task: TaskInfo | null; reapplied: boolean }> {
+    const user = caller.user;
+    {
       const edits = this.editsFor(user, params);
       const file = through(checked, (inside) => {
         let version = params.version;
@@ -95,7 +124,7 @@ export class TasksService {
       );
       this.watch(user, checked, file.version);
       return { ...state(file), task: task ? info(task) : null, reapplied };
-    });
+    }
   }
 
   init(caller: Caller, board: string): BoardState {
@@ -246,7 +275,19 @@ function state(file: BoardFile): BoardState {
 }
 
 function info(t: Task): TaskInfo {
-  return { id: t.id, explicitId: t.explicitId, title: t.title, status: t.status, ...(t.otherStatus !== undefined ? { statusText: t.otherStatus } : {}), kind: t.kind, line: t.line, parent: t.parent, children: t.children, assignees: t.assignees, tags: t.tags, section: t.section };
+  return { id: t.id, explicitId: t.explicitId, title: t.title, status: t.status, ...(t.otherStatus !== undefined ? { statusText: t.otherStatus } : {}), kind: t.kind, line: t.line, parent: t.parent, children: t.children, assignees: t.assignees, tags: t.tags, section: t.section, dependsOn: t.dependsOn };
+}
+
+/** The queue's answer: its first ready task (the `taken` first ones skipped), the others' count, and why none when none. */
+function answer(file: BoardFile, queue: Queue, taken: number): TasksNextResult {
+  const task = queue.ready[taken === 0 ? 0 : -1];
+  return {
+    ...state(file),
+    task: task ? info(task) : null,
+    moreReady: Math.max(0, queue.ready.length - 1),
+    waiting: queue.waiting,
+    ...(queue.ready.length === 0 ? { reason: nothingReady(queue) } : {}),
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Block } from './markdown';
 import type { BoardHeading, Span } from './board';
 import { addTask, explicit, identify, inlineText, type Context } from './readContext';
 import { namesIn } from './owners';
+import { DEPENDS_HEADER } from './dependencies';
 import { cells, lineEnd } from './source';
 import { phraseOf, statusOf } from './vocabulary';
 
@@ -41,7 +42,8 @@ export function readTable(ctx: Context, blocks: Block[], index: number, heading:
   const inLane = heading?.status !== undefined && !(title && statusColumn >= 0) && owner === null;
   if (statusColumn < 0 && (!inLane || title)) return end;
   const ownerColumn = names.findIndex((n) => OWNER_HEADER.test(n));
-  const taken = (i: number): boolean => i === idColumn || i === statusColumn || i === ownerColumn;
+  const dependsColumn = names.findIndex((n, i) => i !== statusColumn && DEPENDS_HEADER.test(n));
+  const taken = (i: number): boolean => i === idColumn || i === statusColumn || i === ownerColumn || i === dependsColumn;
   let titleColumn = names.findIndex((n, i) => !taken(i) && TITLE_HEADER.test(n));
   if (titleColumn < 0) titleColumn = names.findIndex((_, i) => !taken(i));
   for (const [r, line] of bodyLines.entries()) {
@@ -71,6 +73,8 @@ export function readTable(ctx: Context, blocks: Block[], index: number, heading:
       ...(row[titleColumn] ? { titleText: row[titleColumn] } : {}),
       ...(ownerColumn >= 0 && row[ownerColumn] ? { ownerText: row[ownerColumn] } : {}),
       ...(inLane ? { lane: headingIndex } : {}),
+      dependsOn: [],
+      ...(dependsColumn >= 0 && row[dependsColumn] ? { dependsText: row[dependsColumn] } : {}),
     });
   }
   return end;

@@ -21,6 +21,7 @@ const task = z.strictObject({
   assignees: z.array(z.string()),
   tags: z.array(z.string()),
   section: z.nullable(z.string()),
+  dependsOn: z.array(z.string()),
 });
 const listShape = z.strictObject({ board: z.string(), version: z.string(), warnings: z.array(z.string()), tasks: z.array(task) });
 const updateShape = z.strictObject({ board: z.string(), version: z.string(), warnings: z.array(z.string()), task: z.nullable(task), reapplied: z.boolean() });
