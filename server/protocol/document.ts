@@ -1,0 +1,121 @@
+import * as z from 'zod/mini';
+import { CorralNotification, CorralRequest, ERROR_MEANINGS, ErrorCode, PROTOCOL_VERSION } from './base';
+import * as protocol from './index';
+
+/** How to bring docs/protocol.json up to date; the drift test's failure says it. */
+export const PROTOCOL_DOCUMENT_COMMAND = 'npx tsx scripts/protocol.ts';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+interface Declarations {
+  requests: CorralRequest<z.ZodMiniType, unknown>[];
+  notifications: CorralNotification<unknown>[];
+  /** Exported schemas by export name: the document's named components. */
+  named: Map<string, z.ZodMiniType>;
+}
+
+/** Every request, notification and named schema exported by server/protocol, by export. */
+export function protocolDeclarations(exports: Record<string, unknown> = protocol): Declarations {
+  const requests: Declarations['requests'] = [];
+  const notifications: Declarations['notifications'] = [];
+  const named = new Map<string, z.ZodMiniType>();
+  for (const [name, value] of Object.entries(exports)) {
+    if (value instanceof CorralRequest) requests.push(value as CorralRequest<z.ZodMiniType, unknown>);
+    else if (value instanceof CorralNotification) notifications.push(value as CorralNotification<unknown>);
+    else if (isSchema(value) && /^[A-Z]/.test(name)) named.set(name, value);
+  }
+  requests.sort((a, b) => a.method.localeCompare(b.method));
+  notifications.sort((a, b) => a.method.localeCompare(b.method));
+  return { requests, notifications, named };
+}
+
+function isSchema(value: unknown): value is z.ZodMiniType {
+  return typeof value === 'object' && value !== null && '_zod' in value;
+}
+
+/**
+ * The whole protocol as an OpenRPC 1.3 document: each method with its params (by name), its
+ * result and who may call it (`x-access`); the notifications (`x-notifications`, which OpenRPC has
+ * no field for); every exported schema as a component; the error codes. JSON Schema by zod.
+ */
+export function protocolDocument(declarations: Declarations = protocolDeclarations()): JsonObject {
+  const registry = z.registry<{ id: string }>();
+  const ids = new Map<z.ZodMiniType, string>();
+  const name = (schema: z.ZodMiniType, id: string): string => {
+    const known = ids.get(schema);
+    if (known) return known;
+    registry.add(schema, { id });
+    ids.set(schema, id);
+    return id;
+  };
+  for (const [exported, schema] of declarations.named) name(schema, exported);
+  // Unnamed params and results get an id only to be generated; they are inlined below.
+  const inline = new Set<string>();
+  const local = (schema: z.ZodMiniType, id: string): string => {
+    const given = name(schema, id);
+    if (given === id) inline.add(id);
+    return given;
+  };
+  const methods = declarations.requests.map((request) => ({
+    request,
+    params: local(request.params, `${request.method}#params`),
+    result: request.result ? local(request.result, `${request.method}#result`) : undefined,
+  }));
+  const events = declarations.notifications.map((notification) => ({
+    notification,
+    payload: notification.payload ? local(notification.payload, `${notification.method}#payload`) : undefined,
+  }));
+
+  const generated = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, JsonObject> };
+  const schemas: Record<string, JsonObject> = {};
+  for (const [id, schema] of Object.entries(generated.schemas)) {
+    // Each is a part of this document, not a document of its own.
+    schemas[id] = Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$schema' && key !== '$id'));
+  }
+  const take = (id: string): JsonObject => (inline.has(id) ? (schemas[id] ?? {}) : { $ref: `#/components/schemas/${id}` });
+  const paramsOf = (id: string, optional: boolean): JsonObject[] => {
+    const schema = schemas[id] ?? {};
+    const properties = (schema.properties ?? {}) as Record<string, JsonObject>;
+    const required = new Set((schema.required ?? []) as string[]);
+    return Object.entries(properties).map(([param, property]) => ({ name: param, required: !optional && required.has(param), schema: property }));
+  };
+
+  const document: JsonObject = {
+    openrpc: '1.3.2',
+    info: {
+      title: 'Corral daemon protocol',
+      version: String(PROTOCOL_VERSION),
+      description:
+        'JSON-RPC 2.0 over the daemon\'s Unix socket (and the web app\'s WebSocket). Generated from server/protocol by `' +
+        PROTOCOL_DOCUMENT_COMMAND +
+        '`; do not edit. Every call but corral/hello needs a successful corral/hello first. Errors carry `data: { hint, details? }`.',
+    },
+    methods: methods.map(({ request, params, result }) => ({
+      name: request.method,
+      paramStructure: 'by-name',
+      params: paramsOf(params, request.params._zod.optin === 'optional'),
+      result: { name: 'result', schema: result === undefined ? {} : take(result) },
+      errors: [],
+      'x-access': request.access,
+    })),
+    'x-notifications': events.map(({ notification, payload }) => ({
+      name: notification.method,
+      params: payload === undefined ? [] : [{ name: 'params', required: true, schema: take(payload) }],
+    })),
+    components: {
+      schemas: Object.fromEntries(
+        Object.entries(schemas)
+          .filter(([id]) => !inline.has(id))
+          .sort(([a], [b]) => a.localeCompare(b)),
+      ),
+      errors: Object.fromEntries(Object.entries(ErrorCode).map(([key, code]) => [key, { code, message: ERROR_MEANINGS[key as keyof typeof ErrorCode] }])),
+    },
+  };
+  return document;
+}
+
+/** The document as docs/protocol.json holds it. */
+export function protocolDocumentText(): string {
+  return JSON.stringify(protocolDocument(), null, 2) + '\n';
+}
