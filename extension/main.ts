@@ -9,6 +9,8 @@ import { SessionTerminal } from './sessions/sessionTerminal';
 import { registerTaskCommands } from './tasks/taskCommands';
 import { TasksTree } from './tasks/tasksTree';
 import { WebPanels } from './webview/panel';
+import { registerAgentViews, type AgentViews } from './agentViews';
+import { RunsModel } from './runs/runsModel';
 
 /** What `activate` returns: the extension's parts, for its own tests in the extension host. */
 export interface CorralApi {
@@ -21,6 +23,10 @@ export interface CorralApi {
   activationMs: number;
   /** A terminal bridge to a session's TTY, as `corral.openTerminal` makes (tests read its output). */
   sessionTerminal(sessionId: string, label: string): SessionTerminal;
+  /** Agent runs as the views show them (any client's runs). */
+  runs: RunsModel;
+  /** The Runs view, the sessions' source controls, the spend item, usage alerts. */
+  agent: AgentViews;
   /** The daemon's and the engine's health, as "Corral: Doctor" reports it. */
   health: Health;
 }
@@ -31,18 +37,21 @@ let ctx: Ctx | undefined;
 export function activate(extension: vscode.ExtensionContext): CorralApi {
   const started = performance.now();
   ctx = new Ctx(extension);
-  const sessions = new SessionsTree(ctx);
+  const runs = new RunsModel(ctx);
+  const sessions = new SessionsTree(ctx, runs);
   const tasks = new TasksTree(ctx);
   extension.subscriptions.push(ctx, sessions, tasks, ...registerSessionCommands(ctx, sessions), ...registerChangedFiles(), ...registerTaskCommands(ctx, tasks));
   const web = new WebPanels(ctx, extension.extensionUri);
   extension.subscriptions.push(web);
+  const agent = registerAgentViews(ctx, runs, sessions, tasks);
+  extension.subscriptions.push(runs, ...agent.disposables);
   const health = new Health(ctx);
   extension.subscriptions.push(health, ...registerHealthCommands(ctx, health));
   void ctx.start();
   const activationMs = performance.now() - started;
   ctx.log.info(`activated in ${activationMs.toFixed(1)} ms`);
   const context = ctx;
-  return { ctx, sessions, tasks, web, activationMs, sessionTerminal: (sessionId, label) => new SessionTerminal(context, sessionId, label), health };
+  return { ctx, sessions, tasks, web, activationMs, sessionTerminal: (sessionId, label) => new SessionTerminal(context, sessionId, label), health, runs, agent };
 }
 
 export function deactivate(): void {

@@ -20,6 +20,7 @@ import type { HomePaths } from './protocol/paths';
 import { buildRouter } from './rpc/handlers';
 import type { Router } from './rpc/router';
 import { AgentService } from './agent/service';
+import { RunFeed } from './agent/runFeed';
 import { readConfig } from './config';
 import { Ledger } from './ledger/ledger';
 import { UsageService } from './analytics/service';
@@ -203,6 +204,7 @@ export async function composeDaemon(
     attach,
     tasks,
     agent: new AgentService({ store, sessions, ledger: new Ledger(store, (user) => usage.ledgerChanged(user)), clock, configFile: paths.config, tasks, providers: ports.providers((provider) => providerKeys.get(provider)) }),
+    runFeed: new RunFeed(store, (user, method, params) => process.broadcast(user, method, params), () => clock.now()),
     docker,
     imageCacheDir: settings.imageCache,
     defaultImage: settings.defaultImage,

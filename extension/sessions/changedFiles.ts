@@ -39,12 +39,18 @@ export function registerChangedFiles(): vscode.Disposable[] {
     vscode.workspace.registerTextDocumentContentProvider(BASE_SCHEME, { provideTextDocumentContent: baseContent }),
     vscode.workspace.registerTextDocumentContentProvider(SESSION_SCHEME, { provideTextDocumentContent: sessionContent }),
     registerCommand('corral.session.openFileDiff', async (node: ChangedFileNode) => {
-      const { session, base, file } = node;
-      const left = vscode.Uri.from({ scheme: BASE_SCHEME, path: `/${file.from ?? file.path}`, query: JSON.stringify({ repo: session.repoRoot ?? session.repo, base, exists: file.status !== 'A' }) });
-      const right = vscode.Uri.from({ scheme: SESSION_SCHEME, path: `/${file.path}`, query: JSON.stringify({ workspace: session.workspace, exists: file.status !== 'D' }) });
-      await vscode.commands.executeCommand('vscode.diff', left, right, `${file.path} (${session.name ?? session.id.slice(0, 8)}: base ↔ session)`, { preview: true });
+      const { left, right } = diffSides(node);
+      await vscode.commands.executeCommand('vscode.diff', left, right, `${node.file.path} (${node.session.name ?? node.session.id.slice(0, 8)}: base ↔ session)`, { preview: true });
     }),
   ];
+}
+
+/** The two read-only sides of a changed file's diff: at the session's base, and in its workspace now. */
+export function diffSides({ session, base, file }: ChangedFileNode): { left: vscode.Uri; right: vscode.Uri } {
+  return {
+    left: vscode.Uri.from({ scheme: BASE_SCHEME, path: `/${file.from ?? file.path}`, query: JSON.stringify({ repo: session.repoRoot ?? session.repo, base, exists: file.status !== 'A' }) }),
+    right: vscode.Uri.from({ scheme: SESSION_SCHEME, path: `/${file.path}`, query: JSON.stringify({ workspace: session.workspace, exists: file.status !== 'D' }) }),
+  };
 }
 
 function parseQuery(uri: vscode.Uri): Record<string, unknown> {

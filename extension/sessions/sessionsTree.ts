@@ -4,9 +4,11 @@ import { changedFileItem, type ChangedFileNode } from './changedFiles';
 import type { Connected, Ctx } from '../ctx';
 import { describeError } from '../errors';
 import { sessionContextValue, sessionDescription, sessionLabel, sessionTooltip, stateIcon } from './present';
+import { runItem, type RunNode } from '../runs/present';
+import type { RunsModel } from '../runs/runsModel';
 
-/** A session (by id) or one of its changed files. */
-export type SessionNode = string | ChangedFileNode;
+/** A session (by id), one of its agent runs, or one of its changed files. */
+export type SessionNode = string | ChangedFileNode | Extract<RunNode, { kind: 'run' }>;
 
 /** States whose workspace still exists, so its changes can be listed. */
 const HAS_WORKSPACE = new Set(['ready', 'busy', 'paused', 'stopped', 'failed', 'lost']);
@@ -14,7 +16,8 @@ const HAS_WORKSPACE = new Set(['ready', 'busy', 'paused', 'stopped', 'failed', '
 /**
  * The Sessions view: one item per session of yours, kept live by `session/changed` (no polling).
  * Every (re)connection lists everything again, so a daemon restart cannot leave stale items.
- * Sessions are their ids (the data lives in `sessions`); a session expands into its changed files.
+ * Sessions are their ids (the data lives in `sessions`); a session expands into its agent runs
+ * (live from the runs model) and its changed files.
  */
 export class SessionsTree implements vscode.TreeDataProvider<SessionNode>, vscode.Disposable {
   static readonly viewType = 'corral.sessions';
@@ -27,11 +30,19 @@ export class SessionsTree implements vscode.TreeDataProvider<SessionNode>, vscod
   private readonly bag: vscode.Disposable[] = [this.changed];
   readonly view: vscode.TreeView<SessionNode>;
 
-  constructor(private readonly ctx: Ctx) {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly runs: RunsModel,
+  ) {
     this.view = vscode.window.createTreeView(SessionsTree.viewType, { treeDataProvider: this, showCollapseAll: false });
     this.bag.push(
       this.view,
       ctx.notifications.on(SessionChanged, (session) => this.apply(session)),
+      runs.onDidChange((run) => {
+        // A run's progress redraws its session's item (its children: the run, the files it changed).
+        if (run === undefined) this.changed.fire(undefined);
+        else if (this.sessions.has(run.sessionId)) this.changed.fire(run.sessionId);
+      }),
       ctx.whenConnected((connected) => void this.resync(connected)),
       ctx.onDidChangeState((state) => {
         this.view.message = state.kind === 'waiting' ? `Not connected to the Corral daemon: ${state.message}. Reconnecting…` : undefined;
@@ -49,7 +60,7 @@ export class SessionsTree implements vscode.TreeDataProvider<SessionNode>, vscod
   }
 
   getChildren(element?: SessionNode): SessionNode[] | Promise<SessionNode[]> {
-    if (typeof element === 'string') return this.changedFiles(element);
+    if (typeof element === 'string') return this.children(element);
     if (element !== undefined) return [];
     // Newest first: the session you just started is on top.
     return this.list()
@@ -58,11 +69,20 @@ export class SessionsTree implements vscode.TreeDataProvider<SessionNode>, vscod
   }
 
   getTreeItem(node: SessionNode): vscode.TreeItem {
-    if (typeof node !== 'string') return changedFileItem(node);
+    if (typeof node !== 'string') {
+      if (node.kind === 'file') return changedFileItem(node);
+      const run = this.runs.get(node.runId);
+      if (!run) return new vscode.TreeItem(node.runId);
+      const item = runItem(run);
+      // Its steps are in the Runs view; here a run is one line under its session.
+      item.id = `session-run:${run.runId}`;
+      item.collapsibleState = vscode.TreeItemCollapsibleState.None;
+      return item;
+    }
     const id = node;
     const session = this.sessions.get(id);
     if (!session) return new vscode.TreeItem(id);
-    const expandable = session.repo !== null && HAS_WORKSPACE.has(session.state);
+    const expandable = (session.repo !== null && HAS_WORKSPACE.has(session.state)) || this.runs.ofSession(id).length > 0;
     const item = new vscode.TreeItem(sessionLabel(session), expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = session.id;
     item.iconPath = stateIcon(session.state);
@@ -89,7 +109,14 @@ export class SessionsTree implements vscode.TreeDataProvider<SessionNode>, vscod
   }
 
   getParent(node: SessionNode): SessionNode | undefined {
-    return typeof node === 'string' ? undefined : node.session.id;
+    if (typeof node === 'string') return undefined;
+    return node.kind === 'file' ? node.session.id : this.runs.get(node.runId)?.sessionId;
+  }
+
+  /** The session's agent runs (newest first), then the files it changed. */
+  private async children(id: string): Promise<SessionNode[]> {
+    const runs: SessionNode[] = this.runs.ofSession(id).map((run) => ({ kind: 'run', runId: run.runId }));
+    return [...runs, ...(await this.changedFiles(id))];
   }
 
   /** What the session changed against its base (`session/diff`, the daemon's trusted reading). */

@@ -11,6 +11,7 @@ export * from './shell';
 export * from './image';
 export * from './attach';
 export * from './agent';
+export * from './agentEvents';
 export * from './usage';
 export * from './tasks';
 export * from './auth';

@@ -11,6 +11,7 @@ import type { EnginePort } from '../ports/engine';
 import { daemonChecks } from '../services/doctor';
 import { buildImage, listImages } from '../docker/images';
 import type { AgentService } from '../agent/service';
+import { followRun, type RunFeed } from '../agent/runFeed';
 import type { Caller, TasksService } from '../tasks/service';
 import { TasksClaimNext, TasksNext } from '../protocol/taskQueue';
 import { CorralError } from '../errors';
@@ -62,6 +63,7 @@ import {
   ShellOutputNotification,
   type DaemonStatus,
   type Identity,
+  type RunEvent,
 } from '../protocol';
 import type { OutputChunk } from '../jail/shell';
 import { Router } from './router';
@@ -75,6 +77,8 @@ export interface Services {
   sessions: SessionService;
   attach: AttachService;
   agent: AgentService;
+  /** Broadcasts runs' changes to their owners' clients (agent/changed); absent: the caller's agent/progress only. */
+  runFeed?: RunFeed;
   tasks: TasksService;
   engine: EnginePort;
   docker: () => Promise<Docker>;
@@ -177,7 +181,9 @@ export function buildRouter(services: Services): Router {
       const cancel = new AbortController();
       const subscription = token.onCancellationRequested(() => cancel.abort());
       try {
-        return await services.agent.run(identity.user, params, (runId, event) => void notify(AgentProgress, { runId, event }), cancel.signal, services.authorizer.isDaemonOwner(identity));
+        const toCaller = (runId: string, event: RunEvent): void => void notify(AgentProgress, { runId, event });
+        // Every change of the run also goes to all of the user's clients (agent/changed).
+        return await followRun(services.runFeed, identity.user, toCaller, (emit) => services.agent.run(identity.user, params, emit, cancel.signal, services.authorizer.isDaemonOwner(identity)));
       } finally {
         subscription.dispose();
       }
@@ -193,7 +199,8 @@ export function buildRouter(services: Services): Router {
       const cancel = new AbortController();
       const subscription = token.onCancellationRequested(() => cancel.abort());
       try {
-        return await services.agent.resume(identity.user, params.run, (runId, event) => void notify(AgentProgress, { runId, event }), cancel.signal, services.authorizer.isDaemonOwner(identity));
+        const toCaller = (runId: string, event: RunEvent): void => void notify(AgentProgress, { runId, event });
+        return await followRun(services.runFeed, identity.user, toCaller, (emit) => services.agent.resume(identity.user, params.run, emit, cancel.signal, services.authorizer.isDaemonOwner(identity)));
       } finally {
         subscription.dispose();
       }

@@ -47,7 +47,7 @@ export async function run(): Promise<void> {
   });
 }
 
-const ORDER = ['activation', 'tasks', 'sessions', 'terminal', 'panel', 'reconnect'];
+const ORDER = ['activation', 'tasks', 'sessions', 'terminal', 'panel', 'runs', 'review', 'statusBar', 'reconnect'];
 function byOrder(a: string, b: string): number {
   const rank = (name: string): number => {
     const index = ORDER.indexOf(name.replace(/\.test\.js$/, ''));

@@ -1,0 +1,68 @@
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import { runItem, stepItem, type RunNode } from './present';
+import type { RunsModel } from './runsModel';
+
+/** Running runs' elapsed time moves: their items are redrawn this often while any run is going. */
+const TICK_MS = 1000;
+
+/**
+ * The Runs view: the user's agent runs, newest first, live (any client's: `agent/changed`), each
+ * expanding into the steps watched since this window connected (tool call → result in brief).
+ */
+export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Disposable {
+  static readonly viewType = 'corral.runs';
+  private readonly changed = new vscode.EventEmitter<RunNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  readonly view: vscode.TreeView<RunNode>;
+  private readonly bag: vscode.Disposable[] = [this.changed];
+  private ticker: NodeJS.Timeout | undefined;
+
+  constructor(
+    ctx: Ctx,
+    private readonly runs: RunsModel,
+  ) {
+    this.view = vscode.window.createTreeView(RunsTree.viewType, { treeDataProvider: this, showCollapseAll: true });
+    this.bag.push(
+      this.view,
+      runs.onDidChange(() => this.redraw()),
+      ctx.onDidChangeState((state) => {
+        this.view.message = state.kind === 'waiting' ? `Not connected to the Corral daemon: ${state.message}. Reconnecting…` : undefined;
+      }),
+      { dispose: () => clearInterval(this.ticker) },
+    );
+  }
+
+  getChildren(element?: RunNode): RunNode[] {
+    if (element === undefined) return this.runs.list().map((run) => ({ kind: 'run', runId: run.runId }));
+    if (element.kind === 'step') return [];
+    return (this.runs.get(element.runId)?.watched ?? []).map((step) => ({ kind: 'step', runId: element.runId, step: step.step }));
+  }
+
+  getTreeItem(node: RunNode): vscode.TreeItem {
+    const run = this.runs.get(node.runId);
+    if (!run) return new vscode.TreeItem(node.runId);
+    if (node.kind === 'run') return runItem(run);
+    const step = run.watched.find((s) => s.step === node.step);
+    return step ? stepItem(run, step) : new vscode.TreeItem(`step ${node.step}`);
+  }
+
+  getParent(node: RunNode): RunNode | undefined {
+    return node.kind === 'step' ? { kind: 'run', runId: node.runId } : undefined;
+  }
+
+  dispose(): void {
+    for (const disposable of this.bag.splice(0)) disposable.dispose();
+  }
+
+  /** Redraws, and keeps a one-second tick only while a run is going (its elapsed time). */
+  private redraw(): void {
+    this.changed.fire(undefined);
+    const running = this.runs.list().some((run) => run.outcome === null);
+    if (running && this.ticker === undefined) this.ticker = setInterval(() => this.redraw(), TICK_MS);
+    if (!running && this.ticker !== undefined) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+}
