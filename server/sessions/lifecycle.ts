@@ -1,6 +1,15 @@
 import { CorralError } from '../errors';
 import { ErrorCode } from '../protocol';
 
+/**
+ * Every state a session can be in, in lifecycle order: the one list (the wire, the store and the
+ * table below use these words). `removed` is final: its container, workspace and branch are gone
+ * and only its record stays, for history (`session/remove` without `purge`).
+ */
+export const SESSION_STATES = ['creating', 'ready', 'busy', 'paused', 'stopped', 'failed', 'lost', 'removed'] as const;
+
+export type StateKind = (typeof SESSION_STATES)[number];
+
 /** A session's state. `failed` and `lost` carry why. */
 export type SessionState =
   | { kind: 'creating' }
@@ -9,9 +18,8 @@ export type SessionState =
   | { kind: 'paused' }
   | { kind: 'stopped' }
   | { kind: 'failed'; reason: string }
-  | { kind: 'lost'; reason: string };
-
-export type StateKind = SessionState['kind'];
+  | { kind: 'lost'; reason: string }
+  | { kind: 'removed' };
 
 /** What can happen to a session. */
 export type SessionEvent =
@@ -23,20 +31,29 @@ export type SessionEvent =
   | { type: 'stop' }
   | { type: 'fail'; reason: string }
   | { type: 'lose'; reason: string }
-  | { type: 'recover' };
+  | { type: 'recover' }
+  | { type: 'remove' };
 
-export const STATE_KINDS: readonly StateKind[] = ['creating', 'ready', 'busy', 'paused', 'stopped', 'failed', 'lost'];
-export const EVENT_TYPES: readonly SessionEvent['type'][] = ['created', 'command-started', 'command-finished', 'pause', 'resume', 'stop', 'fail', 'lose', 'recover'];
+/** The states, for tests and callers that walk them all (same list as SESSION_STATES). */
+export const STATE_KINDS: readonly StateKind[] = SESSION_STATES;
+export const EVENT_TYPES: readonly SessionEvent['type'][] = ['created', 'command-started', 'command-finished', 'pause', 'resume', 'stop', 'fail', 'lose', 'recover', 'remove'];
 
-/** from-state → event → to-state. Anything absent is not allowed. */
+/** States whose container is expected to exist (they also count against the per-user maximum). */
+export const CONTAINER_STATES = ['creating', 'ready', 'busy', 'paused'] as const satisfies readonly StateKind[];
+
+/** States in which a session takes commands (a paused one is resumed first): its record has a container id. */
+export const RUNNING_STATES = ['ready', 'busy', 'paused'] as const satisfies readonly StateKind[];
+
+/** from-state → event → to-state. Anything absent is not allowed; `removed` allows nothing. */
 const TABLE: Record<StateKind, Partial<Record<SessionEvent['type'], StateKind>>> = {
-  creating: { created: 'ready', fail: 'failed', lose: 'lost', stop: 'stopped' },
-  ready: { 'command-started': 'busy', pause: 'paused', stop: 'stopped', fail: 'failed', lose: 'lost' },
-  busy: { 'command-finished': 'ready', 'command-started': 'busy', stop: 'stopped', fail: 'failed', lose: 'lost' },
-  paused: { resume: 'ready', stop: 'stopped', lose: 'lost' },
-  stopped: {},
-  failed: { stop: 'stopped' },
-  lost: { recover: 'ready', stop: 'stopped' },
+  creating: { created: 'ready', fail: 'failed', lose: 'lost', stop: 'stopped', remove: 'removed' },
+  ready: { 'command-started': 'busy', pause: 'paused', stop: 'stopped', fail: 'failed', lose: 'lost', remove: 'removed' },
+  busy: { 'command-finished': 'ready', 'command-started': 'busy', stop: 'stopped', fail: 'failed', lose: 'lost', remove: 'removed' },
+  paused: { resume: 'ready', stop: 'stopped', lose: 'lost', remove: 'removed' },
+  stopped: { remove: 'removed' },
+  failed: { stop: 'stopped', remove: 'removed' },
+  lost: { recover: 'ready', stop: 'stopped', remove: 'removed' },
+  removed: {},
 };
 
 /** The one place session states change. Throws a clear Conflict for a move the table forbids. */
@@ -46,16 +63,30 @@ export function transition(state: SessionState, event: SessionEvent): SessionSta
     throw new CorralError(ErrorCode.Conflict, `cannot ${describe(event.type)} a session that is ${state.kind}`, hintFor(state.kind));
   }
   if (next === 'failed' || next === 'lost') return { kind: next, reason: 'reason' in event ? event.reason : '' };
-  return { kind: next } as SessionState;
+  return { kind: next };
 }
 
-/** States whose container is expected to exist (they also count against the per-user maximum). */
-export function hasContainer(state: string): boolean {
-  return state === 'ready' || state === 'busy' || state === 'paused' || state === 'creating';
+export function isStateKind(value: string): value is StateKind {
+  return (SESSION_STATES as readonly string[]).includes(value);
+}
+
+export function hasContainer(state: StateKind): boolean {
+  return (CONTAINER_STATES as readonly StateKind[]).includes(state);
 }
 
 function describe(event: SessionEvent['type']): string {
-  return { created: 'finish creating', 'command-started': 'run a command in', 'command-finished': 'finish a command in', pause: 'pause', resume: 'resume', stop: 'stop', fail: 'fail', lose: 'lose', recover: 'recover' }[event];
+  return {
+    created: 'finish creating',
+    'command-started': 'run a command in',
+    'command-finished': 'finish a command in',
+    pause: 'pause',
+    resume: 'resume',
+    stop: 'stop',
+    fail: 'fail',
+    lose: 'lose',
+    recover: 'recover',
+    remove: 'remove',
+  }[event];
 }
 
 function hintFor(state: StateKind): string {
@@ -69,13 +100,9 @@ function hintFor(state: StateKind): string {
       return '`corral session show` says why; stop or remove it and start a new one';
     case 'creating':
       return 'wait until it is ready';
+    case 'removed':
+      return 'a removed session has no container, workspace or branch left; start a new session';
     default:
       return 'see `corral session show`';
   }
-}
-
-export function parseState(kind: string, reason: string | null): SessionState {
-  if (kind === 'failed' || kind === 'lost') return { kind, reason: reason ?? '' };
-  if ((STATE_KINDS as readonly string[]).includes(kind)) return { kind } as SessionState;
-  return { kind: 'failed', reason: `unknown state ${kind}` };
 }

@@ -5,7 +5,8 @@ import type { JailPort } from '../jail/port';
 import type { Store } from '../store/store';
 import { prune, recordSample } from './instrumentation';
 import { reconcile } from './reconcile';
-import { POOL_OWNER, type SessionService } from './service';
+import type { SessionService } from './service';
+import { POOL_OWNER } from './warmPool';
 
 export interface MaintenanceOptions {
   home: string;
@@ -56,13 +57,12 @@ export class Maintenance {
     try {
       await reconcile(this.sessions, this.jail, this.options, this.logger, false);
       const now = this.clock.now();
-      for (const row of this.sessions.allRows()) {
+      for (const row of this.sessions.all()) {
         if ((row.state !== 'ready' && row.state !== 'busy') || row.owner === POOL_OWNER) continue;
-        if (row.container_id) {
-          const stats = await this.jail.stats(row.container_id).catch(() => undefined);
-          if (stats) await this.store.write((w) => recordSample(w, row.id, now.toISOString(), stats));
-        }
-        const idleSince = Date.parse(row.last_active_at ?? row.updated_at);
+        // A container that went away since reconciliation is the next pass's to notice.
+        const stats = await this.jail.stats(row.containerId).catch((error: unknown) => this.logger.log('debug', 'no resource sample', { session: row.id, error: describeError(error) }));
+        if (stats) await this.store.write((w) => recordSample(w, row.id, now.toISOString(), stats));
+        const idleSince = Date.parse(row.lastActiveAt ?? row.updatedAt);
         if (this.options.idlePauseMs > 0 && row.state === 'ready' && now.getTime() - idleSince >= this.options.idlePauseMs) {
           await this.sessions.pause(row.owner, row.id, 'idle').catch((error: unknown) => this.logger.warn('idle pause failed', { session: row.id, error: describeError(error) }));
         }

@@ -34,7 +34,8 @@ export async function reconcile(
   const report: ReconcileReport = { adopted: [], recovered: [], lost: [], failed: [], orphanContainers: [], orphanWorkspaces: [] };
   const containers = await jail.list(dirs.home);
   const bySession = new Map(containers.map((c) => [c.sessionId, c]));
-  const rows = sessions.allRows();
+  // Removed sessions are not listed: their containers, if any are left, are orphans.
+  const rows = sessions.all();
   const live = new Set(rows.filter((row) => hasContainer(row.state) || row.state === 'lost').map((row) => row.id));
 
   for (const row of rows) {
@@ -47,7 +48,7 @@ export async function reconcile(
       if (row.state === 'creating') {
         if (container) await jail.remove(container.containerId);
         fs.rmSync(row.workspace, { recursive: true, force: true });
-        if (row.trusted_dir) fs.rmSync(row.trusted_dir, { recursive: true, force: true });
+        if (row.git) fs.rmSync(row.git.trustedDir, { recursive: true, force: true });
         await sessions.move(row.owner, row.id, { type: 'fail', reason: 'the daemon stopped while the session was being created' }, 'reconcile');
         report.failed.push(row.id);
       } else if (!container) {

@@ -1,27 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assertStillNamed, checkFolderIdentity, HeldDirectory, type CheckedFolder } from '../auth/heldDirectory';
+import { checkFolderIdentity, type CheckedFolder } from '../auth/heldDirectory';
 import { resolveReal } from '../auth/realPath';
 import { CorralError, describeError } from '../errors';
 import type { Logger } from '../log';
 import type { Clock } from '../ports/clock';
-import { ErrorCode, type SessionInfo } from '../protocol';
-import { killMarked } from '../jail/kill';
+import { ErrorCode, type SessionEventRow, type SessionInfo } from '../protocol';
 import { MiB, resolveLimits, type JailLimits } from '../jail/policy';
 import type { JailPort } from '../jail/port';
-import { PersistentShell, type RunOptions, type ShellResult } from '../jail/shell';
+import type { RunOptions, ShellResult } from '../jail/shell';
 import type { Store, Writer } from '../store/store';
-import { applyToRepo, type ApplyMode } from '../workspace/apply';
-import { createCheckout, inspectRepo, JAIL_OBJECTS, type CheckoutPaths } from '../workspace/checkout';
-import { copyPlainFolder, describeSkipped } from '../workspace/copyFolder';
-import { linkDependencies } from '../workspace/dependencies';
+import type { ApplyMode } from '../workspace/apply';
 import type { SessionEnvironment } from '../env/service';
-import { git } from '../workspace/git';
-import { workspaceDiff, type WorkspaceDiff } from '../workspace/diff';
+import type { WorkspaceDiff } from '../workspace/diff';
+import { Announcer, type After } from './announcer';
 import { metrics, recordCommand, redact, summarize } from './instrumentation';
 import { hasContainer, transition, type SessionEvent } from './lifecycle';
-import { eventsOf, findRow, listRows, stateOf, toInfo, writeEvent, writeTransition, type SessionRow } from './records';
+import { isRunning, stateOf, toInfo, type GitOrigin, type RunningRecord, type SessionRecord } from './record';
+import { SessionRepository } from './repository';
+import { ShellRegistry } from './shells';
+import { POOL_OWNER, WarmPool } from './warmPool';
+import { currentHead, Workspaces, type Origin } from './workspaces';
+
+export { POOL_OWNER } from './warmPool';
 
 export interface SessionOptions {
   home: string;
@@ -46,6 +47,8 @@ export interface SessionOptions {
   authorizeFolder(sessionUser: string, folder: string): CheckedFolder;
   /** The repository's environment (server/env), built on first use; sessions without --image get it. */
   environment?(root: string, progress?: (message: string) => void): Promise<SessionEnvironment>;
+  /** Runs a coalesced announcement later (default: Node's timer); tests pass their own. */
+  after?: After;
 }
 
 export interface StartRequest {
@@ -60,108 +63,88 @@ export interface StartRequest {
 
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
 
-/** Owner of the warm pool's sessions until a user claims one. */
-export const POOL_OWNER = '@pool';
-
-/** busy ⇄ ready announcements are coalesced over this long. */
-const ANNOUNCE_MS = 200;
-
 /**
- * Sessions: records with a lifecycle (see lifecycle.ts), a hardened jail over a private checkout,
- * a persistent shell, diff and apply. Every state change is one transition written with its event
- * row and announced to the owner's clients. A user sees and touches only their own sessions.
+ * Sessions: a record with a lifecycle (lifecycle.ts) kept by the repository, a hardened jail
+ * over a private workspace (workspaces.ts), a persistent shell (shells.ts), diff and apply, and
+ * the warm pool (warmPool.ts). Every state change is one transition written with its event row
+ * and announced to the owner's clients (announcer.ts). A user sees and touches only their own
+ * sessions; a failed store write is logged, never dropped unseen.
  */
 export class SessionService {
-  private readonly shells = new Map<string, PersistentShell>();
-  private readonly running = new Map<string, number>();
-  /** Warm pool keys (repo root + image) seen so far, and refills under way. */
-  private readonly poolKeys = new Map<string, { folder: string; image: string }>();
-  private readonly refilling = new Map<string, Promise<void>>();
-  private poolClosed = false;
-  private readonly announcing = new Set<string>();
+  readonly repository: SessionRepository;
+  readonly pool: WarmPool;
+  private readonly shells: ShellRegistry;
+  private readonly workspaces: Workspaces;
+  private readonly announcer: Announcer;
 
   constructor(
     private readonly store: Store,
     private readonly jail: JailPort,
     private readonly clock: Clock,
     private readonly options: SessionOptions,
-  ) {}
+  ) {
+    this.repository = new SessionRepository(store);
+    this.workspaces = new Workspaces({
+      worktrees: options.worktrees,
+      trusted: options.trusted,
+      ...(process.getuid?.() === 0 ? { chownTo: { uid: 1000, gid: 1000 } } : {}),
+    });
+    this.shells = new ShellRegistry(jail, {
+      maxKeptBytes: options.maxKeptBytes,
+      onRestart: (sessionId, reason) => {
+        options.logger.warn('shell restarted', { session: sessionId, reason });
+        this.note(sessionId, 'daemon', 'shell-restarted', reason);
+      },
+    });
+    this.announcer = new Announcer({
+      announce: options.announce,
+      current: (owner, id) => this.lookup(owner, id),
+      logger: options.logger,
+      ...(options.after ? { after: options.after } : {}),
+    });
+    this.pool = new WarmPool({
+      size: options.poolSize,
+      repository: this.repository,
+      logger: options.logger,
+      head: currentHead,
+      start: (root, image) => this.startFresh(POOL_OWNER, { repo: root, image }),
+      remove: (id) => this.remove(POOL_OWNER, id, true),
+    });
+  }
 
   async start(owner: string, request: StartRequest): Promise<SessionInfo> {
-    const poolable = this.options.poolSize > 0 && owner !== POOL_OWNER && request.repo !== undefined && !request.withChanges && request.limits === undefined;
-    if (poolable) {
-      const claimed = await this.claimFromPool(owner, request);
+    const poolable = this.pool.enabled && owner !== POOL_OWNER && request.repo !== undefined && !request.withChanges && request.limits === undefined;
+    if (poolable && request.repo !== undefined) {
+      const claimed = await this.claimFromPool(owner, request.repo, request);
       if (claimed) return claimed;
     }
     const started = await this.startFresh(owner, request);
-    if (poolable && started.repoRoot) {
-      this.poolKeys.set(`${started.repoRoot}\0${started.image}`, { folder: started.repoRoot, image: started.image });
-      this.refillPool();
-    }
+    if (poolable && started.repoRoot) this.pool.remember(started.repoRoot, started.image);
     return started;
   }
 
-  /**
-   * A ready pooled session of the same repo, HEAD and image, handed to `owner` in one store write;
-   * the pool refills in the background. Undefined when there is none.
-   */
-  private async claimFromPool(owner: string, request: StartRequest): Promise<SessionInfo | undefined> {
-    const folder = this.checkFolder(owner, request.repo!).real;
+  /** A ready pooled session of the same repository, HEAD and image, handed to `owner`; undefined when there is none. */
+  private async claimFromPool(owner: string, repo: string, request: StartRequest): Promise<SessionInfo | undefined> {
+    const folder = this.checkFolder(owner, repo).real;
     const head = await currentHead(folder);
     if (!head) return undefined;
     const image = request.image ?? (await this.environmentFor(owner, request, head.root))?.image ?? this.options.defaultImage;
     // The pooled session holds the whole repository: its top must be allowed too.
     this.checkFolder(owner, head.root);
-    const now = this.now();
-    const claimed = await this.store.write((w) => {
-      const row = w.get<SessionRow>("SELECT * FROM sessions WHERE owner = ? AND state = 'ready' AND repo_root = ? AND base_commit = ? AND image = ? ORDER BY created_at LIMIT 1", [
-        POOL_OWNER, head.root, head.commit, image,
-      ]);
-      if (!row) return undefined;
-      w.run('UPDATE sessions SET owner = ?, name = ?, repo = ?, created_at = ?, updated_at = ?, last_active_at = ? WHERE id = ?', [owner, request.name ?? null, folder, now, now, now, row.id]);
-      writeEvent(w, row.id, now, owner, 'claimed', 'ready', 'ready', 'from the warm pool');
-      return row.id;
-    });
-    if (claimed === undefined) return undefined;
-    this.refillPool();
-    const info = toInfo(this.row(owner, claimed));
-    this.options.announce(owner, info);
+    const claimed = await this.pool.claim(head, image, { owner, name: request.name ?? null, repo: folder }, this.now());
+    if (!claimed) return undefined;
+    const info = toInfo(claimed);
+    this.announcer.now(owner, info);
     return info;
   }
 
-  /** Tops every known pool key up to `poolSize` ready sessions, one start at a time, in the background. */
-  private refillPool(): void {
-    for (const [key, { folder, image }] of this.poolKeys) {
-      if (this.refilling.has(key) || this.poolClosed) continue;
-      const run = (async () => {
-        const head = await currentHead(folder);
-        if (!head) return;
-        const pooled = this.store.read((r) => listRows(r, POOL_OWNER)).filter((row) => row.repo_root === head.root && row.image === image);
-        for (const stale of pooled.filter((row) => row.base_commit !== head.commit || row.state !== 'ready')) {
-          await this.remove(POOL_OWNER, stale.id, true);
-        }
-        let ready = pooled.filter((row) => row.base_commit === head.commit && row.state === 'ready').length;
-        while (ready < this.options.poolSize && !this.poolClosed) {
-          await this.startFresh(POOL_OWNER, { repo: folder, image });
-          ready++;
-        }
-      })()
-        .catch((error: unknown) => this.options.logger.warn('warm pool refill failed', { key, error: describeError(error) }))
-        .finally(() => this.refilling.delete(key));
-      this.refilling.set(key, run);
-    }
-  }
-
   /** Removes every pooled session (on shutdown, and at start-up: the pool's config may have changed). */
-  async drainPool(): Promise<void> {
-    this.poolClosed = true;
-    await Promise.allSettled([...this.refilling.values()]);
-    for (const row of this.store.read((r) => listRows(r, POOL_OWNER))) await this.remove(POOL_OWNER, row.id, true).catch(() => undefined);
-    this.poolClosed = false;
+  drainPool(): Promise<void> {
+    return this.pool.drain();
   }
 
   private async startFresh(owner: string, request: StartRequest): Promise<SessionInfo> {
-    const active = this.store.read((r) => listRows(r, owner)).filter((row) => hasContainer(row.state));
+    const active = this.repository.list(owner).filter((s) => hasContainer(s.state));
     if (active.length >= this.options.maxSessionsPerUser) {
       throw new CorralError(ErrorCode.Conflict, `you have ${active.length} sessions running, the most allowed`, 'stop or remove one (`corral session ls`), or have the admin raise CORRAL_MAX_SESSIONS');
     }
@@ -176,70 +159,40 @@ export class SessionService {
       this.options.maxima,
     );
     const checked = request.repo === undefined ? undefined : this.checkFolder(owner, request.repo);
-    const folder = checked?.real;
-    // Git reads the folder through the descriptor held since the check, not by its path again.
-    const held = checked === undefined ? undefined : HeldDirectory.open(checked);
-    let repo: Awaited<ReturnType<typeof inspectRepo>>;
-    let allowed: CheckedFolder[];
-    let environment: SessionEnvironment | undefined;
+    const origin: Origin | undefined = checked === undefined ? undefined : await this.workspaces.open(checked, (folder) => this.checkFolder(owner, folder));
     try {
-      repo = held === undefined ? undefined : await inspectRepo(held.path);
-      // Git may find the repository above the folder, or its objects elsewhere (a `.git` file):
-      // the session reads and mounts those, so they are checked as well.
-      allowed = [...(checked ? [checked] : []), ...(repo ? [this.checkFolder(owner, repo.root), this.checkFolder(owner, repo.objectsDir)] : [])];
-      environment = await this.environmentFor(owner, request, repo?.root ?? folder);
-    } catch (error) {
-      held?.close();
-      throw error;
-    }
-    const id = randomBytes(5).toString('hex');
-    const paths: CheckoutPaths = { workspace: path.join(this.options.worktrees, id), trusted: path.join(this.options.trusted, `${id}.git`) };
-    const image = request.image ?? environment?.image ?? this.options.defaultImage;
-    const now = this.now();
-    // What the start could not do as asked, told to the caller with the session.
-    const warnings: string[] = [];
-    await this.store.write((w) => {
-      w.run(
-        `INSERT INTO sessions (id, owner, name, repo, repo_root, base_commit, branch, objects_dir, trusted_dir, workspace, image,
-                               container_id, limits, state, created_at, updated_at, last_active_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 'creating', ?, ?, ?)`,
-        [id, owner, request.name ?? null, folder ?? null, repo?.root ?? null, repo?.head ?? null, repo ? `corral/${id}` : null, repo?.objectsDir ?? null,
-          repo ? paths.trusted : null, paths.workspace, image, JSON.stringify(limits), now, now, now],
+      const environment = await this.environmentFor(owner, request, origin?.repo?.root ?? origin?.folder);
+      const id = randomBytes(5).toString('hex');
+      const paths = this.workspaces.pathsOf(id);
+      const image = request.image ?? environment?.image ?? this.options.defaultImage;
+      await this.repository.insert(
+        { id, owner, name: request.name ?? null, repo: origin?.folder ?? null, git: this.workspaces.gitOrigin(id, origin), workspace: paths.workspace, image, limits },
+        this.now(),
       );
-      writeEvent(w, id, now, owner, 'created', null, 'creating', folder ?? null);
-    });
-    try {
-      fs.mkdirSync(this.options.worktrees, { recursive: true, mode: 0o711 });
-      fs.mkdirSync(this.options.trusted, { recursive: true, mode: 0o700 });
-      if (repo) await createCheckout(repo, paths, id, request.withChanges === true);
-      else if (held) warnings.push(...describeSkipped(copyPlainFolder(held.path, paths.workspace)));
-      else fs.mkdirSync(paths.workspace);
-      // Checkout and mounts go by path: refused if a checked folder was swapped meanwhile.
-      assertStillNamed(allowed);
-      if (environment) linkDependencies(paths, environment.dependencyFolders);
-      if (process.getuid?.() === 0) chownTree(paths.workspace, 1000, 1000);
-      const info = await this.jail.create({
-        sessionId: id,
-        owner,
-        home: this.options.home,
-        image,
-        workspace: paths.workspace,
-        limits,
-        ...(repo ? { readOnlyMounts: [{ host: repo.objectsDir, container: JAIL_OBJECTS }] } : {}),
-        env: [...(repo ? [`GIT_ALTERNATE_OBJECT_DIRECTORIES=${JAIL_OBJECTS}`] : []), ...(environment?.env ?? [])],
-      });
-      await this.store.write((w) => w.run('UPDATE sessions SET container_id = ? WHERE id = ?', [info.containerId, id]));
-      await this.move(owner, id, { type: 'created' }, owner);
-      this.shellFor(this.row(owner, id)).warm();
-    } catch (error) {
-      fs.rmSync(paths.workspace, { recursive: true, force: true });
-      fs.rmSync(paths.trusted, { recursive: true, force: true });
-      await this.move(owner, id, { type: 'fail', reason: describeError(error) }, owner).catch(() => undefined);
-      throw error;
+      try {
+        const made = await this.workspaces.make(id, origin, { withChanges: request.withChanges === true, dependencyFolders: environment?.dependencyFolders ?? [] });
+        const jailed = await this.jail.create({
+          sessionId: id,
+          owner,
+          home: this.options.home,
+          image,
+          workspace: paths.workspace,
+          limits,
+          ...(made.mounts.length > 0 ? { readOnlyMounts: made.mounts } : {}),
+          env: [...made.env, ...(environment?.env ?? [])],
+        });
+        await this.repository.setContainer(id, jailed.containerId);
+        const ready = await this.move(owner, id, { type: 'created' }, owner);
+        this.warmShell(owner, id);
+        return { ...ready, ...(made.warnings.length > 0 ? { warnings: made.warnings } : {}) };
+      } catch (error) {
+        this.workspaces.discard(paths);
+        await this.move(owner, id, { type: 'fail', reason: describeError(error) }, owner).catch(this.logFailure('could not record a failed start', id));
+        throw error;
+      }
     } finally {
-      held?.close();
+      origin?.close();
     }
-    return { ...toInfo(this.row(owner, id)), ...(warnings.length > 0 ? { warnings } : {}) };
   }
 
   /**
@@ -250,47 +203,51 @@ export class SessionService {
     if (root === undefined || !this.options.environment || (request.image !== undefined && owner !== POOL_OWNER)) return undefined;
     if (request.image === undefined) return this.options.environment(root, request.progress);
     // A refill names its image: a definition broken since must not stop the pool, it just gets no links.
-    const environment = await this.options.environment(root).catch(() => undefined);
+    const environment = await this.options.environment(root).catch((error: unknown) => {
+      this.options.logger.warn('the warm pool starts without the environment', { root, error: describeError(error) });
+      return undefined;
+    });
     return environment?.image === request.image ? environment : undefined;
   }
 
   list(owner: string): SessionInfo[] {
-    return this.store.read((r) => listRows(r, owner)).map(toInfo);
+    return this.repository.list(owner).map(toInfo);
   }
 
-  show(owner: string, ref: string): { session: SessionInfo; events: ReturnType<typeof eventsOf>; summary: ReturnType<typeof summarize> } {
-    const row = this.row(owner, ref);
-    return this.store.read((r) => ({ session: toInfo(row), events: eventsOf(r, row.id), summary: summarize(r, row.id) }));
+  show(owner: string, ref: string): { session: SessionInfo; events: SessionEventRow[]; summary: ReturnType<typeof summarize> } {
+    const record = this.repository.find(owner, ref);
+    return { session: toInfo(record), events: this.repository.events(record.id), summary: this.store.read((r) => summarize(r, record.id)) };
   }
 
   metrics(owner: string, ref: string, since?: string): ReturnType<typeof metrics> {
-    const row = this.row(owner, ref);
-    return this.store.read((r) => metrics(r, row.id, since));
+    const record = this.repository.find(owner, ref);
+    return this.store.read((r) => metrics(r, record.id, since));
   }
 
   /** The container of a session ready for commands; a paused one is resumed first. */
   async readyContainer(owner: string, ref: string): Promise<string> {
-    return (await this.readyRow(owner, ref)).container_id!;
+    return (await this.readyRecord(owner, ref)).containerId;
   }
 
-  private async readyRow(owner: string, ref: string): Promise<SessionRow> {
-    let row = this.row(owner, ref);
-    if (row.state === 'paused') {
-      await this.resume(owner, row.id, 'idle');
-      row = this.row(owner, row.id);
+  private async readyRecord(owner: string, ref: string): Promise<RunningRecord> {
+    let record = this.repository.find(owner, ref);
+    if (record.state === 'paused') {
+      await this.resume(owner, record.id, 'idle');
+      record = this.repository.find(owner, record.id);
     }
-    if (row.container_id === null || (row.state !== 'ready' && row.state !== 'busy')) {
-      throw new CorralError(ErrorCode.Conflict, `session ${row.id} is ${row.state}${row.state_reason ? ` (${row.state_reason})` : ''}`, 'start a new session with `corral session start`');
+    if (record.state !== 'ready' && record.state !== 'busy') {
+      const reason = record.state === 'failed' || record.state === 'lost' ? ` (${record.reason})` : '';
+      throw new CorralError(ErrorCode.Conflict, `session ${record.id} is ${record.state}${reason}`, 'start a new session with `corral session start`');
     }
-    return row;
+    return record;
   }
 
   async exec(owner: string, ref: string, command: string, options: Partial<RunOptions>): Promise<ShellResult> {
-    const row = await this.readyRow(owner, ref);
-    const shell = this.shellFor(row);
+    const session = await this.readyRecord(owner, ref);
+    const shell = this.shells.for(session);
     const startedAt = this.now();
     let record: ((w: Writer) => void) | undefined;
-    if (this.bump(row.id, +1) === 1) this.moveQuietly(owner, row.id, { type: 'command-started' }, owner);
+    if (this.shells.begin(session.id)) this.moveQuietly(owner, session.id, { type: 'command-started' }, owner);
     try {
       const result = await shell.run(command, {
         timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -298,181 +255,159 @@ export class SessionService {
         ...(options.signal ? { signal: options.signal } : {}),
       });
       const bytesOut = result.stdout.length + result.stderr.length + result.truncated.stdout + result.truncated.stderr;
-      record = (w) => recordCommand(w, { sessionId: row.id, user: owner, command: redact(command, this.options.redactions), startedAt, durationMs: result.durationMs, exitCode: result.exitCode, timedOut: result.timedOut, bytesOut });
+      record = (w) => recordCommand(w, { sessionId: session.id, user: owner, command: redact(command, this.options.redactions), startedAt, durationMs: result.durationMs, exitCode: result.exitCode, timedOut: result.timedOut, bytesOut });
       return result;
     } finally {
       // The command's row goes with the busy → ready flip: one journal record, not awaited.
-      if (this.bump(row.id, -1) === 0) this.moveQuietly(owner, row.id, { type: 'command-finished' }, owner, record);
-      else if (record) this.store.write(record).catch(() => undefined);
+      if (this.shells.end(session.id)) this.moveQuietly(owner, session.id, { type: 'command-finished' }, owner, record);
+      else if (record) this.writeLater(record, 'could not record a command', session.id);
     }
   }
 
   async pause(owner: string, ref: string, actor = owner): Promise<SessionInfo> {
-    const row = this.row(owner, ref);
-    if ((this.running.get(row.id) ?? 0) > 0) {
-      throw new CorralError(ErrorCode.Conflict, `session ${row.id} is running a command`, 'wait for it to finish, or stop the session');
+    const record = this.repository.find(owner, ref);
+    if (this.shells.running(record.id) > 0) {
+      throw new CorralError(ErrorCode.Conflict, `session ${record.id} is running a command`, 'wait for it to finish, or stop the session');
     }
-    transition(stateOf(row), { type: 'pause' });
-    await this.jail.pause(row.container_id!);
-    return this.move(owner, row.id, { type: 'pause' }, actor);
+    await this.jail.pause(this.withContainer(record, { type: 'pause' }).containerId);
+    return this.move(owner, record.id, { type: 'pause' }, actor);
   }
 
   async resume(owner: string, ref: string, actor = owner): Promise<SessionInfo> {
-    const row = this.row(owner, ref);
-    transition(stateOf(row), { type: 'resume' });
-    await this.jail.resume(row.container_id!);
-    return this.move(owner, row.id, { type: 'resume' }, actor);
+    const record = this.repository.find(owner, ref);
+    await this.jail.resume(this.withContainer(record, { type: 'resume' }).containerId);
+    return this.move(owner, record.id, { type: 'resume' }, actor);
   }
 
   /** Removes the container; record, workspace and branch stay (diff and apply still work). */
   async stop(owner: string, ref: string, actor = owner): Promise<SessionInfo> {
-    const row = this.row(owner, ref);
-    transition(stateOf(row), { type: 'stop' });
-    this.closeShell(row.id);
-    if (row.container_id) await this.jail.remove(row.container_id);
-    return this.move(owner, row.id, { type: 'stop' }, actor);
+    const record = this.repository.find(owner, ref);
+    transition(stateOf(record), { type: 'stop' });
+    this.shells.close(record.id);
+    if (record.containerId) await this.jail.remove(record.containerId);
+    return this.move(owner, record.id, { type: 'stop' }, actor);
   }
 
   /** Container, workspace and branch go; the record stays as `removed`, or goes too with `purge`. */
   async remove(owner: string, ref: string, purge: boolean): Promise<string> {
-    const row = this.row(owner, ref);
-    this.closeShell(row.id);
-    if (row.container_id) await this.jail.remove(row.container_id);
-    fs.rmSync(row.workspace, { recursive: true, force: true });
-    if (row.trusted_dir) fs.rmSync(row.trusted_dir, { recursive: true, force: true });
-    const now = this.now();
-    await this.store.write((w) => {
-      if (purge) {
-        for (const table of ['session_events', 'commands', 'resource_samples']) w.run(`DELETE FROM ${table} WHERE session_id = ?`, [row.id]);
-        w.run('DELETE FROM sessions WHERE id = ?', [row.id]);
-      } else {
-        w.run("UPDATE sessions SET state = 'removed', container_id = NULL, updated_at = ? WHERE id = ?", [now, row.id]);
-        writeEvent(w, row.id, now, owner, 'removed', row.state, 'removed', null);
-      }
-    });
-    this.options.announce(owner, { ...toInfo(row), state: 'removed', containerId: null });
-    return row.id;
+    const record = this.repository.find(owner, ref);
+    const next = transition(stateOf(record), { type: 'remove' });
+    this.shells.close(record.id);
+    if (record.containerId) await this.jail.remove(record.containerId);
+    this.workspaces.discard({ workspace: record.workspace, trusted: record.git?.trustedDir ?? null });
+    if (purge) {
+      await this.repository.purge(record.id);
+      this.announcer.now(owner, { ...toInfo(record), state: 'removed', stateReason: null, containerId: null });
+    } else {
+      const removed = await this.repository.transition(record, next, this.now(), { actor: owner, kind: 'removed', detail: null });
+      if (removed) this.announcer.now(owner, toInfo(removed));
+    }
+    return record.id;
   }
 
   async diff(owner: string, ref: string): Promise<WorkspaceDiff> {
-    const row = this.row(owner, ref);
-    if (row.trusted_dir === null || row.base_commit === null) {
-      throw new CorralError(ErrorCode.Conflict, `session ${row.id} was not started on a git repository`, 'diff and apply need `corral session start --repo` on a git repository');
-    }
-    return workspaceDiff({ workspace: row.workspace, trusted: row.trusted_dir }, row.base_commit);
+    const record = this.repository.find(owner, ref);
+    return this.workspaces.diff(record.workspace, gitOf(record));
   }
 
   async apply(owner: string, ref: string, mode: ApplyMode): Promise<{ files: number; commit?: string }> {
-    const row = this.row(owner, ref);
-    const diff = await this.diff(owner, row.id);
+    const record = this.repository.find(owner, ref);
+    const git = gitOf(record);
+    const diff = await this.workspaces.diff(record.workspace, git);
     // Apply writes the user's repository: allowed only while its folder is (a revoke ends it),
     // only where it was at start, and through the folder held open, not its path again.
-    const checked = this.checkFolder(owner, row.repo_root!);
-    if (checked.real !== row.repo_root) {
-      throw new CorralError(ErrorCode.Forbidden, `${row.repo_root} now leads to ${checked.real}; refused to apply there`, 'put the repository back where the session was started, or apply the patch by hand (`corral diff`)');
-    }
-    const held = HeldDirectory.open(checked);
-    let result: { files: number; commit?: string };
-    try {
-      result = await applyToRepo(held.path, diff.patch, mode, `corral: session ${row.id}\n\nChanges made in Corral session ${row.id} from ${row.base_commit}.`);
-    } finally {
-      held.close();
-    }
-    await this.store.write((w) => writeEvent(w, row.id, this.now(), owner, 'applied', row.state, row.state, `${mode}: ${result.files} files${result.commit ? ` as ${result.commit}` : ''}`));
+    const checked = this.checkFolder(owner, git.root);
+    const message = `corral: session ${record.id}\n\nChanges made in Corral session ${record.id} from ${git.baseCommit}.`;
+    const result = await this.workspaces.apply(git, checked, diff.patch, mode, message);
+    await this.repository.note(record.id, this.now(), owner, 'applied', `${mode}: ${result.files} files${result.commit ? ` as ${result.commit}` : ''}`, record.state);
     return result;
   }
 
-  /** Closes every shell (containers stay; the next daemon adopts them). */
+  /** Closes every shell (containers stay; the next daemon adopts them) and drops pending announcements. */
   close(): void {
-    for (const id of [...this.shells.keys()]) this.closeShell(id);
+    this.announcer.close();
+    this.shells.closeAll();
   }
 
-  /** For reconciliation and idle pausing: every live row of every user. */
-  allRows(): SessionRow[] {
-    return this.store.read((r) => listRows(r));
+  /** For reconciliation and the background loop: every live session of every user. */
+  all(): SessionRecord[] {
+    return this.repository.list();
   }
 
   /** Applies one lifecycle event: state, event row, announcement. */
   async move(owner: string, id: string, event: SessionEvent, actor: string, detail: string | null = null): Promise<SessionInfo> {
-    const row = this.row(owner, id);
-    const next = transition(stateOf(row), event);
-    await this.store.write((w) => writeTransition(w, row, next, this.now(), actor, event.type, detail));
-    const info = toInfo(this.row(owner, id));
-    this.options.announce(owner, info);
+    const record = this.repository.find(owner, id);
+    const next = transition(stateOf(record), event);
+    const moved = await this.repository.transition(record, next, this.now(), { actor, kind: event.type, detail });
+    const info = toInfo(moved ?? record);
+    this.announcer.now(owner, info);
     return info;
   }
 
   /** A shell that belongs to a container that is gone or restarted must not be reused. */
   closeShell(id: string): void {
-    this.shells.get(id)?.close();
-    this.shells.delete(id);
+    this.shells.close(id);
   }
 
-  /** Records a note about a session (reconciliation, restarts) in its event rows. */
+  /** Records a note about a session (reconciliation, restarts) in its event rows; not awaited, a failure is logged. */
   note(id: string, actor: string, kind: string, detail: string): void {
-    this.store.write((w: Writer) => writeEvent(w, id, this.now(), actor, kind, null, null, detail)).catch(() => undefined);
+    this.repository.note(id, this.now(), actor, kind, detail).catch(this.logFailure(`could not record ${kind}`, id));
   }
 
-  private moveQuietly(owner: string, id: string, event: SessionEvent, actor: string, extra?: (w: Writer) => void): void {
-    // busy ⇄ ready flips with every command: written (with the command's own row) but nobody
-    // waits for the fsync, and announced at most once per ANNOUNCE_MS per session.
+  /** Checks `event` (pause, resume) against the table: both are allowed only from states that have their container. */
+  private withContainer(record: SessionRecord, event: SessionEvent): RunningRecord {
+    transition(stateOf(record), event);
+    if (!isRunning(record)) throw new CorralError(ErrorCode.Internal, `session ${record.id} is ${record.state} without a container`, 'see `corral session show`');
+    return record;
+  }
+
+  /** Starts the shell of a session that just became ready, so that its first command is fast. */
+  private warmShell(owner: string, id: string): void {
+    const record = this.repository.find(owner, id);
+    if (isRunning(record)) this.shells.for(record).warm();
+  }
+
+  /**
+   * busy ⇄ ready flips with every command: written (with the command's own row) but nobody
+   * waits for the fsync, and announced at most once per COALESCE_MS per session.
+   */
+  private moveQuietly(owner: string, id: string, event: SessionEvent, actor: string, also?: (w: Writer) => void): void {
+    let record: SessionRecord;
+    let next: ReturnType<typeof transition>;
     try {
-      const row = this.row(owner, id);
-      const next = transition(stateOf(row), event);
-      this.store
-        .write((w) => {
-          extra?.(w);
-          writeTransition(w, row, next, this.now(), actor, event.type, null);
-        })
-        .catch((error: unknown) => this.options.logger.error('could not record a state change', { error: describeError(error) }));
-      this.announceSoon(owner, id);
-    } catch {
-      // The session moved on meanwhile (stopped, lost): nothing to flip; still keep the record.
-      if (extra) this.store.write(extra).catch(() => undefined);
+      record = this.repository.find(owner, id);
+      next = transition(stateOf(record), event);
+    } catch (error) {
+      // The session moved on meanwhile (stopped, lost, removed): nothing to flip; still keep the command's row.
+      this.options.logger.log('debug', 'no busy/ready flip', { session: id, event: event.type, error: describeError(error) });
+      if (also) this.writeLater(also, 'could not record a command', id);
+      return;
     }
+    const at = this.now();
+    const flip = (extra?: (w: Writer) => void): Promise<unknown> => this.repository.transition(record, next, at, { actor, kind: event.type, detail: null, ...(extra ? { also: extra } : {}) });
+    flip(also).catch((error: unknown) => {
+      if (!also) return this.logFailure('could not record a state change', id)(error);
+      // The command's row failed the write it shared: the flip alone, or the session would stay busy.
+      this.logFailure('could not record a command', id)(error);
+      flip().catch(this.logFailure('could not record a state change', id));
+    });
+    this.announcer.soon(owner, id);
   }
 
-  /** Trailing-edge announcement: a session busy with a command loop is not announced per command. */
-  private announceSoon(owner: string, id: string): void {
-    if (this.announcing.has(id)) return;
-    this.announcing.add(id);
-    setTimeout(() => {
-      this.announcing.delete(id);
-      try {
-        this.options.announce(owner, toInfo(this.row(owner, id)));
-      } catch {
-        // Removed meanwhile: its removal was announced.
-      }
-    }, ANNOUNCE_MS).unref();
+  /** A write nobody waits for (a command's row): a failure, thrown or rejected, is logged. */
+  private writeLater(write: (w: Writer) => void, what: string, session: string): void {
+    (async () => this.store.write(write))().catch(this.logFailure(what, session));
   }
 
-  private bump(id: string, delta: number): number {
-    const count = (this.running.get(id) ?? 0) + delta;
-    if (count <= 0) this.running.delete(id);
-    else this.running.set(id, count);
-    return Math.max(count, 0);
+  /** The session as its owner sees it now, or undefined once it is removed. */
+  private lookup(owner: string, id: string): SessionInfo | undefined {
+    const record = this.repository.byId(id);
+    return record && record.owner === owner && record.state !== 'removed' ? toInfo(record) : undefined;
   }
 
-  private row(owner: string, ref: string): SessionRow {
-    return this.store.read((r) => findRow(r, owner, ref));
-  }
-
-  private shellFor(row: SessionRow): PersistentShell {
-    let shell = this.shells.get(row.id);
-    const containerId = row.container_id!;
-    if (!shell) {
-      shell = new PersistentShell({
-        spawnShell: (env) => this.jail.spawn(containerId, ['sh'], { tty: false, env }),
-        kill: (marker, interruptPid) => killMarked(this.jail, containerId, marker, interruptPid),
-        onRestart: (reason) => {
-          this.options.logger.warn('shell restarted', { session: row.id, reason });
-          this.note(row.id, 'daemon', 'shell-restarted', reason);
-        },
-        maxKeptBytes: this.options.maxKeptBytes,
-      });
-      this.shells.set(row.id, shell);
-    }
-    return shell;
+  /** A catch handler for a write nobody awaits: the failure goes to the log with the session. */
+  private logFailure(what: string, session: string): (error: unknown) => void {
+    return (error) => this.options.logger.error(what, { session, error: describeError(error) });
   }
 
   private now(): string {
@@ -494,18 +429,10 @@ export class SessionService {
   }
 }
 
-function chownTree(root: string, uid: number, gid: number): void {
-  fs.lchownSync(root, uid, gid);
-  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
-    const child = path.join(root, entry.name);
-    if (entry.isDirectory()) chownTree(child, uid, gid);
-    else fs.lchownSync(child, uid, gid);
+/** The git side of a session, for diff and apply; a session over a plain or empty folder has none. */
+function gitOf(record: SessionRecord): GitOrigin {
+  if (record.git === null) {
+    throw new CorralError(ErrorCode.Conflict, `session ${record.id} was not started on a git repository`, 'diff and apply need `corral session start --repo` on a git repository');
   }
-}
-
-/** The repository top and HEAD commit of `folder` in one git call, or undefined outside a repo. */
-async function currentHead(folder: string): Promise<{ root: string; commit: string } | undefined> {
-  const result = await git(['rev-parse', '--show-toplevel', 'HEAD'], { cwd: folder });
-  const [root, commit] = result.stdout.trim().split('\n');
-  return result.code === 0 && root && commit ? { root, commit } : undefined;
+  return record.git;
 }

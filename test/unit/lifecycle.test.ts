@@ -1,16 +1,18 @@
 import * as assert from 'node:assert/strict';
 import { CorralError } from '../../server/errors';
-import { EVENT_TYPES, STATE_KINDS, transition, type SessionEvent, type SessionState, type StateKind } from '../../server/sessions/lifecycle';
+import { EVENT_TYPES, SESSION_STATES, STATE_KINDS, transition, type SessionEvent, type SessionState, type StateKind } from '../../server/sessions/lifecycle';
 
 /** The whole table, written out: every (state, event) pair and where it must lead, or `-`. */
 const EXPECTED: Record<StateKind, Record<SessionEvent['type'], StateKind | '-'>> = {
-  creating: { created: 'ready', 'command-started': '-', 'command-finished': '-', pause: '-', resume: '-', stop: 'stopped', fail: 'failed', lose: 'lost', recover: '-' },
-  ready: { created: '-', 'command-started': 'busy', 'command-finished': '-', pause: 'paused', resume: '-', stop: 'stopped', fail: 'failed', lose: 'lost', recover: '-' },
-  busy: { created: '-', 'command-started': 'busy', 'command-finished': 'ready', pause: '-', resume: '-', stop: 'stopped', fail: 'failed', lose: 'lost', recover: '-' },
-  paused: { created: '-', 'command-started': '-', 'command-finished': '-', pause: '-', resume: 'ready', stop: 'stopped', fail: '-', lose: 'lost', recover: '-' },
-  stopped: { created: '-', 'command-started': '-', 'command-finished': '-', pause: '-', resume: '-', stop: '-', fail: '-', lose: '-', recover: '-' },
-  failed: { created: '-', 'command-started': '-', 'command-finished': '-', pause: '-', resume: '-', stop: 'stopped', fail: '-', lose: '-', recover: '-' },
-  lost: { created: '-', 'command-started': '-', 'command-finished': '-', pause: '-', resume: '-', stop: 'stopped', fail: '-', lose: '-', recover: 'ready' },
+  creating: { created: 'ready', 'command-started': '-', 'command-finished': '-', pause: '-', resume: '-', stop: 'stopped', fail: 'failed', lose: 'lost', recover: '-', remove: 'removed' },
+  ready: { created: '-', 'command-started': 'busy', 'command-finished': '-', pause: 'paused', resume: '-', stop: 'stopped', fail: 'failed', lose: 'lost', recover: '-', remove: 'removed' },
+  busy: { created: '-', 'command-started': 'busy', 'command-finished': 'ready', pause: '-', resume: '-', stop: 'stopped', fail: 'failed', lose: 'lost', recover: '-', remove: 'removed' },
+  paused: { created: '-', 'command-started': '-', 'command-finished': '-', pause: '-', resume: 'ready', stop: 'stopped', fail: '-', lose: 'lost', recover: '-', remove: 'removed' },
+  stopped: { created: '-', 'command-started': '-', 'command-finished': '-', pause: '-', resume: '-', stop: '-', fail: '-', lose: '-', recover: '-', remove: 'removed' },
+  failed: { created: '-', 'command-started': '-', 'command-finished': '-', pause: '-', resume: '-', stop: 'stopped', fail: '-', lose: '-', recover: '-', remove: 'removed' },
+  lost: { created: '-', 'command-started': '-', 'command-finished': '-', pause: '-', resume: '-', stop: 'stopped', fail: '-', lose: '-', recover: 'ready', remove: 'removed' },
+  // Final: nothing happens to a removed session, not even a second removal.
+  removed: { created: '-', 'command-started': '-', 'command-finished': '-', pause: '-', resume: '-', stop: '-', fail: '-', lose: '-', recover: '-', remove: '-' },
 };
 
 function stateOf(kind: StateKind): SessionState {
@@ -22,6 +24,11 @@ function eventOf(type: SessionEvent['type']): SessionEvent {
 }
 
 describe('session lifecycle', () => {
+  it('walks every state and every event (the table above is the whole lifecycle)', () => {
+    assert.deepEqual([...STATE_KINDS].sort(), Object.keys(EXPECTED).sort());
+    assert.deepEqual([...SESSION_STATES], ['creating', 'ready', 'busy', 'paused', 'stopped', 'failed', 'lost', 'removed']);
+  });
+
   for (const kind of STATE_KINDS) {
     for (const type of EVENT_TYPES) {
       const expected = EXPECTED[kind][type];

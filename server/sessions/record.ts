@@ -1,0 +1,135 @@
+import type { JailLimits } from '../jail/policy';
+import type { SessionInfo } from '../protocol';
+import { isStateKind, type SessionState, type StateKind } from './lifecycle';
+
+/** A row of `sessions` as SQL returns it (read only by `parseRow`). */
+export type SessionRowSql = {
+  id: string;
+  owner: string;
+  name: string | null;
+  repo: string | null;
+  repo_root: string | null;
+  base_commit: string | null;
+  branch: string | null;
+  objects_dir: string | null;
+  trusted_dir: string | null;
+  workspace: string;
+  image: string;
+  container_id: string | null;
+  limits: string;
+  state: string;
+  state_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  last_active_at: string | null;
+};
+
+/** What a session over a git repository has beside its workspace (all of it, or none: a copied or empty folder). */
+export interface GitOrigin {
+  /** The repository's top on the host, where `apply` writes. */
+  root: string;
+  /** The commit the session started from, and its private branch (`corral/<id>`). */
+  baseCommit: string;
+  branch: string;
+  /** The user's object store, mounted read-only in the jail. */
+  objectsDir: string;
+  /** Corral's own bare repository for diff and apply (never mounted). */
+  trustedDir: string;
+}
+
+interface SessionFields {
+  id: string;
+  owner: string;
+  name: string | null;
+  /** The folder the session was started on (null: an empty workspace). */
+  repo: string | null;
+  git: GitOrigin | null;
+  workspace: string;
+  image: string;
+  limits: JailLimits;
+  createdAt: string;
+  updatedAt: string;
+  lastActiveAt: string | null;
+}
+
+/**
+ * A session's record, typed by its state: a session that takes commands (ready, busy, paused)
+ * always has a container id; `failed` and `lost` say why. Other states keep the id of the
+ * container they last had, if any (a lost session's container may come back).
+ */
+export type SessionRecord = RunningRecord | (SessionFields & { state: 'failed' | 'lost'; reason: string; containerId: string | null }) | (SessionFields & { state: 'creating' | 'stopped' | 'removed'; containerId: string | null });
+
+/** A record of a session that takes commands (a paused one is resumed first). */
+export type RunningRecord = SessionFields & { state: 'ready' | 'busy' | 'paused'; containerId: string };
+
+/**
+ * The record of a row. A state word this daemon does not know, or a running state without a
+ * container, is read as `failed` with what was wrong: it is shown, stopped and removed like any
+ * failed session, and never handed commands.
+ */
+export function parseRow(row: SessionRowSql): SessionRecord {
+  const fields: SessionFields = {
+    id: row.id,
+    owner: row.owner,
+    name: row.name,
+    repo: row.repo,
+    git:
+      row.repo_root !== null && row.base_commit !== null && row.branch !== null && row.objects_dir !== null && row.trusted_dir !== null
+        ? { root: row.repo_root, baseCommit: row.base_commit, branch: row.branch, objectsDir: row.objects_dir, trustedDir: row.trusted_dir }
+        : null,
+    workspace: row.workspace,
+    image: row.image,
+    limits: JSON.parse(row.limits) as JailLimits,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastActiveAt: row.last_active_at,
+  };
+  const state: string = row.state;
+  const containerId = row.container_id;
+  if (!isStateKind(state)) return { ...fields, state: 'failed', reason: `unknown state ${state}`, containerId };
+  switch (state) {
+    case 'ready':
+    case 'busy':
+    case 'paused':
+      return containerId === null ? { ...fields, state: 'failed', reason: `recorded as ${state} without a container`, containerId } : { ...fields, state, containerId };
+    case 'failed':
+    case 'lost':
+      return { ...fields, state, reason: row.state_reason ?? '', containerId };
+    default:
+      return { ...fields, state, containerId };
+  }
+}
+
+/** The lifecycle's view of a record (lifecycle.ts decides what may happen next). */
+export function stateOf(record: SessionRecord): SessionState {
+  return record.state === 'failed' || record.state === 'lost' ? { kind: record.state, reason: record.reason } : { kind: record.state };
+}
+
+export function isRunning(record: SessionRecord): record is RunningRecord {
+  return record.state === 'ready' || record.state === 'busy' || record.state === 'paused';
+}
+
+/** The record as clients see it (`SessionInfo`, server/protocol/session.ts). */
+export function toInfo(record: SessionRecord): SessionInfo {
+  return {
+    id: record.id,
+    name: record.name,
+    owner: record.owner,
+    repo: record.repo,
+    repoRoot: record.git?.root ?? null,
+    baseCommit: record.git?.baseCommit ?? null,
+    branch: record.git?.branch ?? null,
+    workspace: record.workspace,
+    image: record.image,
+    containerId: record.containerId,
+    state: record.state,
+    stateReason: record.state === 'failed' || record.state === 'lost' ? record.reason : null,
+    limits: record.limits,
+    createdAt: record.createdAt,
+  };
+}
+
+/** The state a record moves to, as the store writes it. */
+export function stateColumns(state: SessionState): { state: StateKind; reason: string | null } {
+  return { state: state.kind, reason: state.kind === 'failed' || state.kind === 'lost' ? state.reason : null };
+}

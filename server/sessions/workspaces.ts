@@ -1,0 +1,148 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { assertStillNamed, HeldDirectory, type CheckedFolder } from '../auth/heldDirectory';
+import { CorralError } from '../errors';
+import type { JailSpec } from '../jail/port';
+import { ErrorCode } from '../protocol';
+import { applyToRepo, type ApplyMode } from '../workspace/apply';
+import { createCheckout, inspectRepo, JAIL_OBJECTS, type CheckoutPaths, type RepoInfo } from '../workspace/checkout';
+import { copyPlainFolder, describeSkipped } from '../workspace/copyFolder';
+import { linkDependencies } from '../workspace/dependencies';
+import { workspaceDiff, type WorkspaceDiff } from '../workspace/diff';
+import { git } from '../workspace/git';
+import type { GitOrigin } from './record';
+
+export interface WorkspacesOptions {
+  /** Where workspaces are made (`$CORRAL_HOME/worktrees/<id>`, mounted at /workspace). */
+  worktrees: string;
+  /** Corral's own repositories per git session (`$CORRAL_HOME/trusted/<id>.git`, never mounted). */
+  trusted: string;
+  /** Owner given to every file of a new workspace (the jail's user); none when the daemon cannot chown. */
+  chownTo?: { uid: number; gid: number };
+}
+
+/**
+ * A folder a session was asked over, authorized and held open until its workspace is made: git
+ * reads it through the descriptor, not by its path again. `close` when the workspace is made.
+ */
+export interface Origin {
+  folder: string;
+  held: HeldDirectory;
+  /** Its git repository, when it is in one (found above the folder, or with objects elsewhere). */
+  repo: RepoInfo | undefined;
+  /** Every folder the session reads or mounts, each checked: re-verified after the checkout. */
+  checked: CheckedFolder[];
+  close(): void;
+}
+
+/** What `make` did, for the jail it is mounted in and for the caller. */
+export interface MadeWorkspace {
+  mounts: NonNullable<JailSpec['readOnlyMounts']>;
+  env: string[];
+  /** What could not be done as asked (files of a plain folder that cannot be copied). */
+  warnings: string[];
+}
+
+/**
+ * The host side of a session's workspace, everything done with git and files outside the jail:
+ * a private checkout of a repository (or a copy of a plain folder, or an empty folder), the
+ * environment's dependency links, what the jail mounts, and later diff, apply and removal.
+ */
+export class Workspaces {
+  constructor(private readonly options: WorkspacesOptions) {}
+
+  pathsOf(sessionId: string): CheckoutPaths {
+    return { workspace: path.join(this.options.worktrees, sessionId), trusted: path.join(this.options.trusted, `${sessionId}.git`) };
+  }
+
+  /**
+   * Holds `checked` open and finds its repository. Git may find the repository above the folder,
+   * or its objects elsewhere (a `.git` file): the session reads and mounts those, so `check`
+   * authorizes them too.
+   */
+  async open(checked: CheckedFolder, check: (folder: string) => CheckedFolder): Promise<Origin> {
+    const held = HeldDirectory.open(checked);
+    try {
+      const repo = await inspectRepo(held.path);
+      const all = [checked, ...(repo ? [check(repo.root), check(repo.objectsDir)] : [])];
+      return { folder: checked.real, held, repo, checked: all, close: () => held.close() };
+    } catch (error) {
+      held.close();
+      throw error;
+    }
+  }
+
+  /** The git side of a session started over `origin`, as its record keeps it. */
+  gitOrigin(sessionId: string, origin: Origin | undefined): GitOrigin | null {
+    const repo = origin?.repo;
+    if (!repo) return null;
+    return { root: repo.root, baseCommit: repo.head, branch: `corral/${sessionId}`, objectsDir: repo.objectsDir, trustedDir: this.pathsOf(sessionId).trusted };
+  }
+
+  /**
+   * Makes the session's workspace: a private checkout, a copy of the plain folder, or an empty
+   * folder; the environment's dependency folders linked in; owned by the jail's user.
+   */
+  async make(sessionId: string, origin: Origin | undefined, options: { withChanges: boolean; dependencyFolders: string[] }): Promise<MadeWorkspace> {
+    const paths = this.pathsOf(sessionId);
+    const warnings: string[] = [];
+    fs.mkdirSync(this.options.worktrees, { recursive: true, mode: 0o711 });
+    fs.mkdirSync(this.options.trusted, { recursive: true, mode: 0o700 });
+    if (origin?.repo) await createCheckout(origin.repo, paths, sessionId, options.withChanges);
+    else if (origin) warnings.push(...describeSkipped(copyPlainFolder(origin.held.path, paths.workspace)));
+    else fs.mkdirSync(paths.workspace);
+    // Checkout and mounts go by path: refused if a checked folder was swapped meanwhile.
+    if (origin) assertStillNamed(origin.checked);
+    if (options.dependencyFolders.length > 0) linkDependencies(paths, options.dependencyFolders);
+    if (this.options.chownTo) chownTree(paths.workspace, this.options.chownTo.uid, this.options.chownTo.gid);
+    const repo = origin?.repo;
+    return {
+      mounts: repo ? [{ host: repo.objectsDir, container: JAIL_OBJECTS }] : [],
+      env: repo ? [`GIT_ALTERNATE_OBJECT_DIRECTORIES=${JAIL_OBJECTS}`] : [],
+      warnings,
+    };
+  }
+
+  /** Deletes a session's workspace and trusted repository (its branch lives there). */
+  discard(paths: { workspace: string; trusted: string | null }): void {
+    fs.rmSync(paths.workspace, { recursive: true, force: true });
+    if (paths.trusted !== null) fs.rmSync(paths.trusted, { recursive: true, force: true });
+  }
+
+  /** What the session changed since it started, read by Corral's trusted repository (never the session's `.git`). */
+  diff(workspace: string, origin: GitOrigin): Promise<WorkspaceDiff> {
+    return workspaceDiff({ workspace, trusted: origin.trustedDir }, origin.baseCommit);
+  }
+
+  /**
+   * Applies `patch` to the user's repository through the folder held open since `checked`, and
+   * only where the session started: a repository moved or swapped since is refused.
+   */
+  async apply(origin: GitOrigin, checked: CheckedFolder, patch: string, mode: ApplyMode, message: string): Promise<{ files: number; commit?: string }> {
+    if (checked.real !== origin.root) {
+      throw new CorralError(ErrorCode.Forbidden, `${origin.root} now leads to ${checked.real}; refused to apply there`, 'put the repository back where the session was started, or apply the patch by hand (`corral diff`)');
+    }
+    const held = HeldDirectory.open(checked);
+    try {
+      return await applyToRepo(held.path, patch, mode, message);
+    } finally {
+      held.close();
+    }
+  }
+}
+
+/** The repository top and HEAD commit of `folder` in one git call, or undefined outside a repo. */
+export async function currentHead(folder: string): Promise<{ root: string; commit: string } | undefined> {
+  const result = await git(['rev-parse', '--show-toplevel', 'HEAD'], { cwd: folder });
+  const [root, commit] = result.stdout.trim().split('\n');
+  return result.code === 0 && root && commit ? { root, commit } : undefined;
+}
+
+function chownTree(root: string, uid: number, gid: number): void {
+  fs.lchownSync(root, uid, gid);
+  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+    const child = path.join(root, entry.name);
+    if (entry.isDirectory()) chownTree(child, uid, gid);
+    else fs.lchownSync(child, uid, gid);
+  }
+}
