@@ -328,5 +328,12 @@ export function registerCommands(program: Command, run: Run, bind: Bind): void {
     .addHelpText('after', examples('corral web --open', 'corral web --port 8080 --json | jq -r .loginUrl'))
     .action(run(() => import('./commands/web'), 'web'));
 
+  program
+    .command('lsp')
+    .description('the task-board language server on stdin/stdout for any LSP client: diagnostics, code lenses, hover, completion, outline, code actions')
+    .option('--stdio', 'speak LSP on stdin and stdout (the only transport)')
+    .addHelpText('after', examples('corral lsp --stdio', "nvim: vim.lsp.start({ name = 'corral', cmd = { 'corral', 'lsp', '--stdio' } })"))
+    .action(run(() => import('./commands/lsp'), 'lsp'));
+
   bind(program, completionCommand, async () => (await import('./commands/completion')).completion);
 }

@@ -31,6 +31,14 @@ const lazyModules = {
   anthropicSdk: 'server/llm/anthropicSdk.ts',
   priceData: 'server/ledger/priceData.ts',
   tokenizer: 'server/ledger/tokenizer.ts',
+  // The board language server (`corral lsp`): loaded by the CLI for that command only.
+  lsp: 'server/lsp/main.ts',
+};
+const lazyLsp = {
+  name: 'lazy-lsp',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/\.\.\/server\/lsp\/main$/ }, () => ({ path: './lsp.js', external: true }));
+  },
 };
 const lazy = {
   name: 'lazy-modules',
@@ -68,6 +76,7 @@ try {
       ...common,
       entryPoints: { 'cli-main': 'cli/main.ts' },
       outdir: out,
+      plugins: [lazyLsp],
     }),
     esbuild.build({ ...extensionBuild, outdir: out }),
     // The web app (webview/): one page in a browser (`corral web`) and in VS Code webviews. ES

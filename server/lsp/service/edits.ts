@@ -1,0 +1,62 @@
+import type { Board } from '../../tasks/board';
+import { applyEdit, BoardEditError, type BoardEdit } from '../../tasks/edit';
+import type { TaskStatus } from '../../tasks/status';
+import type { Range, TextChange } from './types';
+
+/** What a person asks of a task from the editor: the board service's actions, on the open text. */
+export type TaskAction =
+  | { action: 'done' | 'start' | 'review' }
+  | { action: 'status'; status: TaskStatus }
+  | { action: 'block'; reason: string }
+  | { action: 'note'; text: string }
+  | { action: 'handoff'; to: string; text?: string };
+
+/** The board's surgical edits (server/tasks/edit.ts) for an action, as TasksService makes them. */
+export function editsFor(id: string, request: TaskAction, user: string, now: Date): BoardEdit[] {
+  const stamp = `${now.toISOString().slice(0, 16).replace('T', ' ')} ${user}`;
+  switch (request.action) {
+    case 'done':
+      return [{ op: 'status', id, status: 'done' }];
+    case 'review':
+      return [{ op: 'status', id, status: 'review' }];
+    case 'start':
+      return [{ op: 'assign', id, user }, { op: 'status', id, status: 'in_progress' }];
+    case 'status':
+      return [{ op: 'status', id, status: request.status }];
+    case 'block':
+      return [{ op: 'status', id, status: 'blocked' }, { op: 'note', id, text: `${stamp}: blocked: ${request.reason}` }];
+    case 'note':
+      return [{ op: 'note', id, text: `${stamp}: ${request.text}` }];
+    case 'handoff': {
+      const to = request.to.replace(/^@/, '');
+      return [{ op: 'assign', id, user: to }, { op: 'note', id, text: `${stamp}: handed off to @${to}${request.text ? `: ${request.text}` : ''}` }];
+    }
+  }
+}
+
+/**
+ * The new text of the board after the edits, each checked by reading the result again (a status
+ * the board cannot show is refused with the reason). Throws BoardEditError.
+ */
+export function editedText(board: Board, edits: BoardEdit[], reread: (text: string) => Board): string {
+  let current = board;
+  let text = board.text;
+  for (const edit of edits) {
+    text = applyEdit(current, edit, reread);
+    current = reread(text);
+  }
+  return text;
+}
+
+/** One replacement from `before` to `after`: their common start and end kept. */
+export function changeBetween(before: string, after: string, rangeOf: (start: number, end: number) => Range): TextChange[] {
+  if (before === after) return [];
+  let start = 0;
+  const shorter = Math.min(before.length, after.length);
+  while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < shorter - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  return [{ range: rangeOf(start, before.length - end), newText: after.slice(start, after.length - end) }];
+}
+
+export { BoardEditError };
