@@ -14,6 +14,8 @@ import type { HandedKey, LlmProviders } from './ports/llm';
 import type { Logger } from './log';
 import { systemClock, type Clock } from './ports/clock';
 import { systemScheduler, type Scheduler } from './ports/scheduler';
+import type { HostRepo } from './ports/git';
+import { gitHostRepo } from './workspace/hostRepo';
 import type { EnginePort } from './ports/engine';
 import { PROTOCOL_VERSION, SessionChanged, TasksChanged, type DaemonStatus } from './protocol';
 import type { HomePaths } from './protocol/paths';
@@ -83,6 +85,8 @@ export interface DaemonPorts {
   clock: Clock;
   /** Timers of background work (Node's; the harness's fake clock runs them when it is advanced). */
   scheduler: Scheduler;
+  /** git on the host: users' repositories and sessions' checkouts (real git; an in-memory one in service tests). */
+  hostRepo: HostRepo;
   /**
    * Makes the provider port, given the keys handed over `provider/setKey`: the official SDKs, one
    * client per configured provider for the daemon's life (server/llm/providers.ts), or a scripted model in tests.
@@ -99,6 +103,7 @@ export function realPorts(): DaemonPorts {
     engine: dockerEngine(docker),
     clock: systemClock,
     scheduler: systemScheduler,
+    hostRepo: gitHostRepo,
     // The daemon's environment is where API keys come from; it never reaches a jail.
     providers: (handedKey) => new SdkProviders({ env: globalThis.process.env, handedKey }),
   };

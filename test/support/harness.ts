@@ -4,7 +4,9 @@ import { Duplex } from 'node:stream';
 import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { composeDaemon, settingsFromEnv, type Daemon, type DaemonSettings } from '../../server/compose';
 import type { Config } from '../../server/config';
+import type { HostRepo } from '../../server/ports/git';
 import type { HandedKey, LlmProviders } from '../../server/ports/llm';
+import { gitHostRepo } from '../../server/workspace/hostRepo';
 import { memoryLogger } from '../../server/log';
 import { AuthIssue, Hello, PROTOCOL_VERSION, type HelloResult } from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
@@ -16,6 +18,7 @@ import { SERVER_VERSION } from '../../server/version';
 import { FakeClock } from './fakeClock';
 import { basicScript, FakeJail, type CommandScript } from './fakeJail';
 import { tempHome } from './home';
+import { checkWire } from './wire';
 import { ScriptedLlm, scriptedProviders, type ScriptedTurn } from './scriptedLlm';
 
 /**
@@ -33,6 +36,8 @@ export interface HarnessOptions {
   jail?: FakeJail;
   /** The scripted model's turns for agent runs. */
   turns?: ScriptedTurn[];
+  /** git on the host: real git unless a test gives test/support/memoryRepo.ts's. */
+  hostRepo?: HostRepo;
   /** The provider port instead of the scripted model (e.g. the real SDKs against test/support/fakeLlm.ts). */
   providers?: (handedKey: HandedKey) => LlmProviders;
   /** Written to $CORRAL_HOME/config.json before the daemon starts. */
@@ -100,7 +105,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       broadcast: (user, method, params) => rpcServer.broadcast(method, params, (connectionUser) => connectionUser === user),
       requestShutdown: () => undefined,
     },
-    { docker: noDocker, jail, engine: { ping: noDocker, image: async () => undefined }, clock, scheduler: clock, providers: options.providers ?? (() => scriptedProviders(llm)) },
+    { docker: noDocker, jail, engine: { ping: noDocker, image: async () => undefined }, clock, scheduler: clock, hostRepo: options.hostRepo ?? gitHostRepo, providers: options.providers ?? (() => scriptedProviders(llm)) },
   );
   // Never listens: the harness hands it in-memory streams (accept), and it answers as the daemon's does.
   const rpcServer = new RpcServer(path.join(temp.home, 'harness.sock'), {
@@ -156,7 +161,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 async function openClient(stream: Duplex, token: string): Promise<HarnessClient> {
   const reader = new StreamMessageReader(stream);
   reader.partialMessageTimeout = 0;
-  const rpc: MessageConnection = createMessageConnection(reader, new StreamMessageWriter(stream));
+  // Every result and notification is checked against its declaration (test/support/wire.ts).
+  const rpc: MessageConnection = checkWire(createMessageConnection(reader, new StreamMessageWriter(stream)));
   const notifications: Notification[] = [];
   const waiters: { method: string; matches(params: unknown): boolean; resolve(params: unknown): void }[] = [];
   rpc.onNotification((method: string, params: unknown) => {
