@@ -6,6 +6,7 @@ import { connectDaemon, type DaemonConnection } from '../../server/protocol/clie
 import { readToken } from '../../server/protocol/launch';
 import { homePaths } from '../../server/protocol/paths';
 import { distServer, requireBuild } from './home';
+import { checkWire } from './wire';
 
 /** A daemon process of the built bundle, over a test home. */
 export interface DaemonProcess {
@@ -72,7 +73,10 @@ export async function startDaemon(home: string, env: NodeJS.ProcessEnv = {}): Pr
   throw new Error(`daemon did not answer within 15 s: ${daemon.output()}`);
 }
 
-export function connect(home: string, kind: 'test' | 'cli' = 'test'): Promise<DaemonConnection> {
+/** A client of the daemon of `home` whose every result and notification is checked against its declaration (test/support/wire.ts). */
+export async function connect(home: string, kind: 'test' | 'cli' = 'test'): Promise<DaemonConnection> {
   const paths = homePaths(home);
-  return connectDaemon({ socketPath: paths.socket, token: readToken(paths.token), client: { kind } });
+  const connection = await connectDaemon({ socketPath: paths.socket, token: readToken(paths.token), client: { kind } });
+  checkWire(connection.rpc);
+  return connection;
 }

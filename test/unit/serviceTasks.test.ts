@@ -74,7 +74,10 @@ describe('service: tasks (in-process harness)', () => {
   it('tells a client that listed the board when its file changes on disk', async () => {
     const listed = await owner.rpc.sendRequest(TasksList, { board });
     fs.appendFileSync(board, '- [ ] T-9 Late addition\n');
-    const changed = (await owner.next('tasks/changed', (p) => (p as { version: string }).version !== listed.version)) as { board: string; version: string };
+    // Waits for the notice of these bytes: a late notice of an earlier test's write must not count.
+    const expected = sha(fs.readFileSync(board, 'utf8')).slice(0, 16);
+    assert.notEqual(expected, listed.version);
+    const changed = (await owner.next('tasks/changed', (p) => (p as { version: string }).version === expected)) as { board: string; version: string };
     assert.equal(changed.board, board);
     assert.equal(changed.version, (await owner.rpc.sendRequest(TasksList, { board })).version);
   });
