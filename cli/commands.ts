@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { command, examples, oneOf, option, type Bind } from './command';
+import { command, examples, flag, oneOf, option, type Bind } from './command';
 import { CliError } from './errors';
 import { ExitCode } from './exitCodes';
+import { USAGE_GROUPS } from '../server/protocol/usage';
 
 /**
  * Runs an old-style command module's export (`(options, ctx, ...positional) → void`), loaded only
@@ -90,6 +91,165 @@ export const completionCommand = command({
   examples: ['source <(corral completion bash)', 'corral completion fish | source'],
 });
 
+export const sessionStartCommand = command({
+  name: 'start',
+  description: 'start a session: a hardened container over a private checkout of --repo (a copy for a non-git folder)',
+  options: {
+    repo: option('--repo <dir>', 'folder or git repository to work on (default: the repository you are in; your checkout is never touched until apply)'),
+    image: option('--image <image>', "local image (default: the repository's environment, see `corral env show`; else corral/debian:latest or $CORRAL_IMAGE)"),
+    name: option('--name <name>', 'a name to recognise it by'),
+    withChanges: flag('--with-changes', "carry the repo's uncommitted and untracked files into the session"),
+  },
+  examples: ['corral session start --repo .', 'corral session start --image corral/tiny:latest'],
+});
+export const sessionLsCommand = command({
+  name: 'ls',
+  description: 'list your sessions',
+  examples: ['corral session ls', 'corral session ls --json | jq -r \'.[] | select(.state == "ready") | .id\''],
+});
+export const sessionShowCommand = command({
+  name: 'show <id>',
+  description: 'state, history, command latency and error rate, peak memory and CPU',
+  examples: ['corral session show 3f2a', 'corral session show 3f2a --json | jq .summary'],
+});
+export const sessionPauseCommand = command({ name: 'pause <id>', description: 'freeze every process of a session', examples: ['corral session pause 3f2a'] });
+export const sessionResumeCommand = command({ name: 'resume <id>', description: 'thaw a paused session (a command resumes it too)', examples: ['corral session resume 3f2a'] });
+export const sessionStopCommand = command({
+  name: 'stop <id>',
+  description: 'remove the container; record, workspace and branch stay for diff and apply',
+  examples: ['corral session stop 3f2a && corral diff 3f2a'],
+});
+export const sessionRmCommand = command({
+  name: 'rm <id>',
+  description: 'remove a session: container, workspace and branch (the record stays unless --purge)',
+  options: { purge: flag('--purge', 'also delete its record, events and command history') },
+  examples: ['corral session rm 3f2a', 'corral session rm 3f2a --purge'],
+});
+
+export const diffCommand = command({
+  name: 'diff <id>',
+  description: 'everything a session changed against its base: commits, edits, new files',
+  options: { stat: flag('--stat', 'files and line counts only') },
+  examples: ['corral diff 3f2a', 'corral diff 3f2a --stat', 'corral diff 3f2a | less -R'],
+});
+export const applyCommand = command({
+  name: 'apply <id>',
+  description: "bring a session's changes onto your current branch (refused, changing nothing, on conflict)",
+  options: { commit: flag('--commit', 'as one commit (default)'), patch: flag('--patch', 'as changes in your working tree') },
+  examples: ['corral diff 3f2a --stat && corral apply 3f2a', 'corral apply 3f2a --patch'],
+});
+
+export const execCommand = command({
+  name: 'exec <id> <command...>',
+  description: 'run a command in a session; exits with its status',
+  options: { timeout: option('--timeout <seconds>', 'kill the command after this long (default 1800)') },
+  examples: ['corral exec 3f2a -- ls -la', "corral exec 3f2a -- 'cd src && make test'", 'corral exec 3f2a --timeout 10 -- sleep 60'],
+});
+export const portCommand = command({
+  name: 'port <id> [port]',
+  description: "reach a port of the session's jail from this machine (127.0.0.1, through the daemon; the jail stays offline); without a port: the forwards",
+  examples: ['corral port 3f2a 5173', 'curl http://$(corral port 3f2a 5173)/', 'corral port 3f2a --json'],
+});
+export const attachCommand = command({
+  name: 'attach <id>',
+  description: 'open an interactive shell in a session (detach with Ctrl-P Ctrl-Q)',
+  examples: ['corral attach 3f2a'],
+});
+
+export const usageCommand = command({
+  name: 'usage',
+  description: 'tokens and cost from the ledger, with totals and a breakdown (replay and estimated calls marked)',
+  options: {
+    since: option('--since <when>', '7d, 24h, 30m or a date (default 30d)'),
+    by: option('--by <group>', 'day, model, provider, user, session, persona or task (default day)', {
+      parse: oneOf(USAGE_GROUPS, (by) => new CliError(`cannot group by ${by}`, `use --by ${USAGE_GROUPS.join('|')}`, ExitCode.Usage)),
+    }),
+    all: flag('--all', "everyone's usage (the daemon's owner only)"),
+  },
+  examples: ['corral usage --since 7d', 'corral usage --by model --json | jq .total.costUsd'],
+});
+export const usageAlertsCommand = command({
+  name: 'alerts',
+  description: 'anomalies in your usage (spend spikes, budgets on course to be exceeded, model switches, failing commands)',
+  options: {
+    ack: option('--ack <id>', 'acknowledge an alert: it is not raised again'),
+    acked: flag('--acked', 'list acknowledged alerts too'),
+    all: flag('--all', "everyone's alerts (the daemon's owner only)"),
+  },
+  examples: ['corral usage alerts', 'corral usage alerts --ack 3', 'corral usage alerts --json | jq ".alerts[].evidence"'],
+});
+export const usageForecastCommand = command({
+  name: 'forecast',
+  description: "this month's spend so far, its forecast with a 90% interval, and the burn rate",
+  options: { all: flag('--all', "everyone's spend (the daemon's owner only)") },
+  examples: ['corral usage forecast', 'corral usage forecast --json | jq .projectedUsd'],
+});
+export const usageReportCommand = command({
+  name: 'report',
+  description: 'the monthly review: spend, tokens by kind, infrastructure, top tasks and sessions, alerts, forecast against actual',
+  options: {
+    month: option('--month <YYYY-MM>', 'the month (default: last month)'),
+    format: option('--format <format>', 'md, csv or json', { default: 'md' }),
+    all: flag('--all', "everyone's usage (the daemon's owner only)"),
+  },
+  examples: ['corral usage report --month 2026-11 > review.md', 'corral usage report --month 2026-11 --format csv'],
+});
+export const usageImportCommand = command({
+  name: 'import [path]',
+  description: "add Claude Code's or Codex CLI's local session logs to your ledger, priced (a second import adds nothing)",
+  options: { from: option('--from <tool>', 'claude-code or codex') },
+  examples: ['corral usage import --from claude-code', 'corral usage import --from codex ~/.codex/sessions'],
+});
+export const usageExportCommand = command({
+  name: 'export',
+  description: "every ledger row (Corral's own and imported), as CSV or JSON lines on stdout",
+  options: {
+    format: option('--format <format>', 'csv or jsonl', {
+      default: 'csv',
+      parse: oneOf(['csv', 'jsonl'], (format) => new CliError(`unknown --format ${format}`, 'use --format csv or jsonl', ExitCode.Usage)),
+    }),
+    all: flag('--all', "everyone's rows (the daemon's owner only)"),
+  },
+  examples: ['corral usage export > ledger.csv', 'corral usage export --format jsonl | jq .costUsd'],
+});
+
+export const authGrantCommand = command({
+  name: 'grant <user> <dirs...>',
+  description: 'let USER start sessions over these folders and use the task boards in them',
+  examples: ['corral auth grant bob ~/projects/shop', 'corral auth grant bob . ../lib'],
+});
+export const authRevokeCommand = command({
+  name: 'revoke <user> [dirs...]',
+  description: "take back those folders, or all of USER's (running sessions stay; their boards go quiet)",
+  examples: ['corral auth revoke bob ~/projects/shop', 'corral auth revoke bob'],
+});
+export const authLsCommand = command({
+  name: 'ls',
+  description: 'list the grants, by user and folder',
+  examples: ['corral auth ls', 'corral auth ls --json | jq -r ".grants[].dir"'],
+});
+export const authIssueCommand = command({
+  name: 'issue <user>',
+  description: 'print a new token for USER (shown once); they connect with CORRAL_TOKEN set to it',
+  examples: ['corral auth issue bob', 'CORRAL_TOKEN=$(corral auth issue bob) corral session ls'],
+});
+
+export const webCommand = command({
+  name: 'web',
+  description: 'the web app in your browser (sessions, task board, usage): served by the daemon on 127.0.0.1, with a one-time sign-in link',
+  options: {
+    port: option('--port <port>', 'port on 127.0.0.1 (default 7780, else a free one; 0: any free port)', {
+      parse: (text) => {
+        const port = Number(text);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${text} is not a port`, 'give a number from 1 to 65535, or 0 for any free port', ExitCode.Usage);
+        return port;
+      },
+    }),
+    open: flag('--open', 'open the sign-in link in your browser'),
+  },
+  examples: ['corral web --open', 'corral web --port 8080 --json | jq -r .loginUrl'],
+});
+
 /** The command table: every command, its flags and help, and the module that implements it. */
 export function registerCommands(program: Command, run: Run, bind: Bind): void {
   bind(program, doctorCommand, async () => (await import('./commands/doctor')).doctor);
@@ -111,79 +271,22 @@ export function registerCommands(program: Command, run: Run, bind: Bind): void {
   bind(env, envPruneCommand, async () => (await import('./commands/env')).prune);
 
   const session = program.command('session').description('start, list and remove jailed sessions');
-  session
-    .command('start')
-    .description('start a session: a hardened container over a private checkout of --repo (a copy for a non-git folder)')
-    .option('--repo <dir>', 'folder or git repository to work on (default: the repository you are in; your checkout is never touched until apply)')
-    .option('--image <image>', "local image (default: the repository's environment, see `corral env show`; else corral/debian:latest or $CORRAL_IMAGE)")
-    .option('--name <name>', 'a name to recognise it by')
-    .option('--with-changes', "carry the repo's uncommitted and untracked files into the session")
-    .addHelpText('after', examples('corral session start --repo .', 'corral session start --image corral/tiny:latest'))
-    .action(run(() => import('./commands/session'), 'start'));
-  session
-    .command('ls')
-    .description('list your sessions')
-    .addHelpText('after', examples('corral session ls', 'corral session ls --json | jq -r \'.[] | select(.state == "ready") | .id\''))
-    .action(run(() => import('./commands/session'), 'ls'));
-  session
-    .command('show <id>')
-    .description('state, history, command latency and error rate, peak memory and CPU')
-    .addHelpText('after', examples('corral session show 3f2a', 'corral session show 3f2a --json | jq .summary'))
-    .action(run(() => import('./commands/session'), 'show'));
-  session
-    .command('pause <id>')
-    .description('freeze every process of a session')
-    .addHelpText('after', examples('corral session pause 3f2a'))
-    .action(run(() => import('./commands/session'), 'pause'));
-  session
-    .command('resume <id>')
-    .description('thaw a paused session (a command resumes it too)')
-    .addHelpText('after', examples('corral session resume 3f2a'))
-    .action(run(() => import('./commands/session'), 'resume'));
-  session
-    .command('stop <id>')
-    .description('remove the container; record, workspace and branch stay for diff and apply')
-    .addHelpText('after', examples('corral session stop 3f2a && corral diff 3f2a'))
-    .action(run(() => import('./commands/session'), 'stop'));
-  session
-    .command('rm <id>')
-    .description('remove a session: container, workspace and branch (the record stays unless --purge)')
-    .option('--purge', 'also delete its record, events and command history')
-    .addHelpText('after', examples('corral session rm 3f2a', 'corral session rm 3f2a --purge'))
-    .action(run(() => import('./commands/session'), 'rm'));
+  bind(session, sessionStartCommand, async () => (await import('./commands/session')).start);
+  bind(session, sessionLsCommand, async () => (await import('./commands/session')).ls);
+  bind(session, sessionShowCommand, async () => (await import('./commands/session')).show);
+  bind(session, sessionPauseCommand, async () => (await import('./commands/session')).pause);
+  bind(session, sessionResumeCommand, async () => (await import('./commands/session')).resume);
+  bind(session, sessionStopCommand, async () => (await import('./commands/session')).stop);
+  bind(session, sessionRmCommand, async () => (await import('./commands/session')).rm);
 
-  program
-    .command('diff <id>')
-    .description("everything a session changed against its base: commits, edits, new files")
-    .option('--stat', 'files and line counts only')
-    .addHelpText('after', examples('corral diff 3f2a', 'corral diff 3f2a --stat', 'corral diff 3f2a | less -R'))
-    .action(run(() => import('./commands/diff'), 'diff'));
-  program
-    .command('apply <id>')
-    .description("bring a session's changes onto your current branch (refused, changing nothing, on conflict)")
-    .option('--commit', 'as one commit (default)')
-    .option('--patch', 'as changes in your working tree')
-    .addHelpText('after', examples('corral diff 3f2a --stat && corral apply 3f2a', 'corral apply 3f2a --patch'))
-    .action(run(() => import('./commands/diff'), 'apply'));
+  bind(program, diffCommand, async () => (await import('./commands/diff')).diff);
+  bind(program, applyCommand, async () => (await import('./commands/diff')).apply);
 
-  program
-    .command('exec <id> <command...>')
-    .description('run a command in a session; exits with its status')
-    .option('--timeout <seconds>', 'kill the command after this long (default 1800)')
-    .addHelpText('after', examples('corral exec 3f2a -- ls -la', "corral exec 3f2a -- 'cd src && make test'", 'corral exec 3f2a --timeout 10 -- sleep 60'))
-    .action(run(() => import('./commands/exec'), 'exec'));
+  bind(program, execCommand, async () => (await import('./commands/exec')).exec);
 
-  program
-    .command('port <id> [port]')
-    .description("reach a port of the session's jail from this machine (127.0.0.1, through the daemon; the jail stays offline); without a port: the forwards")
-    .addHelpText('after', examples('corral port 3f2a 5173', 'curl http://$(corral port 3f2a 5173)/', 'corral port 3f2a --json'))
-    .action(run(() => import('./commands/port'), 'port'));
+  bind(program, portCommand, async () => (await import('./commands/port')).port);
 
-  program
-    .command('attach <id>')
-    .description('open an interactive shell in a session (detach with Ctrl-P Ctrl-Q)')
-    .addHelpText('after', examples('corral attach 3f2a'))
-    .action(run(() => import('./commands/attach'), 'attach'));
+  bind(program, attachCommand, async () => (await import('./commands/attach')).attach);
 
   program
     .command('run')
@@ -254,79 +357,20 @@ export function registerCommands(program: Command, run: Run, bind: Bind): void {
     .addHelpText('after', examples('corral tasks init', 'corral tasks init --board planning/BOARD.md'))
     .action(run(() => import('./commands/tasks'), 'init'));
 
-  const usage = program
-    .command('usage')
-    .description('tokens and cost from the ledger, with totals and a breakdown (replay and estimated calls marked)')
-    .option('--since <when>', '7d, 24h, 30m or a date (default 30d)')
-    .option('--by <group>', 'day, model, provider, user, session, persona or task (default day)')
-    .option('--all', "everyone's usage (the daemon's owner only)")
-    .addHelpText('after', examples('corral usage --since 7d', 'corral usage --by model --json | jq .total.costUsd'))
-    .action(run(() => import('./commands/usage'), 'usage'));
-  usage
-    .command('alerts')
-    .description('anomalies in your usage (spend spikes, budgets on course to be exceeded, model switches, failing commands)')
-    .option('--ack <id>', 'acknowledge an alert: it is not raised again')
-    .option('--acked', 'list acknowledged alerts too')
-    .option('--all', "everyone's alerts (the daemon's owner only)")
-    .addHelpText('after', examples('corral usage alerts', 'corral usage alerts --ack 3', 'corral usage alerts --json | jq ".alerts[].evidence"'))
-    .action(run(() => import('./commands/usageAlerts'), 'alerts'));
-  usage
-    .command('forecast')
-    .description("this month's spend so far, its forecast with a 90% interval, and the burn rate")
-    .option('--all', "everyone's spend (the daemon's owner only)")
-    .addHelpText('after', examples('corral usage forecast', 'corral usage forecast --json | jq .projectedUsd'))
-    .action(run(() => import('./commands/usageForecast'), 'forecast'));
-  usage
-    .command('report')
-    .description('the monthly review: spend, tokens by kind, infrastructure, top tasks and sessions, alerts, forecast against actual')
-    .option('--month <YYYY-MM>', 'the month (default: last month)')
-    .option('--format <format>', 'md, csv or json', 'md')
-    .option('--all', "everyone's usage (the daemon's owner only)")
-    .addHelpText('after', examples('corral usage report --month 2026-11 > review.md', 'corral usage report --month 2026-11 --format csv'))
-    .action(run(() => import('./commands/usageReport'), 'report'));
-  usage
-    .command('import [path]')
-    .description("add Claude Code's or Codex CLI's local session logs to your ledger, priced (a second import adds nothing)")
-    .option('--from <tool>', 'claude-code or codex')
-    .addHelpText('after', examples('corral usage import --from claude-code', 'corral usage import --from codex ~/.codex/sessions'))
-    .action(run(() => import('./commands/usageImport'), 'importUsage'));
-  usage
-    .command('export')
-    .description('every ledger row (Corral\'s own and imported), as CSV or JSON lines on stdout')
-    .option('--format <format>', 'csv or jsonl', 'csv')
-    .option('--all', "everyone's rows (the daemon's owner only)")
-    .addHelpText('after', examples('corral usage export > ledger.csv', 'corral usage export --format jsonl | jq .costUsd'))
-    .action(run(() => import('./commands/usageExport'), 'exportUsage'));
+  const usage = bind(program, usageCommand, async () => (await import('./commands/usage')).usage);
+  bind(usage, usageAlertsCommand, async () => (await import('./commands/usageAlerts')).alerts);
+  bind(usage, usageForecastCommand, async () => (await import('./commands/usageForecast')).forecast);
+  bind(usage, usageReportCommand, async () => (await import('./commands/usageReport')).report);
+  bind(usage, usageImportCommand, async () => (await import('./commands/usageImport')).importUsage);
+  bind(usage, usageExportCommand, async () => (await import('./commands/usageExport')).exportUsage);
 
   const auth = program.command('auth').description("who may use this daemon: tokens for other users and the folders granted to them (the daemon's owner only)");
-  auth
-    .command('grant <user> <dirs...>')
-    .description('let USER start sessions over these folders and use the task boards in them')
-    .addHelpText('after', examples('corral auth grant bob ~/projects/shop', 'corral auth grant bob . ../lib'))
-    .action(run(() => import('./commands/auth'), 'grant'));
-  auth
-    .command('revoke <user> [dirs...]')
-    .description("take back those folders, or all of USER's (running sessions stay; their boards go quiet)")
-    .addHelpText('after', examples('corral auth revoke bob ~/projects/shop', 'corral auth revoke bob'))
-    .action(run(() => import('./commands/auth'), 'revoke'));
-  auth
-    .command('ls')
-    .description('list the grants, by user and folder')
-    .addHelpText('after', examples('corral auth ls', 'corral auth ls --json | jq -r ".grants[].dir"'))
-    .action(run(() => import('./commands/auth'), 'ls'));
-  auth
-    .command('issue <user>')
-    .description('print a new token for USER (shown once); they connect with CORRAL_TOKEN set to it')
-    .addHelpText('after', examples('corral auth issue bob', 'CORRAL_TOKEN=$(corral auth issue bob) corral session ls'))
-    .action(run(() => import('./commands/auth'), 'issue'));
+  bind(auth, authGrantCommand, async () => (await import('./commands/auth')).grant);
+  bind(auth, authRevokeCommand, async () => (await import('./commands/auth')).revoke);
+  bind(auth, authLsCommand, async () => (await import('./commands/auth')).ls);
+  bind(auth, authIssueCommand, async () => (await import('./commands/auth')).issue);
 
-  program
-    .command('web')
-    .description('the web app in your browser (sessions, task board, usage): served by the daemon on 127.0.0.1, with a one-time sign-in link')
-    .option('--port <port>', 'port on 127.0.0.1 (default 7780, else a free one; 0: any free port)')
-    .option('--open', 'open the sign-in link in your browser')
-    .addHelpText('after', examples('corral web --open', 'corral web --port 8080 --json | jq -r .loginUrl'))
-    .action(run(() => import('./commands/web'), 'web'));
+  bind(program, webCommand, async () => (await import('./commands/web')).web);
 
   program
     .command('lsp')

@@ -1,29 +1,16 @@
 import { UsageQuery, type UsageReport } from '../../server/protocol';
-import { USAGE_GROUPS } from '../../server/protocol/usage';
-import type { CliContext } from '../context';
-import { CliError } from '../errors';
+import type { CommandFunction } from '../command';
+import type { usageCommand } from '../commands';
 import { ExitCode } from '../exitCodes';
 import { table, type Output } from '../output';
 import { money, n } from './run';
 
-export interface UsageOptions {
-  since?: string;
-  by?: string;
-  all?: boolean;
-}
-
 /** `corral usage [--since 7d] [--by day|model|…]`: tokens and cost from the ledger. */
-export async function usage(options: UsageOptions, ctx: CliContext): Promise<void> {
-  const by = options.by ?? 'day';
-  if (!(USAGE_GROUPS as readonly string[]).includes(by)) throw new CliError(`cannot group by ${by}`, `use --by ${USAGE_GROUPS.join('|')}`, ExitCode.Usage);
-  const connection = await ctx.connect();
-  try {
-    const report = await connection.rpc.sendRequest(UsageQuery, { since: options.since ?? '30d', by: by as (typeof USAGE_GROUPS)[number], ...(options.all ? { allUsers: true } : {}) });
-    ctx.out.result(report, (r) => render(ctx.out, r));
-  } finally {
-    connection.dispose();
-  }
-}
+export const usage: CommandFunction<typeof usageCommand> = async (ctx, options) => {
+  const report = await ctx.call(UsageQuery, { since: options.since ?? '30d', by: options.by ?? 'day', ...(options.all ? { allUsers: true } : {}) });
+  ctx.out.result(report, (r) => render(ctx.out, r));
+  return ExitCode.Ok;
+};
 
 function render(out: Output, r: UsageReport): string {
   const since = `since ${r.since.replace('T', ' ').slice(0, 16)} UTC`;

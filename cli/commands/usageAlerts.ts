@@ -1,27 +1,18 @@
 import { UsageAlerts, type UsageAlert } from '../../server/protocol/usage';
-import type { CliContext } from '../context';
+import type { CommandFunction } from '../command';
+import type { usageAlertsCommand } from '../commands';
 import { CliError } from '../errors';
 import { ExitCode } from '../exitCodes';
 import { table, type Output } from '../output';
 
-export interface AlertsOptions {
-  ack?: string;
-  acked?: boolean;
-  all?: boolean;
-}
-
 /** `corral usage alerts [--ack ID] [--acked] [--all]`: evaluates now, lists open alerts. */
-export async function alerts(options: AlertsOptions, ctx: CliContext): Promise<void> {
+export const alerts: CommandFunction<typeof usageAlertsCommand> = async (ctx, options) => {
   const ack = options.ack === undefined ? undefined : Number(options.ack);
   if (ack !== undefined && !(Number.isInteger(ack) && ack > 0)) throw new CliError(`--ack needs an alert id, not ${options.ack}`, 'the ids are in the first column of `corral usage alerts`', ExitCode.Usage);
-  const connection = await ctx.connect();
-  try {
-    const result = await connection.rpc.sendRequest(UsageAlerts, { ...(ack === undefined ? {} : { ack }), ...(options.acked ? { includeAcked: true } : {}), ...(options.all ? { allUsers: true } : {}) });
-    ctx.out.result(result, (r) => render(ctx.out, r.alerts, r.acked));
-  } finally {
-    connection.dispose();
-  }
-}
+  const result = await ctx.call(UsageAlerts, { ...(ack === undefined ? {} : { ack }), ...(options.acked ? { includeAcked: true } : {}), ...(options.all ? { allUsers: true } : {}) });
+  ctx.out.result(result, (r) => render(ctx.out, r.alerts, r.acked));
+  return ExitCode.Ok;
+};
 
 function render(out: Output, list: readonly UsageAlert[], acked: UsageAlert | null): string {
   const head = acked ? `acknowledged alert ${acked.id}: ${acked.message}\n` : '';

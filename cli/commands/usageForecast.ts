@@ -1,18 +1,16 @@
 import { UsageForecast, type UsageForecastResult } from '../../server/protocol/usage';
-import type { CliContext } from '../context';
+import type { CommandFunction } from '../command';
+import type { usageForecastCommand } from '../commands';
+import { ExitCode } from '../exitCodes';
 import type { Output } from '../output';
 import { money } from './run';
 
 /** `corral usage forecast`: the month's spend so far, where it is heading, and the burn rate. */
-export async function forecast(options: { all?: boolean }, ctx: CliContext): Promise<void> {
-  const connection = await ctx.connect();
-  try {
-    const result = await connection.rpc.sendRequest(UsageForecast, options.all ? { allUsers: true } : {});
-    ctx.out.result(result, (r) => render(ctx.out, r));
-  } finally {
-    connection.dispose();
-  }
-}
+export const forecast: CommandFunction<typeof usageForecastCommand> = async (ctx, options) => {
+  const result = await ctx.call(UsageForecast, options.all ? { allUsers: true } : {});
+  ctx.out.result(result, (r) => render(ctx.out, r));
+  return ExitCode.Ok;
+};
 
 const METHOD: Record<UsageForecastResult['method'], string> = {
   'least-squares': 'least-squares line through the daily spend',

@@ -1,30 +1,21 @@
 import { UsageMonthReportRequest, type UsageGroupTotals, type UsageMonthReport } from '../../server/protocol/usage';
-import type { CliContext } from '../context';
+import type { CommandFunction } from '../command';
+import type { usageReportCommand } from '../commands';
 import { CliError } from '../errors';
 import { ExitCode } from '../exitCodes';
 import { money, n } from './run';
 
-export interface ReportOptions {
-  month?: string;
-  format?: string;
-  all?: boolean;
-  json?: boolean;
-}
-
 /** `corral usage report --month YYYY-MM [--format md|csv|json]`: the monthly review. */
-export async function report(options: ReportOptions, ctx: CliContext): Promise<void> {
+export const report: CommandFunction<typeof usageReportCommand> = async (ctx, options) => {
   const month = options.month ?? new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new CliError(`cannot read --month ${month}`, 'give a month as YYYY-MM, e.g. 2026-11', ExitCode.Usage);
-  const format = options.json ? 'json' : (options.format ?? 'md');
+  // --json is the same document as --format json, whatever --format says.
+  const format = ctx.out.json ? 'json' : options.format;
   if (!['md', 'csv', 'json'].includes(format)) throw new CliError(`unknown --format ${format}`, 'use --format md, csv or json', ExitCode.Usage);
-  const connection = await ctx.connect();
-  try {
-    const result = await connection.rpc.sendRequest(UsageMonthReportRequest, { month, ...(options.all ? { allUsers: true } : {}) });
-    process.stdout.write(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : format === 'csv' ? reportCsv(result) : reportMarkdown(result));
-  } finally {
-    connection.dispose();
-  }
-}
+  const result = await ctx.call(UsageMonthReportRequest, { month, ...(options.all ? { allUsers: true } : {}) });
+  ctx.stdout.write(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : format === 'csv' ? reportCsv(result) : reportMarkdown(result));
+  return ExitCode.Ok;
+};
 
 const cost = (t: { costUsd: number; unpricedCalls: number }): string => `${money(t.costUsd)}${t.unpricedCalls > 0 ? ` (+${t.unpricedCalls} unpriced)` : ''}`;
 

@@ -1,30 +1,13 @@
 import { spawn } from 'node:child_process';
 import { WebOpen } from '../../server/protocol';
-import type { CliContext } from '../context';
-import { CliError } from '../errors';
+import type { CommandFunction } from '../command';
+import type { webCommand } from '../commands';
 import { ExitCode } from '../exitCodes';
 
-export interface WebOptions {
-  port?: string;
-  open?: boolean;
-}
-
 /** `corral web`: serves the web app from the daemon and prints a one-time sign-in link. */
-export async function web(options: WebOptions, ctx: CliContext): Promise<void> {
-  let port: number | undefined;
-  if (options.port !== undefined) {
-    port = Number(options.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new CliError(`--port ${options.port} is not a port`, 'give a number from 1 to 65535, or 0 for any free port', ExitCode.Usage);
-    }
-  }
-  const connection = await ctx.connect();
-  let result;
-  try {
-    result = await connection.rpc.sendRequest(WebOpen, port === undefined ? {} : { port });
-  } finally {
-    connection.dispose();
-  }
+export const web: CommandFunction<typeof webCommand> = async (ctx, options) => {
+  const { port } = options;
+  const result = await ctx.call(WebOpen, port === undefined ? {} : { port });
   let opened = false;
   if (options.open === true) opened = openBrowser(result.loginUrl);
   ctx.out.result({ ...result, opened }, (r) =>
@@ -37,7 +20,8 @@ export async function web(options: WebOptions, ctx: CliContext): Promise<void> {
       .filter((line) => line !== '')
       .join('\n') + '\n',
   );
-}
+  return ExitCode.Ok;
+};
 
 /** Starts the desktop's browser on the link, detached; false when there is no opener. */
 function openBrowser(url: string): boolean {
