@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
-import { AgentList, AgentProgress, AgentResume, AgentRun, type AgentRunParams, type RunEvent, type RunListEntry, type RunSummary } from '../../server/protocol';
+import { AgentList, AgentProgress, AgentResume, AgentRun, ErrorCode, TasksUpdate, type AgentRunParams, type RunEvent, type RunListEntry, type RunSummary } from '../../server/protocol';
+import type { DaemonConnection as Connection } from '../../server/protocol/client';
+import { TasksClaimNext } from '../../server/protocol/taskQueue';
 import type { CliContext } from '../context';
 import { CliError, toCliError } from '../errors';
 import { ExitCode } from '../exitCodes';
@@ -26,6 +28,10 @@ export interface RunOptions {
   resume?: string;
   /** List your runs instead of starting one. */
   list?: boolean;
+  /** Work on the board's next ready task (claimed atomically). */
+  next?: boolean;
+  /** With --next: go on with the next ready task after each finished run, up to this many runs. */
+  chain?: string;
 }
 
 /** Options that describe a new run: meaningless with --resume, which goes on as the run was started. */
@@ -38,6 +44,7 @@ const NEW_RUN_OPTIONS = ['prompt', 'task', 'board', 'repo', 'session', 'image', 
  */
 export async function run(options: RunOptions, ctx: CliContext): Promise<void> {
   if (options.list === true) return list(ctx);
+  if (options.next === true || options.chain !== undefined) return chain(options, ctx);
   if (options.resume !== undefined) {
     const extra = NEW_RUN_OPTIONS.filter((key) => options[key] !== undefined);
     if (extra.length > 0) throw new CliError(`--resume goes on as the run was started; it takes no --${extra.map(flag).join(', --')}`, `leave them out: corral run --resume ${options.resume}`, ExitCode.Usage);
@@ -73,41 +80,130 @@ export async function run(options: RunOptions, ctx: CliContext): Promise<void> {
 async function follow(ctx: CliContext, params: AgentRunParams | undefined, resume: string | undefined): Promise<void> {
   const connection = await ctx.connect();
   try {
-    // Progress only until the run reports its own steps.
-    let runId: string | undefined;
-    const waiting = ctx.out.progress(params === undefined ? `resuming run ${resume}` : params.session ? 'waiting for the model' : 'starting a session');
-    connection.rpc.onNotification(AgentProgress, (progress) => {
-      runId = progress.runId;
-      waiting.done();
-      report(ctx.out, progress.runId, progress.event);
-    });
-    const cancel = new CancellationTokenSource();
-    let interrupts = 0;
-    const onInterrupt = (): void => {
-      if (++interrupts > 1) process.exit(ExitCode.Interrupted);
-      ctx.out.note('stopping the run (Ctrl-C again to leave at once)…');
-      cancel.cancel();
-    };
-    process.on('SIGINT', onInterrupt);
-    let summary: RunSummary;
-    try {
-      summary = params === undefined ? await connection.rpc.sendRequest(AgentResume, { run: resume! }, cancel.token) : await connection.rpc.sendRequest(AgentRun, params, cancel.token);
-    } catch (error) {
-      // The daemon went away under the run: it is kept as interrupted, and can go on.
-      const failure = toCliError(error);
-      if (runId !== undefined && failure.exitCode === ExitCode.DaemonUnavailable) {
-        throw new CliError(`the daemon ended while run ${runId} was going; the run is interrupted`, `go on from its last completed step with \`corral run --resume ${runId}\` (it starts the daemon again)`, ExitCode.DaemonUnavailable);
-      }
-      throw error;
-    } finally {
-      waiting.done();
-      process.off('SIGINT', onInterrupt);
-    }
+    const summary = await watch(ctx, connection, params, resume);
     ctx.out.result(summary, (s) => describe(ctx.out, s));
     process.exitCode = summary.outcome === 'finished' ? ExitCode.Ok : summary.outcome === 'stopped' ? ExitCode.Interrupted : ExitCode.Failure;
   } finally {
     connection.dispose();
   }
+}
+
+/** One run on an open connection: its steps printed as they come (Ctrl-C stops it); answers its summary. */
+async function watch(ctx: CliContext, connection: Connection, params: AgentRunParams | undefined, resume: string | undefined): Promise<RunSummary> {
+  // Progress only until the run reports its own steps.
+  let runId: string | undefined;
+  const waiting = ctx.out.progress(params === undefined ? `resuming run ${resume}` : params.session ? 'waiting for the model' : 'starting a session');
+  const subscription = connection.rpc.onNotification(AgentProgress, (progress) => {
+    runId = progress.runId;
+    waiting.done();
+    report(ctx.out, progress.runId, progress.event);
+  });
+  const cancel = new CancellationTokenSource();
+  let interrupts = 0;
+  const onInterrupt = (): void => {
+    if (++interrupts > 1) process.exit(ExitCode.Interrupted);
+    ctx.out.note('stopping the run (Ctrl-C again to leave at once)…');
+    cancel.cancel();
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    return params === undefined ? await connection.rpc.sendRequest(AgentResume, { run: resume! }, cancel.token) : await connection.rpc.sendRequest(AgentRun, params, cancel.token);
+  } catch (error) {
+    // The daemon went away under the run: it is kept as interrupted, and can go on.
+    const failure = toCliError(error);
+    if (runId !== undefined && failure.exitCode === ExitCode.DaemonUnavailable) {
+      throw new CliError(`the daemon ended while run ${runId} was going; the run is interrupted`, `go on from its last completed step with \`corral run --resume ${runId}\` (it starts the daemon again)`, ExitCode.DaemonUnavailable);
+    }
+    throw error;
+  } finally {
+    waiting.done();
+    subscription.dispose();
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+/** Why a `run --next` chain ended. */
+type ChainEnd = 'none_left' | 'chain_limit' | 'budget' | 'failed' | 'stopped';
+
+/**
+ * `corral run --next [--chain N]`: claims the board's first ready task (in one step on the daemon,
+ * so two of these at once never take the same task), runs the agent on it as `--task` does, and
+ * with --chain goes on with the next one until none is ready, N runs are done, --budget (for the
+ * whole chain) is spent, or a run does not finish.
+ */
+async function chain(options: RunOptions, ctx: CliContext): Promise<void> {
+  const clash = (['prompt', 'task', 'resume', 'record', 'transcript'] as const).filter((key) => options[key] !== undefined);
+  if (clash.length > 0) throw new CliError(`--next picks its tasks from the board; it takes no --${clash.map(flag).join(', --')}`, 'leave them out: corral run --next [--chain N]', ExitCode.Usage);
+  const limit = options.chain === undefined ? 1 : Math.floor(positive(options.chain, '--chain', 'a number of runs, e.g. --chain 3'));
+  const budget = options.budget === undefined ? undefined : positive(options.budget, '--budget', 'US dollars for the whole chain, e.g. --budget 2');
+  const repo = options.repo === undefined ? gitRootAbove(process.cwd()) : path.resolve(options.repo);
+  if (repo === undefined && options.session === undefined) throw new CliError('not inside a repository', 'run it in your repository, or pass --repo DIR or --session ID', ExitCode.Usage);
+  const board = options.board !== undefined ? path.resolve(options.board) : path.join(repo ?? process.cwd(), 'docs', 'TASKS.md');
+  const base: AgentRunParams = { board, ...(options.session !== undefined ? { session: options.session } : { repo: repo! }) };
+  if (options.image !== undefined) base.image = options.image;
+  if (options.provider !== undefined) base.provider = options.provider;
+  if (options.model !== undefined) base.model = options.model;
+  if (options.persona !== undefined) base.persona = options.persona;
+  if (options.maxSteps !== undefined) base.maxSteps = Math.floor(positive(options.maxSteps, '--max-steps', 'a number of steps, e.g. --max-steps 20'));
+  if (options.timeout !== undefined) base.timeoutS = positive(options.timeout, '--timeout', 'seconds, e.g. --timeout 600');
+
+  const connection = await ctx.connect();
+  const runs: RunSummary[] = [];
+  let spent = 0;
+  let end: ChainEnd = 'chain_limit';
+  let reason = `${limit} run${limit === 1 ? '' : 's'} done (--chain ${limit})`;
+  // A budget reached inside a run, or refusing one, ends the chain unfinished; --budget spent between runs is its planned end.
+  let refused = false;
+  try {
+    while (runs.length < limit) {
+      if (budget !== undefined && spent >= budget) {
+        [end, reason] = ['budget', `the chain's budget of ${money(budget)} is spent (${money(spent)})`];
+        break;
+      }
+      const claim = await connection.rpc.sendRequest(TasksClaimNext, { board });
+      if (claim.task === null) {
+        [end, reason] = ['none_left', `no ready task left on ${path.basename(board)}: ${claim.reason ?? 'none is todo'}`];
+        break;
+      }
+      ctx.out.line(ctx.out.paint(`task ${claim.task.id} — ${claim.task.title}${claim.moreReady > 0 ? ` (${claim.moreReady} more ready)` : ''}`, 'bold'));
+      let summary: RunSummary;
+      try {
+        summary = await watch(ctx, connection, { ...base, task: claim.task.id, ...(budget !== undefined ? { budgetUsd: budget - spent } : {}) }, undefined);
+      } catch (error) {
+        // Refused before it started (a day's budget, a bad provider): the claim is given back.
+        await connection.rpc.sendRequest(TasksUpdate, { board, id: claim.task.id, action: 'status', status: 'todo' }).catch(() => undefined);
+        const failure = toCliError(error);
+        if (isBudgetError(error)) {
+          [end, reason, refused] = ['budget', `${failure.message} (task ${claim.task.id} is todo again)`, true];
+          break;
+        }
+        throw new CliError(`${failure.message} (task ${claim.task.id} is todo again)`, failure.hint, failure.exitCode);
+      }
+      runs.push(summary);
+      spent += summary.costUsd ?? 0;
+      if (!ctx.out.json) ctx.out.line(describe(ctx.out, summary).trimEnd());
+      if (summary.outcome === 'budget' && summary.steps === 0) {
+        // The budget left could not pay for a first call: nothing was done, so the claim is given back.
+        await connection.rpc.sendRequest(TasksUpdate, { board, id: claim.task.id, action: 'status', status: 'todo' }).catch(() => undefined);
+        [end, reason] = ['budget', `the budget left cannot pay for a run on ${claim.task.id} (${summary.error?.message ?? 'budget reached'}); it is todo again`];
+        break;
+      }
+      if (summary.outcome !== 'finished') {
+        end = summary.outcome === 'budget' ? 'budget' : summary.outcome === 'stopped' ? 'stopped' : 'failed';
+        reason = `the run on ${claim.task.id} ended ${summary.outcome.replace('_', ' ')}${summary.error ? `: ${summary.error.message}` : ''}; the task stays in progress`;
+        break;
+      }
+    }
+  } finally {
+    connection.dispose();
+  }
+  const result = { board, runs, stopped: end, reason, costUsd: spent };
+  ctx.out.result(result, (r) => `\n${r.runs.length} run${r.runs.length === 1 ? '' : 's'}${r.runs.length > 0 ? ` (${r.runs.map((s) => `${s.task?.id ?? '?'} ${s.outcome}`).join(', ')})` : ''} · stopped: ${r.reason}\n`);
+  process.exitCode = end === 'stopped' ? ExitCode.Interrupted : end === 'failed' || refused || (end === 'budget' && runs.at(-1)?.outcome === 'budget') ? ExitCode.Failure : ExitCode.Ok;
+}
+
+function isBudgetError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === ErrorCode.BudgetExceeded;
 }
 
 /** `corral run --list`: your runs, newest first; interrupted ones say how to go on. */

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { TasksInit, TasksList, TasksShow, TasksUpdate, type TaskInfo, type TasksUpdateParams } from '../../server/protocol';
+import { TasksNext } from '../../server/protocol/taskQueue';
 import { TASK_STATUSES } from '../../server/protocol/tasks';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
@@ -67,6 +68,26 @@ export async function show(options: BoardOptions, ctx: CliContext, id: string): 
         ['subtasks', r.subtasks.length === 0 ? '-' : `${r.subtasks.filter((s) => s.status === 'done').length} of ${r.subtasks.length} done`],
       ]) + `\n${r.source}\n`,
     );
+  } finally {
+    connection.dispose();
+  }
+}
+
+/**
+ * `tasks next`: the first ready task in board order (todo, every dependency done, unassigned or
+ * yours), without taking it; when none is ready, why, and exit 4 (not found) so scripts can loop.
+ */
+export async function next(options: BoardOptions, ctx: CliContext): Promise<void> {
+  const connection = await ctx.connect();
+  try {
+    const result = await connection.rpc.sendRequest(TasksNext, { board: boardPath(options) });
+    for (const warning of result.warnings) ctx.out.note(`warning: ${warning}`);
+    ctx.out.result(result, (r) => {
+      if (r.task === null) return `no ready task on ${path.basename(r.board)}: ${r.reason ?? 'none is todo'}\n`;
+      const deps = r.task.dependsOn.length > 0 ? ` (after ${r.task.dependsOn.join(', ')}, done)` : '';
+      return `${r.task.id} ${label(ctx.out, r.task)}${r.task.assignees.length ? ` @${r.task.assignees.join(' @')}` : ''} — ${r.task.title}${deps}\n${r.moreReady > 0 ? `${r.moreReady} more ready; ` : ''}take it: corral tasks start ${r.task.id} · or let the agent: corral run --next\n`;
+    });
+    if (result.task === null) process.exitCode = ExitCode.NotFound;
   } finally {
     connection.dispose();
   }
