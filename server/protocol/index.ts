@@ -14,6 +14,7 @@ export * from './agent';
 export * from './agentEvents';
 export * from './usage';
 export * from './tasks';
+export * from './taskQueue';
 export * from './auth';
 export * from './env';
 export * from './web';
