@@ -309,8 +309,6 @@ export function registerCommands(program: Command, run: Run, bind: Bind): void {
     .option('--list', 'list your runs (interrupted ones can be resumed)')
     .option('--next', "work on the board's first ready task (todo, dependencies done, unassigned or yours), claimed atomically")
     .option('--chain <n>', 'with --next: go on with the next ready task after each finished run, up to N runs (--budget is then for them all)')
-    .option('--next', "work on the board's first ready task (todo, dependencies done, unassigned or yours), claimed atomically")
-    .option('--chain <n>', 'with --next: go on with the next ready task after each finished run, up to N runs (--budget is then for them all)')
     .addHelpText(
       'after',
       examples(
@@ -319,7 +317,6 @@ export function registerCommands(program: Command, run: Run, bind: Bind): void {
         'corral run --session 3f2a --provider anthropic --model claude-sonnet-4-5 --prompt "add a --verbose flag"',
         'corral run --prompt "fix the bug" --record fix.jsonl && corral run --transcript fix.jsonl --prompt "fix the bug"',
         'corral run --list && corral run --resume 9c1e4a7b2d',
-        'corral run --next --chain 3 --budget 2',
         'corral run --next --chain 3 --budget 2',
       ),
     )
@@ -332,9 +329,6 @@ export function registerCommands(program: Command, run: Run, bind: Bind): void {
     .option('--assignee <user>', 'only tasks assigned to this @user')
     .addHelpText('after', examples('corral tasks ls', 'corral tasks ls --status todo --json | jq -r ".tasks[].id"'))
     .action(run(() => import('./commands/tasks'), 'ls'));
-  board(tasks.command('next').description('the first ready task: todo, every dependency done, unassigned or yours (exit 4 when none is)'))
-    .addHelpText('after', examples('corral tasks next', 'corral tasks next --json | jq -r .task.id'))
-    .action(run(() => import('./commands/tasks'), 'next'));
   board(tasks.command('next').description('the first ready task: todo, every dependency done, unassigned or yours (exit 4 when none is)'))
     .addHelpText('after', examples('corral tasks next', 'corral tasks next --json | jq -r .task.id'))
     .action(run(() => import('./commands/tasks'), 'next'));
