@@ -4,7 +4,9 @@ import { Duplex } from 'node:stream';
 import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { composeDaemon, settingsFromEnv, type Daemon, type DaemonSettings } from '../../server/compose';
 import type { Config } from '../../server/config';
+import type { HostRepo } from '../../server/ports/git';
 import type { HandedKey, LlmProviders } from '../../server/ports/llm';
+import { gitHostRepo } from '../../server/workspace/hostRepo';
 import { memoryLogger } from '../../server/log';
 import { AuthIssue, Hello, PROTOCOL_VERSION, type HelloResult } from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
@@ -34,6 +36,8 @@ export interface HarnessOptions {
   jail?: FakeJail;
   /** The scripted model's turns for agent runs. */
   turns?: ScriptedTurn[];
+  /** git on the host: real git unless a test gives test/support/memoryRepo.ts's. */
+  hostRepo?: HostRepo;
   /** The provider port instead of the scripted model (e.g. the real SDKs against test/support/fakeLlm.ts). */
   providers?: (handedKey: HandedKey) => LlmProviders;
   /** Written to $CORRAL_HOME/config.json before the daemon starts. */
@@ -101,7 +105,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       broadcast: (user, method, params) => rpcServer.broadcast(method, params, (connectionUser) => connectionUser === user),
       requestShutdown: () => undefined,
     },
-    { docker: noDocker, jail, engine: { ping: noDocker, image: async () => undefined }, clock, scheduler: clock, providers: options.providers ?? (() => scriptedProviders(llm)) },
+    { docker: noDocker, jail, engine: { ping: noDocker, image: async () => undefined }, clock, scheduler: clock, hostRepo: options.hostRepo ?? gitHostRepo, providers: options.providers ?? (() => scriptedProviders(llm)) },
   );
   // Never listens: the harness hands it in-memory streams (accept), and it answers as the daemon's does.
   const rpcServer = new RpcServer(path.join(temp.home, 'harness.sock'), {
