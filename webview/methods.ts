@@ -7,7 +7,9 @@ import type {
   TasksList,
   TasksUpdate,
   UsageChanged,
+  UsageAlerts,
   UsageForecast,
+  UsageMonthReportRequest,
   UsageQuery,
 } from '../server/protocol';
 
@@ -42,6 +44,8 @@ export const Methods = {
   tasksUpdate: request<typeof TasksUpdate>('tasks/update'),
   usageQuery: request<typeof UsageQuery>('usage/query'),
   usageForecast: request<typeof UsageForecast>('usage/forecast'),
+  usageAlerts: request<typeof UsageAlerts>('usage/alerts'),
+  usageReport: request<typeof UsageMonthReportRequest>('usage/report'),
 };
 
 export const Notices = {

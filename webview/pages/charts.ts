@@ -1,5 +1,5 @@
 import uPlot from 'uplot';
-import type { UsageForecastResult, UsageReport } from '../../server/protocol';
+import type { UsageAlert, UsageForecastResult, UsageReport } from '../../server/protocol';
 import { h, money } from '../dom';
 
 /** A theme colour by its `--vscode-charts-*` name (the editor's theme in VS Code, app.css in a browser). */
@@ -31,7 +31,7 @@ function figure(caption: string, summary: string): { element: HTMLElement; plot:
  * interval as a band (the interval at the month's end, opened linearly from today), and the
  * monthly budget as a line.
  */
-export function monthChart(forecast: UsageForecastResult, width: number): HTMLElement {
+export function monthChart(forecast: UsageForecastResult, width: number, alerts: readonly UsageAlert[] = []): HTMLElement {
   const x: number[] = [];
   const spent: (number | null)[] = [];
   const projected: (number | null)[] = [];
@@ -53,9 +53,10 @@ export function monthChart(forecast: UsageForecastResult, width: number): HTMLEl
     budget.push(forecast.budgets.monthUsd);
   }
   const band = color('charts-purple', '#652d90');
+  const marked = alerts.filter((alert) => alert.at.slice(0, 7) === forecast.month);
   const { element, plot } = figure(
-    `${forecast.month}: ${money(forecast.spentUsd)} spent, ${money(forecast.projectedUsd)} forecast (90%: ${money(forecast.lowUsd)}–${money(forecast.highUsd)}, ${forecast.method})`,
-    `Cumulative spend of ${forecast.month}: ${money(forecast.spentUsd)} so far, forecast ${money(forecast.projectedUsd)} by the month's end${forecast.budgets.monthUsd === null ? '' : `, budget ${money(forecast.budgets.monthUsd)}`}`,
+    `${forecast.month}: ${money(forecast.spentUsd)} spent, ${money(forecast.projectedUsd)} forecast (90%: ${money(forecast.lowUsd)}–${money(forecast.highUsd)}, ${forecast.method})${marked.length === 0 ? '' : `; ${marked.length} alert${marked.length === 1 ? '' : 's'} marked`}`,
+    `Cumulative spend of ${forecast.month}: ${money(forecast.spentUsd)} so far, forecast ${money(forecast.projectedUsd)} by the month's end${forecast.budgets.monthUsd === null ? '' : `, budget ${money(forecast.budgets.monthUsd)}`}${marked.length === 0 ? '' : `; ${marked.length} alert${marked.length === 1 ? '' : 's'} (listed under Alerts)`}`,
   );
   const usd = (_u: uPlot, v: number | null): string => (v === null ? '–' : money(v));
   const points = { show: false };
@@ -74,6 +75,7 @@ export function monthChart(forecast: UsageForecastResult, width: number): HTMLEl
         ...(forecast.budgets.monthUsd === null ? [] : [{ label: 'Budget', stroke: color('charts-red', '#e51400'), width: 1, value: usd, points }]),
       ],
       bands: [{ series: [4, 3], fill: `${band}33` }],
+      plugins: marked.length === 0 ? [] : [alertMarkers(marked)],
     },
     forecast.budgets.monthUsd === null ? [x, spent, projected, low, high] : [x, spent, projected, low, high, budget],
     plot,
@@ -122,4 +124,39 @@ export function tokensChart(byDay: UsageReport, width: number): HTMLElement {
     plot,
   );
   return element;
+}
+
+/**
+ * Alerts as markers on a time chart: a dashed line at each alert's time, with a triangle on top,
+ * in the theme's red (critical) or yellow (warning). The Alerts list says the same in words.
+ */
+function alertMarkers(alerts: readonly UsageAlert[]): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: (u) => {
+        const ctx = u.ctx;
+        const pixel = devicePixelRatio;
+        ctx.save();
+        for (const alert of alerts) {
+          const x = u.valToPos(Date.parse(alert.at) / 1000, 'x', true);
+          if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+          ctx.strokeStyle = ctx.fillStyle = alert.severity === 'critical' ? color('charts-red', '#e51400') : color('charts-yellow', '#bf8803');
+          ctx.lineWidth = pixel;
+          ctx.setLineDash([4 * pixel, 3 * pixel]);
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+          ctx.setLineDash([]);
+          ctx.beginPath();
+          ctx.moveTo(x - 5 * pixel, u.bbox.top);
+          ctx.lineTo(x + 5 * pixel, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + 8 * pixel);
+          ctx.closePath();
+          ctx.fill();
+        }
+        ctx.restore();
+      },
+    },
+  };
 }

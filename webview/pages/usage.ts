@@ -1,34 +1,123 @@
-import type { UsageReport } from '../../server/protocol';
+import type { UsageAlert, UsageReport } from '../../server/protocol';
 import { count, h, money } from '../dom';
 import { Methods, Notices } from '../methods';
 import type { PageContext } from '../page';
 import { THEME_CHANGED } from '../theme';
 import { monthChart, tokensChart } from './charts';
+import { alertList, budgetGauges, infrastructure } from './usageBudget';
+import { sortableTable, type SortState } from './usageTable';
 
-/** Usage: totals of the last 30 days, by day and by model (`usage/query`), live on `usage/changed`. */
+const RANGES = [
+  { since: '24h', label: 'Last 24 hours' },
+  { since: '7d', label: 'Last 7 days' },
+  { since: '30d', label: 'Last 30 days' },
+  { since: '90d', label: 'Last 90 days' },
+] as const;
+
+const BREAKDOWNS = [
+  { by: 'model', label: 'Model' },
+  { by: 'provider', label: 'Provider' },
+  { by: 'user', label: 'User' },
+  { by: 'persona', label: 'Persona' },
+  { by: 'task', label: 'Task' },
+  { by: 'session', label: 'Session' },
+] as const;
+type Breakdown = (typeof BREAKDOWNS)[number]['by'];
+
+/**
+ * Usage: totals, budgets, the month's forecast with alert markers, tokens by kind, open alerts,
+ * and a sortable breakdown (model, provider, user, persona, task, session) over a chosen period
+ * — live on `usage/changed`. The period, breakdown and sort are UI state (kept across reloads of
+ * the data, and in the route so a link reopens them).
+ */
 export async function usagePage(context: PageContext): Promise<() => void> {
+  const ui = {
+    since: RANGES.find((r) => r.since === context.params.get('since'))?.since ?? '30d',
+    by: BREAKDOWNS.find((b) => b.by === context.params.get('by'))?.by ?? ('model' as Breakdown),
+    sort: { column: 4, descending: true } as SortState,
+    daySort: { column: -1, descending: true } as SortState,
+  };
+  const controls = h('div', { class: 'controls' });
   const region = h('div');
-  context.root.replaceChildren(h('h1', {}, 'Usage'), h('p', { class: 'summary' }, 'Your tokens and spend over the last 30 days (replayed calls cost nothing).'), region);
+  context.root.replaceChildren(h('h1', {}, 'Usage'), h('p', { class: 'summary' }, 'Your tokens and spend (replayed calls cost nothing).'), controls, region);
+  controls.replaceChildren(
+    select('usage-range', 'Period', RANGES.map((r) => [r.since, r.label]), ui.since, (value) => {
+      ui.since = value as typeof ui.since;
+      void load();
+    }),
+  );
+
+  let breakdown: UsageReport | undefined;
+  const breakdownRegion = h('section', { class: 'usage-table', 'aria-labelledby': 'breakdown-title' });
+  const drawBreakdown = (): void => {
+    if (!breakdown) return;
+    const label = BREAKDOWNS.find((b) => b.by === ui.by)!.label;
+    breakdownRegion.replaceChildren(
+      h('h2', { id: 'breakdown-title' }, `By ${label.toLowerCase()}`),
+      select('usage-by', 'Break down by', BREAKDOWNS.map((b) => [b.by, b.label]), ui.by, (value) => {
+        ui.by = value as Breakdown;
+        void loadBreakdown().then(() => context.announce(`Usage by ${value}`));
+      }),
+      sortableTable(label, breakdown, ui.sort, (sort) => {
+        ui.sort = sort;
+        drawBreakdown();
+        context.announce(`Sorted by ${sort.column < 0 ? label : ['calls', 'input', 'output', 'cached', 'cost'][sort.column]}, ${sort.descending ? 'descending' : 'ascending'}`);
+        breakdownRegion.querySelector<HTMLButtonElement>('th[aria-sort] button')?.focus();
+      }),
+    );
+  };
+  const loadBreakdown = async (): Promise<void> => {
+    breakdown = await context.rpc.request(Methods.usageQuery, { since: ui.since, by: ui.by });
+    drawBreakdown();
+  };
+
+  let days: UsageReport | undefined;
+  const dayRegion = h('section', { class: 'usage-table', 'aria-labelledby': 'by-day-title' });
+  const drawDays = (): void => {
+    if (!days) return;
+    dayRegion.replaceChildren(
+      h('h2', { id: 'by-day-title' }, 'By day'),
+      sortableTable('Day', days, ui.daySort, (sort) => {
+        ui.daySort = sort;
+        drawDays();
+        dayRegion.querySelector<HTMLButtonElement>('th[aria-sort] button')?.focus();
+      }),
+    );
+  };
+
+  const acknowledge = (alert: UsageAlert): void => {
+    void context.rpc.request(Methods.usageAlerts, { ack: alert.id }).then(() => {
+      context.announce(`Alert acknowledged: ${alert.message}`);
+      return load();
+    });
+  };
+
   const load = async (): Promise<void> => {
-    const [byDay, byModel, forecast] = await Promise.all([
-      context.rpc.request(Methods.usageQuery, { since: '30d', by: 'day' }),
-      context.rpc.request(Methods.usageQuery, { since: '30d', by: 'model' }),
+    const [byDay, forecast, alerts] = await Promise.all([
+      context.rpc.request(Methods.usageQuery, { since: ui.since, by: 'day' }),
       context.rpc.request(Methods.usageForecast, {}),
+      context.rpc.request(Methods.usageAlerts, {}),
     ]);
+    const month = await context.rpc.request(Methods.usageReport, { month: forecast.month }).catch(() => undefined);
+    await loadBreakdown();
     const width = Math.max(320, Math.min(context.root.clientWidth - 32, 900));
     let charts: HTMLElement;
     try {
-      charts = h('div', { class: 'charts' }, monthChart(forecast, width), byDay.rows.length === 0 ? '' : tokensChart(byDay, width));
+      charts = h('div', { class: 'charts' }, monthChart(forecast, width, alerts.alerts), byDay.rows.length === 0 ? '' : tokensChart(byDay, width));
     } catch (error) {
       // The numbers are in the tables below; a chart that cannot be drawn must not hide them.
       charts = h('p', { class: 'error', role: 'status' }, `The charts could not be drawn: ${String(error)}`);
     }
     region.replaceChildren(
-      totals(byDay),
+      totals(byDay, month ? infrastructure(month) : null),
+      budgetGauges(forecast),
       charts,
-      table('By day', 'Day', byDay),
-      table('By model', 'Model', byModel),
+      alertList(alerts.alerts, acknowledge),
+      breakdownRegion,
+      dayRegion,
     );
+    days = byDay;
+    drawDays();
   };
   await load();
   // Charts are drawn on a canvas in the theme's colours: draw again when the theme changes.
@@ -47,7 +136,14 @@ export async function usagePage(context: PageContext): Promise<() => void> {
   };
 }
 
-function totals(report: UsageReport): HTMLElement {
+/** A labelled native select: keyboard and screen readers for free, themed by app.css. */
+function select(id: string, label: string, options: readonly (readonly [string, string])[], value: string, onChange: (value: string) => void): HTMLElement {
+  const element = h('select', { id }, ...options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)));
+  element.addEventListener('change', () => onChange(element.value));
+  return h('label', { class: 'control', for: id }, `${label} `, element);
+}
+
+function totals(report: UsageReport, infra: HTMLElement | null): HTMLElement {
   const t = report.total;
   const tile = (label: string, value: string, id: string): HTMLElement => h('div', { class: 'tile', 'data-total': id }, h('span', { class: 'tile-label' }, label), h('span', { class: 'tile-value' }, value));
   return h(
@@ -58,28 +154,6 @@ function totals(report: UsageReport): HTMLElement {
     tile('Input tokens', count(t.inputTokens), 'input'),
     tile('Output tokens', count(t.outputTokens), 'output'),
     tile('Cached input', count(t.cacheReadTokens), 'cached'),
-  );
-}
-
-function table(title: string, key: string, report: UsageReport): HTMLElement {
-  const headers = [key, 'Calls', 'Input', 'Output', 'Cached', 'Cost'];
-  return h(
-    'section',
-    { class: 'usage-table' },
-    h('h2', {}, title),
-    report.rows.length === 0
-      ? h('p', {}, 'Nothing in the ledger for this period.')
-      : h(
-          'table',
-          { class: 'grid' },
-          h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', { scope: 'col' }, t)))),
-          h(
-            'tbody',
-            {},
-            ...report.rows.map((row) =>
-              h('tr', {}, h('th', { scope: 'row' }, row.key), h('td', { class: 'num' }, count(row.calls)), h('td', { class: 'num' }, count(row.inputTokens)), h('td', { class: 'num' }, count(row.outputTokens)), h('td', { class: 'num' }, count(row.cacheReadTokens)), h('td', { class: 'num' }, money(row.costUsd))),
-            ),
-          ),
-        ),
+    infra,
   );
 }
