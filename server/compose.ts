@@ -28,7 +28,10 @@ import { Ledger } from './ledger/ledger';
 import { UsageService } from './analytics/service';
 import { registerUsageHandlers } from './rpc/usageHandlers';
 import { AttachService } from './services/attach';
+import { IssuedTokens } from './services/auth';
+import { ImageService } from './services/images';
 import { KvService } from './services/kv';
+import { UsageQueries } from './services/usage';
 import { ProviderKeys } from './services/providerKeys';
 import { registerProviderKeyHandlers } from './rpc/providerKeyHandlers';
 import { Maintenance } from './sessions/maintenance';
@@ -210,8 +213,9 @@ export async function composeDaemon(
     tasks,
     agent: new AgentService({ store, sessions, ledger: new Ledger(store, (user) => usage.ledgerChanged(user)), clock, configFile: paths.config, tasks, providers: ports.providers((provider) => providerKeys.get(provider)) }),
     runFeed: new RunFeed(store, (user, method, params) => process.broadcast(user, method, params), () => clock.now()),
-    docker,
-    imageCacheDir: settings.imageCache,
+    tokens: new IssuedTokens(store, clock, settings.daemonOwner),
+    images: new ImageService(docker, settings.imageCache),
+    usage: new UsageQueries(store, clock),
     defaultImage: settings.defaultImage,
     engine: ports.engine,
     status: (): Omit<DaemonStatus, 'store'> => ({

@@ -1,28 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import type Docker from 'dockerode';
 import type { Authorizer } from '../auth/authorizer';
 import type { Grants } from '../auth/grants';
 import type { Store } from '../store/store';
 import type { KvService } from '../services/kv';
 import type { SessionService } from '../sessions/service';
-import { hashToken, newToken } from '../services/auth';
+import type { IssuedTokens } from '../services/auth';
+import type { ImageService } from '../services/images';
+import type { UsageQueries } from '../services/usage';
 import type { AttachService } from '../services/attach';
 import type { EnginePort } from '../ports/engine';
 import { daemonChecks } from '../services/doctor';
-import { buildImage, listImages } from '../docker/images';
 import type { AgentService } from '../agent/service';
 import { followRun, type RunFeed } from '../agent/runFeed';
 import type { Caller, TasksService } from '../tasks/service';
 import { TasksClaimNext, TasksNext } from '../protocol/taskQueue';
-import { CorralError } from '../errors';
-import { parseSince, queryUsage } from '../ledger/usage';
 import {
   AgentList,
   AgentProgress,
   AgentResume,
   AgentRun,
   AgentStop,
-  ErrorCode,
   TasksInit,
   TasksList,
   TasksShow,
@@ -81,8 +78,11 @@ export interface Services {
   runFeed?: RunFeed;
   tasks: TasksService;
   engine: EnginePort;
-  docker: () => Promise<Docker>;
-  imageCacheDir: string;
+  /** Tokens the daemon's owner issues to other users. */
+  tokens: IssuedTokens;
+  images: ImageService;
+  /** `usage/query` over the ledger (the analytics methods are rpc/usageHandlers.ts). */
+  usage: UsageQueries;
   /** Image of sessions started without --image. */
   defaultImage: string;
   /** Process facts for `daemon/status`, without the store (added here). */
@@ -120,12 +120,7 @@ export function buildRouter(services: Services): Router {
       return params.patch ? { ...rest, patch } : rest;
     })
     .on(SessionApply, (params, { identity }) => services.sessions.apply(identity.user, params.session, params.mode))
-    .on(AuthIssue, async (params) => {
-      if (params.user === services.authorizer.daemonOwner) throw new CorralError(ErrorCode.InvalidParams, `${params.user} is the daemon's owner`, 'the owner uses $CORRAL_HOME/token; issue tokens to other users');
-      const token = newToken();
-      await services.store.write((w) => w.run('INSERT INTO tokens (hash, user, created_at) VALUES (?, ?, ?)', [hashToken(token), params.user, new Date().toISOString()]));
-      return { user: params.user, token };
-    })
+    .on(AuthIssue, (params) => services.tokens.issue(params.user))
     .on(AuthGrant, async (params) => ({ user: params.user, dirs: await services.grants.grant(params.user, params.dirs) }))
     .on(AuthRevoke, async (params) => ({ user: params.user, revoked: await services.grants.revoke(params.user, params.dirs) }))
     .on(AuthList, () => ({ daemonOwner: services.authorizer.daemonOwner, grants: services.grants.list() }))
@@ -168,15 +163,8 @@ export function buildRouter(services: Services): Router {
       await services.attach.close(identity.user, params.attachId);
       return null;
     })
-    .on(ImageBuild, async (params, { notify }) =>
-      buildImage(await services.docker(), {
-        base: params.base ?? 'debian',
-        ...(params.tag === undefined ? {} : { tag: params.tag }),
-        cacheDir: services.imageCacheDir,
-        progress: (message) => notify(ImageProgress, { message }),
-      }),
-    )
-    .on(ImageList, async () => listImages(await services.docker()))
+    .on(ImageBuild, (params, { notify }) => services.images.build(params, (message) => notify(ImageProgress, { message })))
+    .on(ImageList, () => services.images.list())
     .on(AgentRun, async (params, { identity, notify, token }) => {
       const cancel = new AbortController();
       const subscription = token.onCancellationRequested(() => cancel.abort());
@@ -206,12 +194,5 @@ export function buildRouter(services: Services): Router {
       }
     })
     .on(AgentList, async (params, { identity }) => ({ runs: await services.agent.list(identity.user, params) }))
-    .on(UsageQuery, (params, { identity }) => {
-      if (params.allUsers && identity.role !== 'owner') throw new CorralError(ErrorCode.Forbidden, "everyone's usage is for the daemon's owner only", 'leave out allUsers to see your own');
-      const until = new Date();
-      const since = parseSince(params.since ?? '30d', until);
-      if (since === undefined) throw new CorralError(ErrorCode.InvalidParams, `cannot read --since ${params.since}`, 'use 7d, 24h, 30m or a date like 2026-11-01');
-      const by = params.by ?? 'day';
-      return { since: since.toISOString(), until: until.toISOString(), by, ...services.store.read((r) => queryUsage(r, { user: params.allUsers ? null : identity.user, since, by })) };
-    });
+    .on(UsageQuery, (params, { identity }) => services.usage.query({ user: identity.user, daemonOwner: identity.role === 'owner' }, params));
 }

@@ -1,7 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import { CorralError } from '../errors';
+import type { Clock } from '../ports/clock';
 import { ErrorCode, type Identity } from '../protocol';
+import type { Store } from '../store/store';
 
 /**
  * Who is calling. The owner's token lives in `$CORRAL_HOME/token` (0600, created at first start);
@@ -64,4 +66,28 @@ export function hashToken(token: string): string {
 
 export function newToken(): string {
   return randomBytes(32).toString('hex');
+}
+
+/**
+ * Tokens the daemon's owner issues to other users (`corral auth issue USER`): each is shown once
+ * and kept only as its SHA-256, so the store never holds a usable token.
+ */
+export class IssuedTokens {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly daemonOwner: string,
+  ) {}
+
+  async issue(user: string): Promise<{ user: string; token: string }> {
+    if (user === this.daemonOwner) throw new CorralError(ErrorCode.InvalidParams, `${user} is the daemon's owner`, 'the owner uses $CORRAL_HOME/token; issue tokens to other users');
+    const token = newToken();
+    await this.store.write((w) => w.run('INSERT INTO tokens (hash, user, created_at) VALUES (?, ?, ?)', [hashToken(token), user, this.clock.now().toISOString()]));
+    return { user, token };
+  }
+
+  /** The user an issued token was given to, by the token's hash; undefined for any other. */
+  userOf(hash: string): string | undefined {
+    return this.store.read((r) => r.get<{ user: string }>('SELECT user FROM tokens WHERE hash = ?', [hash]))?.user;
+  }
 }
