@@ -9,6 +9,7 @@ import { SessionTerminal } from './sessions/sessionTerminal';
 import { registerTaskCommands } from './tasks/taskCommands';
 import { TasksTree } from './tasks/tasksTree';
 import { WebPanels } from './webview/panel';
+import { BoardEditors } from './kanban/boardEditor';
 import { registerAgentViews, type AgentViews } from './agentViews';
 import { RunsModel } from './runs/runsModel';
 
@@ -19,6 +20,8 @@ export interface CorralApi {
   tasks: TasksTree;
   /** The Corral panel (the web app in a webview); its tests watch the page's requests through it. */
   web: WebPanels;
+  /** The board editor (Open With… Corral Board): its tests act as its page and see what it drew. */
+  boards: BoardEditors;
   /** Time spent in `activate` (the connection is made afterwards, off the activation path). */
   activationMs: number;
   /** A terminal bridge to a session's TTY, as `corral.openTerminal` makes (tests read its output). */
@@ -43,6 +46,8 @@ export function activate(extension: vscode.ExtensionContext): CorralApi {
   extension.subscriptions.push(ctx, sessions, tasks, ...registerSessionCommands(ctx, sessions), ...registerChangedFiles(), ...registerTaskCommands(ctx, tasks));
   const web = new WebPanels(ctx, extension.extensionUri);
   extension.subscriptions.push(web);
+  const boards = new BoardEditors(ctx, extension.extensionUri);
+  extension.subscriptions.push(boards);
   const agent = registerAgentViews(ctx, runs, sessions, tasks);
   extension.subscriptions.push(runs, ...agent.disposables);
   const health = new Health(ctx);
@@ -51,7 +56,7 @@ export function activate(extension: vscode.ExtensionContext): CorralApi {
   const activationMs = performance.now() - started;
   ctx.log.info(`activated in ${activationMs.toFixed(1)} ms`);
   const context = ctx;
-  return { ctx, sessions, tasks, web, activationMs, sessionTerminal: (sessionId, label) => new SessionTerminal(context, sessionId, label), health, runs, agent };
+  return { ctx, sessions, tasks, web, boards, activationMs, sessionTerminal: (sessionId, label) => new SessionTerminal(context, sessionId, label), health, runs, agent };
 }
 
 export function deactivate(): void {

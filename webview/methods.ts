@@ -1,5 +1,7 @@
 import type { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type {
+  AgentList,
+  AgentRun,
   Hello,
   SessionChanged,
   SessionList,
@@ -44,6 +46,8 @@ export const Methods = {
   tasksUpdate: request<typeof TasksUpdate>('tasks/update'),
   usageQuery: request<typeof UsageQuery>('usage/query'),
   usageForecast: request<typeof UsageForecast>('usage/forecast'),
+  agentRun: request<typeof AgentRun>('agent/run'),
+  agentList: request<typeof AgentList>('agent/list'),
   usageAlerts: request<typeof UsageAlerts>('usage/alerts'),
   usageReport: request<typeof UsageMonthReportRequest>('usage/report'),
 };

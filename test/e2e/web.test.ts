@@ -233,7 +233,7 @@ describe('corral web (browser app)', function () {
     await page.waitForSelector(`tr[data-session="${sessionId}"] .state-paused`, { timeout: WAIT });
   });
 
-  it('shows the board grouped by status with its counts, and changes a status through tasks/update', async () => {
+  it('shows the board grouped by status with its counts, and moves a card through tasks/update', async () => {
     await page.goto(`${url}#/board?file=${encodeURIComponent(board)}`);
     await page.waitForSelector('.columns', { timeout: WAIT });
     const counts = await page.$$eval('section.column', (sections) => Object.fromEntries(sections.map((s) => [s.getAttribute('data-status'), Number(s.querySelector('.count')?.getAttribute('data-count'))])));
@@ -242,7 +242,10 @@ describe('corral web (browser app)', function () {
     assert.equal(await page.locator('article[data-task="T-7"] img').count(), 0);
     assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
     assert.match((await page.textContent('article[data-task="T-1"]')) ?? '', /@ann.*1\/2 subtasks/);
-    await page.selectOption('select[data-task="T-3"]', 'done');
+    // Moved with the keyboard (the kanban: test/e2e/kanban.test.ts): Space, two columns right, Space.
+    await page.focus('article[data-task="T-3"]');
+    for (const key of ['Space', 'ArrowRight', 'ArrowRight', 'Space']) await page.keyboard.press(key);
+    await page.waitForFunction(() => document.getElementById('announcer')?.textContent === 'T-3 moved to Done', undefined, { timeout: WAIT });
     await page.waitForSelector('section[data-status="done"] article[data-task="T-3"]', { timeout: WAIT });
     const text = fs.readFileSync(board, 'utf8');
     assert.equal(text, BOARD.replace('- [ ] T-3 Release notes\n', '').replace('- [x] T-6 The store\n', '- [x] T-6 The store\n- [x] T-3 Release notes\n'));
@@ -308,7 +311,8 @@ describe('corral web (browser app)', function () {
   it(`reaches every control of the ${route} page with the keyboard`, async () => {
     await page.goto(`${url}#/${route === 'board' ? `board?file=${encodeURIComponent(board)}` : route}`);
     await ready(page, route);
-    const controls = await page.$$eval('a[href], button, input, select, vscode-button', (all) => all.map((el, i) => el.setAttribute('data-k', String(i))).length);
+    // Kanban cards are controls too (focus, then Space picks one up).
+    const controls = await page.$$eval('a[href], button, input, select, vscode-button, [tabindex="0"]', (all) => all.map((el, i) => el.setAttribute('data-k', String(i))).length);
     const reached = new Set<string>();
     await page.focus('body');
     for (let press = 0; press < controls + 5; press++) {

@@ -1,0 +1,65 @@
+import type { TaskInfo } from '../../server/protocol';
+import { h, money } from '../dom';
+import { columnsOf, matches, openDependencies, type Column, type Filter, type KanbanData } from './model';
+
+/** Element ids must not carry a task id's characters: columns and cards are numbered. */
+export const HELP_ID = 'kanban-help';
+
+/** What the board looks like now: the UI state the webview keeps (never the board itself). */
+export interface ViewState {
+  filter: Filter;
+  collapsed: ReadonlySet<string>;
+}
+
+/**
+ * The kanban's DOM for one reading of the board. Cards carry `data-task`, columns `data-status`;
+ * listeners sit on the board's root (see moves.ts), not on each of thousands of cards.
+ */
+export function renderColumns(data: KanbanData, view: ViewState): { element: HTMLElement; columns: Column[] } {
+  const byId = new Map(data.tasks.map((t) => [t.id, t]));
+  const columns = columnsOf(data.tasks).filter((c) => c.cards.length > 0 || c.status !== 'other');
+  const element = h('div', { class: 'columns kanban-columns' });
+  columns.forEach((column, index) => {
+    const collapsed = view.collapsed.has(column.status);
+    const visible = column.cards.filter((t) => matches(t, view.filter));
+    const filtered = visible.length !== column.cards.length;
+    const headingId = `kanban-col-${index}`;
+    const listId = `kanban-cards-${index}`;
+    const count = h('span', { class: 'count', 'data-count': String(visible.length), 'aria-label': filtered ? `${visible.length} of ${column.cards.length} cards` : `${visible.length} cards` }, filtered ? `${visible.length}/${column.cards.length}` : String(visible.length));
+    const toggle = h('button', { type: 'button', class: 'column-toggle', 'aria-expanded': collapsed ? 'false' : 'true', 'aria-controls': listId, 'data-collapse': column.status }, h('span', { class: 'chevron', 'aria-hidden': 'true' }, collapsed ? '▸' : '▾'), ' ', column.title, ' ', count);
+    const list = h('ul', { class: 'cards', id: listId, 'aria-labelledby': headingId, 'data-status': column.status, hidden: collapsed });
+    const fragment = document.createDocumentFragment();
+    for (const task of visible) fragment.append(h('li', { class: 'card-item' }, card(task, byId, data)));
+    list.append(fragment);
+    element.append(h('section', { class: collapsed ? 'column collapsed' : 'column', 'data-status': column.status, 'data-title': column.title }, h('h2', { id: headingId }, toggle), list));
+  });
+  return { element, columns };
+}
+
+function card(task: TaskInfo, byId: ReadonlyMap<string, TaskInfo>, data: KanbanData): HTMLElement {
+  const subtasks = task.children.map((id) => byId.get(id)).filter((t): t is TaskInfo => t !== undefined);
+  const done = subtasks.filter((t) => t.status === 'done').length;
+  const waiting = openDependencies(task, byId);
+  const deps = (task as TaskInfo & { dependsOn?: string[] }).dependsOn ?? [];
+  const cost = data.costs.get(task.id);
+  const running = data.running.has(task.id);
+  const label = `${task.explicitId ? `${task.id} ` : ''}${task.title}`;
+  return h(
+    'article',
+    { class: 'card', tabindex: '0', draggable: 'true', 'data-task': task.id, 'aria-roledescription': 'card', 'aria-label': label, 'aria-describedby': HELP_ID },
+    h('p', { class: 'card-title' }, task.explicitId ? h('span', { class: 'task-id' }, task.id) : null, ' ', task.title),
+    h(
+      'p',
+      { class: 'card-meta' },
+      task.assignees.length > 0 ? h('span', { class: 'assignee' }, task.assignees.map((a) => `@${a.replace(/^@/, '')}`).join(', ')) : null,
+      ...task.tags.map((tag) => h('span', { class: 'tag' }, `#${tag.replace(/^#/, '')}`)),
+      subtasks.length > 0 ? h('span', { class: 'progress' }, `${done}/${subtasks.length} subtasks`) : null,
+      deps.length > 0 && waiting.length === 0 ? h('span', { class: 'deps' }, `after ${deps.join(', ')}`) : null,
+      waiting.length > 0 && task.status !== 'done' ? h('span', { class: 'badge badge-blocked' }, `blocked by ${waiting.join(', ')}`) : null,
+      task.status === 'other' && task.statusText ? h('span', { class: 'badge' }, task.statusText) : null,
+      cost !== undefined && cost > 0 ? h('span', { class: 'cost' }, money(cost)) : null,
+      running ? h('span', { class: 'badge badge-running' }, 'running') : null,
+    ),
+    h('button', { type: 'button', class: 'card-actions', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-label': `Actions for ${task.id}`, 'data-actions': task.id }, '⋯'),
+  );
+}
