@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CorralNotification, CorralRequest } from './base';
+import { CorralNotification, CorralRequest, IsoTime, ProgressToken } from './base';
 
 const SessionRef = z.string().check(z.minLength(1), z.maxLength(64));
 
@@ -20,38 +20,48 @@ export const SessionStartParams = z.strictObject({
       tmpMb: z.optional(z.number()),
     }),
   ),
+  /** Echoed in each `env/progress` of this start (an environment build it needs). */
+  progressToken: z.optional(ProgressToken),
 });
 
-export interface SessionInfo {
-  id: string;
-  name: string | null;
-  owner: string;
+/**
+ * Every state a session can be in, in lifecycle order: the one list the wire, the store and the
+ * lifecycle table (server/sessions/lifecycle.ts) use. `removed` is final: only the record stays.
+ */
+export const SESSION_STATES = ['creating', 'ready', 'busy', 'paused', 'stopped', 'failed', 'lost', 'removed'] as const;
+export const SessionStateName = z.enum(SESSION_STATES);
+export type SessionStateName = z.infer<typeof SessionStateName>;
+
+export const SessionInfo = z.strictObject({
+  id: z.string(),
+  name: z.nullable(z.string()),
+  owner: z.string(),
   /** The folder the session was started on. */
-  repo: string | null;
+  repo: z.nullable(z.string()),
   /** Its git repository's top, when it is one; null for a copied folder. */
-  repoRoot: string | null;
+  repoRoot: z.nullable(z.string()),
   /** The commit the session started from, and its private branch (`corral/<id>`). */
-  baseCommit: string | null;
-  branch: string | null;
-  workspace: string;
-  image: string;
-  containerId: string | null;
-  /** creating, ready, busy, paused, stopped, failed, lost. */
-  state: string;
+  baseCommit: z.nullable(z.string()),
+  branch: z.nullable(z.string()),
+  workspace: z.string(),
+  image: z.string(),
+  containerId: z.nullable(z.string()),
+  state: SessionStateName,
   /** Why, for failed and lost. */
-  stateReason: string | null;
-  limits: { memoryBytes: number; cpus: number; pids: number; tmpBytes: number };
-  createdAt: string;
+  stateReason: z.nullable(z.string()),
+  limits: z.strictObject({ memoryBytes: z.number(), cpus: z.number(), pids: z.number(), tmpBytes: z.number() }),
+  createdAt: IsoTime,
   /** From `session/start` only, when it could not do all it was asked (files of a plain folder that cannot be copied); absent otherwise. */
-  warnings?: string[];
-}
+  warnings: z.optional(z.array(z.string())),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
 
 /** `session/start`: a hardened container over a private checkout (or copy) of the folder; returns when ready. */
-export const SessionStart = new CorralRequest<typeof SessionStartParams, SessionInfo>('session/start', SessionStartParams);
+export const SessionStart = new CorralRequest('session/start', SessionStartParams, SessionInfo);
 
-export const SessionListParams = z.optional(z.strictObject({ all: z.optional(z.boolean()) }));
-/** `session/list`: the caller's sessions. */
-export const SessionList = new CorralRequest<typeof SessionListParams, SessionInfo[]>('session/list', SessionListParams);
+export const SessionListParams = z.optional(z.strictObject({}));
+/** `session/list`: the caller's sessions (removed ones left out). */
+export const SessionList = new CorralRequest('session/list', SessionListParams, z.array(SessionInfo));
 
 export const SessionRefParams = z.strictObject({
   /** Session id or any unique prefix of it. */
@@ -64,80 +74,84 @@ export const SessionRemoveParams = z.strictObject({ session: SessionRef, purge: 
  * The record stays (state `removed`, kept for history) unless `purge`, which deletes it with its
  * events and command rows.
  */
-export const SessionRemove = new CorralRequest<typeof SessionRemoveParams, { removed: string }>('session/remove', SessionRemoveParams);
+export const SessionRemove = new CorralRequest('session/remove', SessionRemoveParams, z.strictObject({ removed: z.string() }));
 
 /** `session/pause`: freezes every process of the session (the container is paused). */
-export const SessionPause = new CorralRequest<typeof SessionRefParams, SessionInfo>('session/pause', SessionRefParams);
+export const SessionPause = new CorralRequest('session/pause', SessionRefParams, SessionInfo);
 /** `session/resume`: thaws a paused session. Commands sent to a paused session resume it too. */
-export const SessionResume = new CorralRequest<typeof SessionRefParams, SessionInfo>('session/resume', SessionRefParams);
+export const SessionResume = new CorralRequest('session/resume', SessionRefParams, SessionInfo);
 /** `session/stop`: removes the container; the record, workspace and branch stay for diff and apply. */
-export const SessionStop = new CorralRequest<typeof SessionRefParams, SessionInfo>('session/stop', SessionRefParams);
+export const SessionStop = new CorralRequest('session/stop', SessionRefParams, SessionInfo);
 
-export interface SessionEventRow {
-  at: string;
-  actor: string;
-  kind: string;
-  from: string | null;
-  to: string | null;
-  detail: string | null;
-}
+export const SessionEventRow = z.strictObject({
+  at: IsoTime,
+  actor: z.string(),
+  kind: z.string(),
+  from: z.nullable(z.string()),
+  to: z.nullable(z.string()),
+  detail: z.nullable(z.string()),
+});
+export type SessionEventRow = z.infer<typeof SessionEventRow>;
 
-export interface SessionSummary {
-  commands: number;
+export const SessionSummary = z.strictObject({
+  commands: z.int(),
   /** Share of commands that exited non-zero or timed out. */
-  errorRate: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  peakMemoryBytes: number | null;
-  peakCpuPercent: number | null;
-}
+  errorRate: z.number(),
+  p50Ms: z.nullable(z.number()),
+  p95Ms: z.nullable(z.number()),
+  peakMemoryBytes: z.nullable(z.number()),
+  peakCpuPercent: z.nullable(z.number()),
+});
+export type SessionSummary = z.infer<typeof SessionSummary>;
 
 /** `session/show`: the session, its transitions and a summary of its commands and resources. */
-export const SessionShow = new CorralRequest<typeof SessionRefParams, { session: SessionInfo; events: SessionEventRow[]; summary: SessionSummary }>(
+export const SessionShow = new CorralRequest(
   'session/show',
   SessionRefParams,
+  z.strictObject({ session: SessionInfo, events: z.array(SessionEventRow), summary: SessionSummary }),
 );
 
-export interface CommandRow {
-  command: string;
-  startedAt: string;
-  durationMs: number;
-  exitCode: number;
-  timedOut: boolean;
-  bytesOut: number;
-}
-export interface ResourceSample {
-  at: string;
-  cpuPercent: number;
-  memoryBytes: number;
-  pids: number;
-}
+export const CommandRow = z.strictObject({
+  command: z.string(),
+  startedAt: IsoTime,
+  durationMs: z.number(),
+  exitCode: z.int(),
+  timedOut: z.boolean(),
+  bytesOut: z.number(),
+});
+export type CommandRow = z.infer<typeof CommandRow>;
+export const ResourceSample = z.strictObject({
+  at: IsoTime,
+  cpuPercent: z.number(),
+  memoryBytes: z.number(),
+  pids: z.int(),
+});
+export type ResourceSample = z.infer<typeof ResourceSample>;
 
 export const SessionMetricsParams = z.strictObject({ session: SessionRef, since: z.optional(z.string().check(z.maxLength(40))) });
 /** `session/metrics`: the raw series behind `session/show`, for dashboards. */
-export const SessionMetrics = new CorralRequest<typeof SessionMetricsParams, { commands: CommandRow[]; samples: ResourceSample[] }>(
-  'session/metrics',
-  SessionMetricsParams,
-);
+export const SessionMetrics = new CorralRequest('session/metrics', SessionMetricsParams, z.strictObject({ commands: z.array(CommandRow), samples: z.array(ResourceSample) }));
 
-export interface ChangedFile {
-  path: string;
+export const ChangedFile = z.strictObject({
+  path: z.string(),
   /** A added, M modified, D deleted, R renamed, C copied, T type changed. */
-  status: string;
-  from?: string;
-  binary: boolean;
-  added: number;
-  deleted: number;
-}
+  status: z.enum(['A', 'M', 'D', 'R', 'C', 'T']),
+  from: z.optional(z.string()),
+  binary: z.boolean(),
+  added: z.int(),
+  deleted: z.int(),
+});
+export type ChangedFile = z.infer<typeof ChangedFile>;
 
 export const SessionDiffParams = z.strictObject({ session: SessionRef, patch: z.optional(z.boolean()) });
 /**
  * `session/diff`: everything the session changed against its base commit — its commits,
  * uncommitted edits and untracked files — with a stat, and the binary patch when asked.
  */
-export const SessionDiff = new CorralRequest<typeof SessionDiffParams, { base: string; files: ChangedFile[]; stat: string; patch?: string }>(
+export const SessionDiff = new CorralRequest(
   'session/diff',
   SessionDiffParams,
+  z.strictObject({ base: z.string(), files: z.array(ChangedFile), stat: z.string(), patch: z.optional(z.string()) }),
 );
 
 export const SessionApplyParams = z.strictObject({ session: SessionRef, mode: z.enum(['commit', 'patch']) });
@@ -145,7 +159,7 @@ export const SessionApplyParams = z.strictObject({ session: SessionRef, mode: z.
  * `session/apply`: brings the session's changes onto the user's current branch, as one commit or
  * as working-tree changes. Refused, changing nothing, on conflicts or paths inside `.git`.
  */
-export const SessionApply = new CorralRequest<typeof SessionApplyParams, { files: number; commit?: string }>('session/apply', SessionApplyParams);
+export const SessionApply = new CorralRequest('session/apply', SessionApplyParams, z.strictObject({ files: z.int(), commit: z.optional(z.string()) }));
 
 /** `session/changed`: a session of yours changed state; sent to each of your connections. */
-export const SessionChanged = new CorralNotification<SessionInfo>('session/changed');
+export const SessionChanged = new CorralNotification('session/changed', SessionInfo);

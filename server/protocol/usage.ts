@@ -195,7 +195,8 @@ export const UsageImportParams = z.strictObject({
 });
 
 /** `usage/import`: rows read from another agent's logs by the client, priced and added to your ledger. */
-export const UsageImport = new CorralRequest('usage/import', UsageImportParams, z.strictObject({ added: count, duplicates: count, unpriced: count, costUsd: z.number() }));
+export const UsageImportResult = z.strictObject({ added: count, duplicates: count, unpriced: count, costUsd: z.number() });
+export const UsageImport = new CorralRequest('usage/import', UsageImportParams, UsageImportResult);
 
 export const UsageExportParams = z.strictObject({
   /** Rows after this ledger id (paging); default from the start. */

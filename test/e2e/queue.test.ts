@@ -4,17 +4,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
+import { RunSummary } from '../../server/protocol';
 import { TasksNextResult } from '../../server/protocol/taskQueue';
 import { ANSI, runCli } from '../support/cli';
 import { FakeLlm } from '../support/fakeLlm';
 import { tempHome } from '../support/home';
 import { imageCache } from '../support/jail';
-import { parseAs, runShape } from '../support/shapes';
+import { parseAs } from '../support/cliJson';
 
 const BOARD = ['# Tasks', '', '## In progress', '', '## Todo', '', '- [ ] T-1 Write hello.txt', '- [ ] T-2 Write bye.txt, after T-1', '- [ ] T-3 Polish', '  - depends: T-2', '', '## Done', ''].join('\n');
 const chainShape = z.strictObject({
   board: z.string(),
-  runs: z.array(runShape),
+  runs: z.array(RunSummary),
   stopped: z.enum(['none_left', 'chain_limit', 'budget', 'failed', 'stopped']),
   reason: z.string(),
   costUsd: z.number(),

@@ -7,7 +7,8 @@ import { ANSI, runCli } from '../support/cli';
 import { FakeLlm } from '../support/fakeLlm';
 import { distCli, tempHome } from '../support/home';
 import { imageCache } from '../support/jail';
-import * as shapes from '../support/shapes';
+import { RunSummary, UsageReport } from '../../server/protocol';
+import { parseAs } from '../support/cliJson';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
@@ -55,12 +56,12 @@ describe('corral run and corral usage', function () {
     fake.play([{ toolCalls: [{ name: 'shell', arguments: { command: 'echo hi' } }], usage: { input: 1000, output: 20, cacheRead: 512 } }, { text: 'Said hi.', usage: { input: 1100, output: 5, cacheRead: 1024 } }]);
     const result = await runCli(['run', '--prompt', 'say hi', '--provider', 'openai', '--model', 'gpt-4o', '--json'], env, repo);
     assert.equal(result.code, 0, result.stderr);
-    const summary = shapes.parseAs(shapes.runShape, result.stdout, 'run --json');
+    const summary = parseAs(RunSummary, result.stdout, 'run --json');
     assert.equal(summary.outcome, 'finished');
     assert.equal(summary.tokens.inputTokens, 2100);
     assert.ok(summary.costUsd! > 0);
     assert.match(result.stderr, /✓ shell echo hi → exit 0/);
-    const usage = shapes.parseAs(shapes.usageShape, (await runCli(['usage', '--by', 'model', '--json'], env)).stdout, 'usage --json');
+    const usage = parseAs(UsageReport, (await runCli(['usage', '--by', 'model', '--json'], env)).stdout, 'usage --json');
     const gpt = usage.rows.find((r) => r.key === 'openai/gpt-4o')!;
     assert.equal(gpt.inputTokens, 2100);
     assert.equal(gpt.cacheReadTokens, 1536);

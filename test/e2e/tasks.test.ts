@@ -3,28 +3,14 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as z from 'zod/mini';
 import { ANSI, runCli } from '../support/cli';
 import { tempHome } from '../support/home';
-import { parseAs } from '../support/shapes';
+import { TasksList, TasksUpdate } from '../../server/protocol';
+import { parseAs, resultOf } from '../support/cliJson';
 
-const task = z.strictObject({
-  id: z.string(),
-  explicitId: z.boolean(),
-  title: z.string(),
-  status: z.enum(['todo', 'in_progress', 'review', 'blocked', 'done', 'other']),
-  statusText: z.optional(z.string()),
-  kind: z.enum(['list', 'table', 'heading']),
-  line: z.number(),
-  parent: z.nullable(z.string()),
-  children: z.array(z.string()),
-  assignees: z.array(z.string()),
-  tags: z.array(z.string()),
-  section: z.nullable(z.string()),
-  dependsOn: z.array(z.string()),
-});
-const listShape = z.strictObject({ board: z.string(), version: z.string(), warnings: z.array(z.string()), tasks: z.array(task) });
-const updateShape = z.strictObject({ board: z.string(), version: z.string(), warnings: z.array(z.string()), task: z.nullable(task), reapplied: z.boolean() });
+// What `tasks ls` and `tasks start` print is the daemon's answer as it is.
+const listShape = resultOf(TasksList);
+const updateShape = resultOf(TasksUpdate);
 
 const BOARD = ['# Tasks', '', '## In progress', '', '## Todo', '', '- [ ] T-1 Write the parser #core', '  - [ ] T-2 Tables too', '- [ ] T-3 Edit surgically  ', '', '## Done', '', '- [x] T-0 Set up the repo 🎉', ''].join('\r\n');
 

@@ -4,66 +4,22 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as z from 'zod/mini';
 import type { DaemonConnection } from '../../server/protocol/client';
-import { UsageAlertRaised, UsageChanged, type UsageAlert } from '../../server/protocol/usage';
+import { UsageAlertRaised, UsageAlerts, UsageChanged, UsageForecastResult, UsageMonthReport, type UsageAlert } from '../../server/protocol/usage';
+import { UsageImportDocument } from '../../cli/documents';
 import { runCli } from '../support/cli';
 import { connect } from '../support/daemon';
 import { repoRoot, tempHome } from '../support/home';
-import { parseAs } from '../support/shapes';
+import { parseAs, resultOf } from '../support/cliJson';
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'usage');
 const HOUR = 3_600_000;
 
-const importShape = z.strictObject({ files: z.number(), rows: z.number(), added: z.number(), duplicates: z.number(), unpriced: z.number(), costUsd: z.number() });
-const evidence = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]));
-const alertShape = z.strictObject({
-  id: z.number(),
-  kind: z.enum(['spend-spike', 'budget-course', 'model-switch', 'failing-commands']),
-  user: z.string(),
-  at: z.string(),
-  severity: z.enum(['warning', 'critical']),
-  message: z.string(),
-  evidence,
-  ackedAt: z.nullable(z.string()),
-  ackedBy: z.nullable(z.string()),
-});
-const alertsShape = z.strictObject({ alerts: z.array(alertShape), acked: z.nullable(alertShape) });
-const method = z.enum(['least-squares', 'damped-trend', 'run-rate']);
-const forecastShape = z.strictObject({
-  month: z.string(),
-  at: z.string(),
-  method,
-  spentUsd: z.number(),
-  projectedUsd: z.number(),
-  lowUsd: z.number(),
-  highUsd: z.number(),
-  other: z.nullable(z.strictObject({ method, projectedUsd: z.number() })),
-  historyDays: z.number(),
-  backtestMaeUsd: z.nullable(z.number()),
-  burn: z.strictObject({ windowHours: z.number(), usdPerHour: z.number(), windowUsd: z.number(), projectedMonthUsd: z.number() }),
-  budgets: z.strictObject({ dayUsd: z.nullable(z.number()), monthUsd: z.nullable(z.number()) }),
-  days: z.array(z.strictObject({ day: z.string(), usd: z.number(), forecast: z.boolean() })),
-});
-const totals = { calls: z.number(), inputTokens: z.number(), cacheReadTokens: z.number(), cacheWriteTokens: z.number(), outputTokens: z.number(), reasoningTokens: z.number(), costUsd: z.number(), unpricedCalls: z.number() };
-const group = z.strictObject({ key: z.string(), ...totals });
-const reportShape = z.strictObject({
-  month: z.string(),
-  users: z.array(z.string()),
-  total: z.strictObject(totals),
-  tokens: z.strictObject({ input: z.number(), cached: z.number(), cacheWrite: z.number(), output: z.number(), reasoning: z.number() }),
-  weeks: z.array(z.strictObject({ period: z.string(), ...totals })),
-  byModel: z.array(group),
-  bySource: z.array(group),
-  byUser: z.array(group),
-  topTasks: z.array(group),
-  topSessions: z.array(group),
-  infrastructure: z.strictObject({ cpuSeconds: z.number(), memoryGbHours: z.number(), costUsd: z.number(), rates: z.strictObject({ cpuHourUsd: z.number(), memoryGbHourUsd: z.number() }) }),
-  alerts: z.array(alertShape),
-  forecastVsActual: z.nullable(
-    z.strictObject({ madeOn: z.string(), method: z.string(), projectedUsd: z.number(), lowUsd: z.number(), highUsd: z.number(), actualUsd: z.number(), errorPct: z.nullable(z.number()), withinInterval: z.boolean() }),
-  ),
-});
+// `usage import` prints the CLI's own sums; the others print the daemon's answer as it is.
+const importShape = UsageImportDocument;
+const alertsShape = resultOf(UsageAlerts);
+const forecastShape = UsageForecastResult;
+const reportShape = UsageMonthReport;
 
 /** A Codex CLI session log in its real shape: one call per hour at $1, then one at $`spikeUsd` an hour before now. */
 function spikyCodexLog(dir: string, now: number, spikeUsd: number): void {
