@@ -34,6 +34,7 @@ import { KvService } from './services/kv';
 import { UsageQueries } from './services/usage';
 import { ProviderKeys } from './services/providerKeys';
 import { registerProviderKeyHandlers } from './rpc/providerKeyHandlers';
+import { registerAgentStepsHandler } from './agent/stepsHandler';
 import { Maintenance } from './sessions/maintenance';
 import { reconcile } from './sessions/reconcile';
 import { SessionService } from './sessions/service';
@@ -234,6 +235,7 @@ export async function composeDaemon(
   registerPortHandlers(router, sessions, previews);
   registerUsageHandlers(router, usage);
   registerProviderKeyHandlers(router, providerKeys);
+  registerAgentStepsHandler(router, store);
   router.holdUntil(reconciled, waitsForReconciliation);
   usage.start();
   return {

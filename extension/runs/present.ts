@@ -34,7 +34,7 @@ export function runDescription(run: RunView, now: number = Date.now()): string {
 }
 
 export function runItem(run: RunView, now: number = Date.now()): vscode.TreeItem {
-  const item = new vscode.TreeItem(runLabel(run), run.watched.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(runLabel(run), run.watched.length > 0 || run.steps > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = `run:${run.runId}`;
   const [icon, color] = OUTCOME_ICONS[run.outcome ?? 'running'];
   item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));

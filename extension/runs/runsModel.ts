@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { AgentChanged, AgentList, type AgentChange, type RunEvent, type RunListEntry, type RunOutcome } from '../../server/protocol';
+import { AgentChanged, AgentList, AgentSteps, type AgentChange, type RunEvent, type RunListEntry, type RunOutcome } from '../../server/protocol';
 import type { Connected, Ctx } from '../ctx';
 import { describeError } from '../errors';
 
@@ -7,7 +7,8 @@ import { describeError } from '../errors';
 export interface RunStep {
   step: number;
   text: string;
-  tools: { name: string; arguments: string; ok: boolean; result: string; durationMs: number }[];
+  /** `durationMs` only for steps watched live (the journal does not keep it). */
+  tools: { name: string; arguments: string; ok: boolean; result: string; durationMs?: number }[];
   notes: string[];
   costUsd: number | null;
 }
@@ -29,7 +30,7 @@ export interface RunView {
   outcome: RunOutcome | null;
   summary: string | null;
   error?: { message: string; hint: string };
-  /** Steps with what happened in them; only those seen live (older runs: none). */
+  /** Steps with what happened in them: seen live, or read from the run's journal (`loadSteps`). */
   watched: RunStep[];
   warnings: string[];
 }
@@ -44,6 +45,8 @@ const LISTED_RUNS = 50;
  */
 export class RunsModel implements vscode.Disposable {
   private readonly runs = new Map<string, RunView>();
+  /** Ended runs whose journal was read: read once. */
+  private readonly journalsRead = new Set<string>();
   private readonly changedEmitter = new vscode.EventEmitter<RunView | undefined>();
   private readonly eventEmitter = new vscode.EventEmitter<{ run: RunView; event: RunEvent | undefined }>();
   /** A run changed (undefined: everything was listed again). */
@@ -70,6 +73,29 @@ export class RunsModel implements vscode.Disposable {
 
   ofSession(sessionId: string): RunView[] {
     return this.list().filter((run) => run.sessionId === sessionId);
+  }
+
+  /**
+   * Reads the run's journaled steps (`agent/steps`) when this window saw fewer than it has: a run
+   * that went on before the window connected, or while it was away. Steps seen live are kept.
+   */
+  async loadSteps(runId: string): Promise<RunView | undefined> {
+    const run = this.runs.get(runId);
+    const connection = this.ctx.connection;
+    if (!run || !connection || run.watched.length >= run.steps || this.journalsRead.has(runId)) return run;
+    try {
+      const { steps } = await connection.rpc.sendRequest(AgentSteps, { run: runId });
+      // An ended run's journal no longer changes (its finishing step is not journaled: the run's summary is).
+      if (run.outcome !== null) this.journalsRead.add(runId);
+      for (const step of steps) {
+        if (run.watched.some((seen) => seen.step === step.step)) continue;
+        run.watched.push({ step: step.step, text: step.text, tools: step.tools, notes: [], costUsd: null });
+      }
+      run.watched.sort((a, b) => a.step - b.step);
+    } catch (error) {
+      this.ctx.log.error(`reading the steps of run ${runId} failed: ${describeError(error)}`);
+    }
+    return run;
   }
 
   dispose(): void {

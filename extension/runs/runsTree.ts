@@ -33,10 +33,12 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     );
   }
 
-  getChildren(element?: RunNode): RunNode[] {
+  async getChildren(element?: RunNode): Promise<RunNode[]> {
     if (element === undefined) return this.runs.list().map((run) => ({ kind: 'run', runId: run.runId }));
     if (element.kind === 'step') return [];
-    return (this.runs.get(element.runId)?.watched ?? []).map((step) => ({ kind: 'step', runId: element.runId, step: step.step }));
+    // Steps this window did not watch come from the run's journal.
+    const run = await this.runs.loadSteps(element.runId);
+    return (run?.watched ?? []).map((step) => ({ kind: 'step', runId: element.runId, step: step.step }));
   }
 
   getTreeItem(node: RunNode): vscode.TreeItem {

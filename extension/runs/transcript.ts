@@ -27,9 +27,9 @@ export class Transcripts implements vscode.TextDocumentContentProvider, vscode.D
     );
   }
 
-  provideTextDocumentContent(uri: vscode.Uri): string {
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const runId = /^\/run-([0-9a-f]+)\.md$/.exec(uri.path)?.[1];
-    const run = runId === undefined ? undefined : this.runs.get(runId);
+    const run = runId === undefined ? undefined : await this.runs.loadSteps(runId);
     if (!run) return `# Unknown run\n\nNo run ${runId ?? uri.path} is known to this window; \`corral run --list\` lists your runs.\n`;
     return transcript(run);
   }
@@ -54,7 +54,7 @@ export function transcript(run: RunView, now: number = Date.now()): string {
     run.goal,
     '',
   ];
-  if (run.watched.length === 0) lines.push('_No steps were watched by this window (the run went on before it connected); `corral run --list` and `corral diff` show the rest._', '');
+  if (run.watched.length === 0) lines.push('_No steps yet._', '');
   for (const step of run.watched) {
     lines.push(`## Step ${step.step}${step.costUsd !== null && step.costUsd > 0 ? ` (${formatUsd(step.costUsd)})` : ''}`, '');
     if (step.text) lines.push(step.text, '');

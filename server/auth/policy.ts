@@ -66,6 +66,7 @@ export const METHOD_RULES: Readonly<Record<string, MethodRule>> = {
   // Runs of the caller's own (their sessions, checked when the run started).
   'agent/list': { caller: 'user', paths: [] },
   'agent/resume': { caller: 'user', paths: [] },
+  'agent/steps': { caller: 'user', paths: [] },
   // The caller's own ledger; everyone's (`allUsers`) is checked by the handler: owner only.
   'usage/query': { caller: 'user', paths: [] },
   'usage/alerts': { caller: 'user', paths: [] },

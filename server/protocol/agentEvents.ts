@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { RunError, RunEvent, RunOutcome, RunTokens } from './agent';
-import { CorralNotification } from './base';
+import { CorralNotification, CorralRequest } from './base';
 
 // `agent/progress` reaches only the connection that called `agent/run`. A run started by the CLI
 // must still show up live in VS Code (and the other way round), so every change of a run is also
@@ -39,3 +39,19 @@ export type AgentChange = z.infer<typeof AgentChange>;
 
 /** `agent/changed`: a run of yours changed (whichever client started it); sent to all your connections. */
 export const AgentChanged = new CorralNotification('agent/changed', AgentChange);
+
+/** One completed step of a run, from its journal: the model's text and its tool calls with their results. */
+export const RunStep = z.strictObject({
+  step: z.int(),
+  text: z.string(),
+  tools: z.array(z.strictObject({ name: z.string(), arguments: z.string(), ok: z.boolean(), result: z.string() })),
+});
+export type RunStep = z.infer<typeof RunStep>;
+
+export const AgentStepsParams = z.strictObject({ run: z.string().check(z.minLength(1), z.maxLength(64)) });
+
+/**
+ * `agent/steps`: the completed steps of a run of yours, as journaled (texts and results cut to 300
+ * characters), so a client that was not watching can show them. Another user's run is not found.
+ */
+export const AgentSteps = new CorralRequest('agent/steps', AgentStepsParams, z.strictObject({ runId: z.string(), steps: z.array(RunStep) }));

@@ -54,9 +54,13 @@ describe('Agent runs (Runs view, Run Agent, transcript)', () => {
     assert.equal(iconId(item), 'pass-filled');
     assert.equal(item.contextValue, 'run:finished');
     // Expands into its steps: tool call → result in brief.
-    const steps = api.agent.runsTree.getChildren({ kind: 'run', runId: run.runId });
-    const labels = steps.map((step) => String(api.agent.runsTree.getTreeItem(step).label));
-    assert.deepEqual(labels, ['1. write_file {"path":"AGENT.txt","content":"written by the agent\\n"} → wrote 21 bytes to AGENT.txt', '2. finish {"summary":"wrote AGENT.txt"} → finished']);
+    const stepLabels = async (): Promise<string[]> => (await api.agent.runsTree.getChildren({ kind: 'run', runId: run.runId })).map((step) => String(api.agent.runsTree.getTreeItem(step).label));
+    const expected = ['1. write_file {"path":"AGENT.txt","content":"written by the agent\\n"} → wrote 21 bytes to AGENT.txt', '2. finish {"summary":"wrote AGENT.txt"} → finished'];
+    assert.deepEqual(await stepLabels(), expected);
+    // A window that did not watch the run (opened after it) reads the steps from its journal
+    // (agent/steps); the finishing step is not journaled (the run's summary says it).
+    run.watched.length = 0;
+    assert.deepEqual(await stepLabels(), expected.slice(0, 1));
 
     // Its session expands into the run (then the files it changed).
     const children = await api.sessions.getChildren(summary.sessionId);
