@@ -6,7 +6,9 @@ import {
   createConnection,
   DiagnosticSeverity,
   ErrorCodes,
+  MessageType,
   ResponseError,
+  ShowMessageNotification,
   SymbolKind,
   TextDocuments,
   TextDocumentSyncKind,
@@ -55,6 +57,8 @@ export function startBoardServer(options: BoardServerOptions): Connection {
   let source: FactsSource | undefined;
   const timers = new Map<string, NodeJS.Timeout>();
 
+  // Notifications, not requests: nothing waits for the user to dismiss them.
+  const say = (type: MessageType, message: string): void => void connection.sendNotification(ShowMessageNotification.type, { type, message });
   const facts = (): BoardFacts => source?.current() ?? NO_FACTS;
   const isBoard = (uri: string): boolean => {
     const file = uri.startsWith('file:') ? fileURLToPath(uri) : uri;
@@ -115,7 +119,7 @@ export function startBoardServer(options: BoardServerOptions): Connection {
     void options.facts().then((found) => {
       if ('unavailable' in found) {
         // Said once: the local features work without a daemon.
-        void connection.window.showInformationMessage(`Corral board: ${found.unavailable}; runs, costs and sessions are not shown (the board's own checks work)`);
+        say(MessageType.Info, `Corral board: ${found.unavailable}; runs, costs and sessions are not shown (the board's own checks work)`);
         return;
       }
       source = found;
@@ -193,10 +197,10 @@ export function startBoardServer(options: BoardServerOptions): Connection {
     if (params.command === 'corral.lsp.runAgent') {
       if (!source) throw new ResponseError(ErrorCodes.InvalidRequest, 'no Corral daemon is running: start one with `corral daemon start`');
       const file = uri.startsWith('file:') ? fileURLToPath(uri) : uri;
-      void connection.window.showInformationMessage(`Corral: the agent is working on ${id}`);
+      say(MessageType.Info, `Corral: the agent is working on ${id}`);
       void source.runAgent(file, id).then(
-        (run) => void connection.window.showInformationMessage(`Corral: run ${run.runId} on ${id} ${run.outcome} after ${run.steps} steps${run.branch ? ` (branch ${run.branch})` : ''}`),
-        (error: unknown) => void connection.window.showErrorMessage(`Corral: the run on ${id} failed: ${(error as Error).message}`),
+        (run) => say(MessageType.Info, `Corral: run ${run.runId} on ${id} ${run.outcome} after ${run.steps} steps${run.branch ? ` (branch ${run.branch})` : ''}`),
+        (error: unknown) => say(MessageType.Error, `Corral: the run on ${id} failed: ${(error as Error).message}`),
       );
       return null;
     }
