@@ -37,7 +37,9 @@ const lazyModules = {
 const lazyLsp = {
   name: 'lazy-lsp',
   setup(build) {
-    build.onResolve({ filter: /^\.\.\/\.\.\/server\/lsp\/main$/ }, () => ({ path: './lsp.js', external: true }));
+    // A plain require at run time: the CLI runs in vm.Script (cli/launcher.cjs), which has no import().
+    build.onResolve({ filter: /^\.\.\/\.\.\/server\/lsp\/main$/ }, () => ({ path: 'lsp', namespace: 'lazy-lsp' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-lsp' }, () => ({ contents: "module.exports = require(require('node:path').join(__dirname, 'lsp.js'));", loader: 'js' }));
   },
 };
 const lazy = {
@@ -82,8 +84,7 @@ try {
     // The web app (webview/): one page in a browser (`corral web`) and in VS Code webviews. ES
     // modules split per page, so a page loads only its own code; the stylesheet beside it.
     esbuild.build({
-      // kanbanEditor: the VS Code board editor's page (extension/kanban), the kanban alone.
-      entryPoints: ['webview/app.ts', 'webview/app.css', 'webview/kanban/kanbanEditor.ts'],
+      entryPoints: ['webview/app.ts', 'webview/app.css'],
       entryNames: '[name]',
       chunkNames: '[name]-[hash]',
       outdir: `${out}/web`,
