@@ -1,5 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CorralError } from '../errors';
 import { ErrorCode } from '../protocol';
+import { mergeBoards } from './boardMerge';
 import { git, gitOk } from './git';
 
 export type ApplyMode = 'commit' | 'patch';
@@ -25,7 +29,8 @@ export function touchesGitDir(file: string): boolean {
  * Brings a session's patch onto the user's current branch: as one commit (`commit`) or as
  * changes left in the working tree (`patch`). Checked first and refused, changing nothing, when a
  * path is inside `.git`, when the index has staged work of the user's (commit mode), or when the
- * patch does not apply to the user's tree as it is now.
+ * patch does not apply to the user's tree as it is now. A task board the session edited that was
+ * also edited in the repository meanwhile is merged three-way (server/workspace/boardMerge.ts).
  */
 export async function applyToRepo(root: string, patch: string, mode: ApplyMode, message: string): Promise<{ files: number; commit?: string }> {
   const files = [...new Set(patchPaths(patch))];
@@ -44,20 +49,34 @@ export async function applyToRepo(root: string, patch: string, mode: ApplyMode, 
       throw new CorralError(ErrorCode.Conflict, 'your index has staged changes that would end up in the same commit', 'commit or unstage them first (`git stash`), or use `corral apply --patch`');
     }
   }
+  // A board edited meanwhile is merged three-way (a conflict refuses here, before any write).
+  const { rest, boards } = await mergeBoards(root, patch);
   const args = mode === 'commit' ? ['apply', '--index', '--whitespace=nowarn'] : ['apply', '--whitespace=nowarn'];
-  const check = await git([...args, '--check', '-'], { cwd: root, user: true, input: patch });
-  if (check.code !== 0) {
+  const check = rest.trim() === '' ? undefined : await git([...args, '--check', '-'], { cwd: root, user: true, input: rest });
+  if (check !== undefined && check.code !== 0) {
     throw new CorralError(
       ErrorCode.Conflict,
       `the session's changes do not apply to your working tree: ${check.stderr.trim().split('\n').slice(0, 3).join('; ')}`,
       'nothing was changed; commit or stash your own changes to those files, or update the session, then retry',
     );
   }
-  await gitOk([...args, '-'], { cwd: root, user: true, input: patch });
+  if (check !== undefined) await gitOk([...args, '-'], { cwd: root, user: true, input: rest });
+  for (const board of boards) {
+    writeBeside(path.join(root, board.path), board.text);
+    // The commit carries the board as merged: the session's edits and those made meanwhile.
+    if (mode === 'commit') await gitOk(['add', '--', board.path], { cwd: root, user: true });
+  }
   if (mode === 'patch') return { files: files.length };
   // Hooks are not run: a failing pre-commit hook would leave the changes half applied. Run your
   // checks on the result.
   await gitOk(['commit', '--quiet', '--no-verify', '-m', message], { cwd: root, user: true });
   const commit = (await gitOk(['rev-parse', 'HEAD'], { cwd: root, user: true })).trim();
   return { files: files.length, commit };
+}
+
+/** Replaces a file by a new one written beside it (same mode), so a reader never sees half of it. */
+function writeBeside(file: string, text: string): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.corral-${randomBytes(4).toString('hex')}`);
+  fs.writeFileSync(temp, text, { mode: fs.statSync(file).mode & 0o7777, flag: 'wx' });
+  fs.renameSync(temp, file);
 }
