@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as z from 'zod/mini';
 import { CorralError } from './errors';
-import { ErrorCode } from './protocol';
+import { ErrorCode, TaskStatusName } from './protocol';
 import { UsageConfigSchema } from './analytics/settings';
 
 const Price = z.strictObject({
@@ -39,8 +39,8 @@ export const ConfigSchema = z.strictObject({
    */
   tasks: z.optional(
     z.strictObject({
-      headingStatus: z.optional(z.record(z.string(), z.enum(['todo', 'in_progress', 'review', 'blocked', 'done']))),
-      words: z.optional(z.strictObject({ todo: z.optional(StatusWord), in_progress: z.optional(StatusWord), review: z.optional(StatusWord), blocked: z.optional(StatusWord), done: z.optional(StatusWord) })),
+      headingStatus: z.optional(z.record(z.string(), TaskStatusName)),
+      words: z.optional(z.partialRecord(TaskStatusName, StatusWord)),
     }),
   ),
   /** Usage analytics: infrastructure rates, alert thresholds, the alert webhook (docs/DESIGN.md). */

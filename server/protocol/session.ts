@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { CorralNotification, CorralRequest, IsoTime, ProgressToken } from './base';
+import { SESSION_STATES } from './states';
 
 const SessionRef = z.string().check(z.minLength(1), z.maxLength(64));
 
@@ -24,11 +25,7 @@ export const SessionStartParams = z.strictObject({
   progressToken: z.optional(ProgressToken),
 });
 
-/**
- * Every state a session can be in, in lifecycle order: the one list the wire, the store and the
- * lifecycle table (server/sessions/lifecycle.ts) use. `removed` is final: only the record stays.
- */
-export const SESSION_STATES = ['creating', 'ready', 'busy', 'paused', 'stopped', 'failed', 'lost', 'removed'] as const;
+export { SESSION_STATES };
 export const SessionStateName = z.enum(SESSION_STATES);
 export type SessionStateName = z.infer<typeof SessionStateName>;
 

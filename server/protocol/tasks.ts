@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { CorralNotification, CorralRequest } from './base';
+import { TASK_STATUSES } from './states';
 
-/** Where a task stands: the one list (the board code, the CLI, the clients and config.json use it). `review`: done by someone, waiting for a look. */
-export const TASK_STATUSES = ['todo', 'in_progress', 'review', 'blocked', 'done'] as const;
+export { TASK_STATUSES };
 export const TaskStatusName = z.enum(TASK_STATUSES);
 export type TaskStatusName = z.infer<typeof TaskStatusName>;
 /** A status as read: one of Corral's, or `other` for words Corral does not know (listed, never dropped). */

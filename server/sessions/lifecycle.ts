@@ -1,12 +1,12 @@
 import { CorralError } from '../errors';
-import { ErrorCode } from '../protocol';
+import { ErrorCode, SESSION_STATES } from '../protocol';
 
 /**
- * Every state a session can be in, in lifecycle order: the one list (the wire, the store and the
- * table below use these words). `removed` is final: its container, workspace and branch are gone
- * and only its record stays, for history (`session/remove` without `purge`).
+ * Every state a session can be in, in lifecycle order: the one list, declared beside the wire's
+ * `SessionInfo.state` (server/protocol/session.ts); the store and the table below use these words.
+ * `removed` is final: its container, workspace and branch are gone and only its record stays.
  */
-export const SESSION_STATES = ['creating', 'ready', 'busy', 'paused', 'stopped', 'failed', 'lost', 'removed'] as const;
+export { SESSION_STATES };
 
 export type StateKind = (typeof SESSION_STATES)[number];
 

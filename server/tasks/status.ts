@@ -1,8 +1,10 @@
-/** Where a task stands. `review`: done by someone, waiting for a look. */
-export type TaskStatus = 'todo' | 'in_progress' | 'review' | 'blocked' | 'done';
-export const TASK_STATUSES: readonly TaskStatus[] = ['todo', 'in_progress', 'review', 'blocked', 'done'];
+import type { ReadStatusName, TaskStatusName } from '../protocol/tasks';
+
+/** Where a task stands: the protocol's one list (server/protocol/states.ts). `review`: done by someone, waiting for a look. */
+export { TASK_STATUSES } from '../protocol/states';
+export type TaskStatus = TaskStatusName;
 /** A status as read: one of Corral's, or `other` for a `Status:` field in words Corral does not know (listed, never dropped). */
-export type ReadStatus = TaskStatus | 'other';
+export type ReadStatus = ReadStatusName;
 
 /** The characters people put in a checkbox, and what they mean. */
 export const MARKS: Record<string, TaskStatus> = { ' ': 'todo', x: 'done', X: 'done', '~': 'in_progress', '/': 'in_progress', '-': 'in_progress', '!': 'blocked' };

@@ -1,4 +1,5 @@
 import type { TaskInfo, TaskStatusName } from '../../server/protocol';
+import { TASK_STATUSES } from '../../server/protocol/states';
 
 /** What the kanban shows: the board's tasks as the host read them, and what the daemon adds. */
 export interface KanbanData {
@@ -27,7 +28,7 @@ export interface Filter {
 }
 
 const TITLES: Record<ColumnStatus, string> = { todo: 'Todo', in_progress: 'In progress', review: 'Review', blocked: 'Blocked', done: 'Done', other: 'Other' };
-const CANONICAL: ColumnStatus[] = ['todo', 'in_progress', 'review', 'blocked', 'done'];
+const CANONICAL: ColumnStatus[] = [...TASK_STATUSES];
 
 /** A task's dependencies when the host reads them (`dependsOn`, issue 14 item 2); none otherwise. */
 export function dependenciesOf(task: TaskInfo): string[] {
