@@ -91,7 +91,7 @@ export class IncrementalBoardReader {
     // Explicit ids of the regions above: a heading that details a task listed above is not a task.
     const above = new Set<string>();
     for (let i = 0; i < regions.length; i++) {
-      const context = idLine + titlePreamble(titles, regions[i]!.start);
+      const context = regions[i]!.frontMatter ? '' : idLine + titlePreamble(titles, regions[i]!.start);
       let region = this.region(sources[i]!, context, next);
       const listed = region.headingIds.filter((id) => above.has(id));
       if (listed.length > 0) region = this.region(sources[i]!, `${listed.map((id) => `- [ ] ${id}:`).join('\n')}\n\n${context}`, next);

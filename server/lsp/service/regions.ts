@@ -9,6 +9,8 @@ export interface Region {
   start: number;
   end: number;
   line: number;
+  /** The board's YAML front matter, alone: read without any preamble (it must open the text). */
+  frontMatter?: true;
 }
 
 /** A depth-1 heading of the whole board: a cut's context when the board has several. */
@@ -59,6 +61,12 @@ export function cutBoard(text: string): Cuts {
     line = text.slice(0, end).split('\n').length - 1;
     offset = end;
     previousBlank = false;
+    // A region of its own, unless what follows could open front matter itself when read alone.
+    if (end < text.length && !text.startsWith('-', end)) {
+      regions.push({ start: 0, end, line: 0, frontMatter: true });
+      regionStart = end;
+      regionLine = line;
+    }
   }
   while (offset < text.length) {
     const newline = text.indexOf('\n', offset);
