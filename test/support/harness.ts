@@ -26,7 +26,9 @@ import { ScriptedLlm, scriptedProviders, type ScriptedTurn } from './scriptedLlm
  * param validation and error translation (server/rpc/), a real sql.js store with its journal in a
  * temporary home, and clients speaking JSON-RPC over an in-memory stream pair. The outside world
  * is replaced through the composition's ports: a fake jail (test/support/fakeJail.ts), a scripted
- * model, a fake clock, no Docker. A service test on it runs in milliseconds.
+ * model, a fake clock that is also the scheduler (its timers run only as the test advances it),
+ * no Docker. A service test on it runs in milliseconds. Real git stays the host repository port
+ * unless a test passes test/support/memoryRepo.ts.
  */
 
 export interface HarnessOptions {
