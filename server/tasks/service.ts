@@ -75,7 +75,7 @@ export class TasksService {
   /** The first ready task for the caller (todo, dependencies done, unassigned or theirs), not taken. */
   next(caller: Caller, board: string): TasksNextResult {
     const file = this.load(caller, board);
-    return answer(file, readyQueue(file.board, caller.user), 0);
+    return answer(file, readyQueue(file.board, caller.user));
   }
 
   /**
@@ -88,9 +88,9 @@ export class TasksService {
       const file = through(checked, (inside) => ({ ...loadBoard(inside, this.deps.options()), path: checked.given }));
       const queue = readyQueue(file.board, caller.user);
       const first = queue.ready[0];
-      if (first === undefined) return answer(file, queue, 0);
+      if (first === undefined) return answer(file, queue);
       const claimed = await this.edit(caller, checked, { board, version: file.version, id: first.id, action: 'start' });
-      return { ...answer(file, queue, 1), version: claimed.version, warnings: claimed.warnings, task: claimed.task };
+      return { ...answer(file, queue), version: claimed.version, warnings: claimed.warnings, task: claimed.task };
     });
   }
 
@@ -278,9 +278,9 @@ function info(t: Task): TaskInfo {
   return { id: t.id, explicitId: t.explicitId, title: t.title, status: t.status, ...(t.otherStatus !== undefined ? { statusText: t.otherStatus } : {}), kind: t.kind, line: t.line, parent: t.parent, children: t.children, assignees: t.assignees, tags: t.tags, section: t.section, dependsOn: t.dependsOn };
 }
 
-/** The queue's answer: its first ready task (the `taken` first ones skipped), the others' count, and why none when none. */
-function answer(file: BoardFile, queue: Queue, taken: number): TasksNextResult {
-  const task = queue.ready[taken === 0 ? 0 : -1];
+/** The queue's answer: its first ready task, how many more are ready, who waits, and why none when none is. */
+function answer(file: BoardFile, queue: Queue): TasksNextResult {
+  const task = queue.ready[0];
   return {
     ...state(file),
     task: task ? info(task) : null,
