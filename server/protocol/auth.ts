@@ -14,14 +14,14 @@ export const AuthGrantParams = z.strictObject({ user: UserName, dirs: z.array(Fo
  * only). Each is stored by its real path (links resolved when granted). Answers every folder the
  * user now has.
  */
-export const AuthGrant = new CorralRequest('auth/grant', AuthGrantParams, z.strictObject({ user: z.string(), dirs: z.array(z.string()) }), 'owner');
+export const AuthGrant = new CorralRequest('auth/grant', AuthGrantParams, z.strictObject({ user: z.string(), dirs: z.array(z.string()) }));
 
 export const AuthRevokeParams = z.strictObject({ user: UserName, dirs: z.optional(z.array(Folder).check(z.maxLength(100))) });
 /**
  * `auth/revoke`: takes back the named folders, or all of the user's when none is named (owner
  * only). The user's running sessions stay; boards they watched stop being announced to them.
  */
-export const AuthRevoke = new CorralRequest('auth/revoke', AuthRevokeParams, z.strictObject({ user: z.string(), revoked: z.array(z.string()) }), 'owner');
+export const AuthRevoke = new CorralRequest('auth/revoke', AuthRevokeParams, z.strictObject({ user: z.string(), revoked: z.array(z.string()) }));
 
 /** `auth/list`: every grant, by user and folder (owner only). */
-export const AuthList = new CorralRequest('auth/list', NoParams, z.strictObject({ daemonOwner: z.string(), grants: z.array(Grant) }), 'owner');
+export const AuthList = new CorralRequest('auth/list', NoParams, z.strictObject({ daemonOwner: z.string(), grants: z.array(Grant) }));

@@ -10,32 +10,27 @@ z.config(en());
 
 export { PROTOCOL_VERSION } from './version';
 
-/** Who may call a method: anyone (only `corral/hello`), any authenticated caller, or the owner. */
-export type Access = 'anyone' | 'user' | 'owner';
-
 /**
  * A request declared once: method name, the schema the daemon checks params against before any
- * handler runs, the schema of its result (the TypeScript type, the tests' check of what the
- * daemon sends, and docs/protocol.json all come from it), and who may call it. Clients pass it
- * straight to `sendRequest(Decl, params)`.
+ * handler runs, and the schema of its result (the TypeScript type, the tests' check of what the
+ * daemon sends, and docs/protocol.json all come from it). Who may call it is not part of the
+ * declaration: the authorization policy's table (server/auth/policy.ts) is the one source. Clients
+ * pass it straight to `sendRequest(Decl, params)`.
  */
 export class CorralRequest<S extends z.ZodMiniType, R> extends RequestType<z.input<S>, R, ErrorData> {
   /** Absent only in a declaration not yet given one; the protocol's unit test names those. */
   readonly result: z.ZodMiniType<R> | undefined;
-  readonly access: Access;
 
-  constructor(method: string, params: S, result: z.ZodMiniType<R>, access?: Access);
+  constructor(method: string, params: S, result: z.ZodMiniType<R>);
   /** The form before protocol v2 (no result schema); kept so a module is converted on its own. */
-  constructor(method: string, params: S, access?: Access);
+  constructor(method: string, params: S);
   constructor(
     method: string,
     readonly params: S,
-    resultOrAccess?: z.ZodMiniType<R> | Access,
-    access?: Access,
+    result?: z.ZodMiniType<R>,
   ) {
     super(method);
-    this.result = typeof resultOrAccess === 'object' ? resultOrAccess : undefined;
-    this.access = (typeof resultOrAccess === 'string' ? resultOrAccess : access) ?? 'user';
+    this.result = result;
   }
 }
 

@@ -41,7 +41,7 @@ export type DaemonStatus = z.infer<typeof DaemonStatus>;
 export const DaemonStatusRequest = new CorralRequest('daemon/status', NoParams, DaemonStatus);
 
 /** `daemon/shutdown`: stop accepting, finish in-flight work, flush the store, exit 0. Owner only. */
-export const DaemonShutdown = new CorralRequest('daemon/shutdown', NoParams, z.strictObject({ stopping: z.literal(true) }), 'owner');
+export const DaemonShutdown = new CorralRequest('daemon/shutdown', NoParams, z.strictObject({ stopping: z.literal(true) }));
 
 export const CheckStatus = z.enum(['ok', 'warn', 'fail']);
 export type CheckStatus = z.infer<typeof CheckStatus>;

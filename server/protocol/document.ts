@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { METHOD_RULES } from '../auth/policy';
 import { CorralNotification, CorralRequest, ERROR_MEANINGS, ErrorCode, PROTOCOL_VERSION } from './base';
 import * as protocol from './index';
 
@@ -36,7 +37,7 @@ function isSchema(value: unknown): value is z.ZodMiniType {
 
 /**
  * The whole protocol as an OpenRPC 1.3 document: each method with its params (by name), its
- * result and who may call it (`x-access`); the notifications (`x-notifications`, which OpenRPC has
+ * result and who may call it (`x-access`, from server/auth/policy.ts); the notifications (`x-notifications`, which OpenRPC has
  * no field for); every exported schema as a component; the error codes. JSON Schema by zod.
  */
 export function protocolDocument(declarations: Declarations = protocolDeclarations()): JsonObject {
@@ -97,7 +98,8 @@ export function protocolDocument(declarations: Declarations = protocolDeclaratio
       params: paramsOf(params, request.params._zod.optin === 'optional'),
       result: { name: 'result', schema: result === undefined ? {} : take(result) },
       errors: [],
-      'x-access': request.access,
+      // Who may call it, from the authorization policy's table (a method without a row is refused to all).
+      'x-access': METHOD_RULES[request.method]?.caller ?? 'nobody',
     })),
     'x-notifications': events.map(({ notification, payload }) => ({
       name: notification.method,

@@ -35,7 +35,7 @@ export type EnvShowResult = z.infer<typeof EnvShowResult>;
 
 export const EnvShowParams = z.strictObject({ repo: RepoPath });
 /** `env/show`: what environment a repository gets and why; builds nothing. */
-export const EnvShow = new CorralRequest('env/show', EnvShowParams, EnvShowResult, 'owner');
+export const EnvShow = new CorralRequest('env/show', EnvShowParams, EnvShowResult);
 
 export const EnvBuildResult = z.strictObject({
   image: z.string(),
@@ -54,7 +54,7 @@ export const EnvBuildParams = z.strictObject({
   progressToken: z.optional(ProgressToken),
 });
 /** `env/build`: builds the repository's environment (setup with network) unless it is cached; progress as `env/progress`. */
-export const EnvBuild = new CorralRequest('env/build', EnvBuildParams, EnvBuildResult, 'owner');
+export const EnvBuild = new CorralRequest('env/build', EnvBuildParams, EnvBuildResult);
 
 export const EnvSummary = z.strictObject({
   image: z.string(),
@@ -75,7 +75,6 @@ export const EnvPrune = new CorralRequest(
   'env/prune',
   EnvPruneParams,
   z.strictObject({ removed: z.array(z.string()), kept: z.array(z.strictObject({ image: z.string(), reason: z.string() })) }),
-  'owner',
 );
 
 export const ImagePullParams = z.strictObject({
@@ -84,7 +83,7 @@ export const ImagePullParams = z.strictObject({
   progressToken: z.optional(ProgressToken),
 });
 /** `image/pull`: an image from its registry; ImageUnavailable within seconds when none answers. */
-export const ImagePull = new CorralRequest('image/pull', ImagePullParams, z.strictObject({ image: z.string(), source: z.enum(['image', 'pulled']) }), 'owner');
+export const ImagePull = new CorralRequest('image/pull', ImagePullParams, z.strictObject({ image: z.string(), source: z.enum(['image', 'pulled']) }));
 
 /** `env/progress`: a line of a running environment build or pull (also during `session/start`), with its request's `progressToken`. */
 export const EnvProgress = new CorralNotification('env/progress', ProgressLine);

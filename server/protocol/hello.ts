@@ -39,11 +39,11 @@ export type HelloResult = z.infer<typeof HelloResult>;
  * `corral/hello`: the first call on every connection. Until it succeeds, every other method
  * answers `NotAuthenticated`; a wrong token or protocol version is refused with a hint.
  */
-export const Hello = new CorralRequest('corral/hello', HelloParams, HelloResult, 'anyone');
+export const Hello = new CorralRequest('corral/hello', HelloParams, HelloResult);
 
 export const AuthIssueParams = z.strictObject({ user: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z0-9][a-z0-9._-]*$/)) });
 /**
  * `auth/issue`: a token for another identity on this daemon (owner only). That user sees and
  * touches only their own sessions. The token is shown once; the daemon keeps only its hash.
  */
-export const AuthIssue = new CorralRequest('auth/issue', AuthIssueParams, z.strictObject({ user: z.string(), token: z.string() }), 'owner');
+export const AuthIssue = new CorralRequest('auth/issue', AuthIssueParams, z.strictObject({ user: z.string(), token: z.string() }));

@@ -18,7 +18,7 @@ export const ImageBuildResult = z.strictObject({
 export type ImageBuildResult = z.infer<typeof ImageBuildResult>;
 
 /** `image/build`: builds a workspace image without a registry; progress as `image/progress`. */
-export const ImageBuild = new CorralRequest('image/build', ImageBuildParams, ImageBuildResult, 'owner');
+export const ImageBuild = new CorralRequest('image/build', ImageBuildParams, ImageBuildResult);
 
 export const ImageSummary = z.strictObject({
   tag: z.string(),

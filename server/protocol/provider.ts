@@ -19,7 +19,7 @@ export const ProviderSetKeyParams = z.strictObject({
  * when the daemon ends and clients hand it again after a restart. Runs use it before the daemon's
  * environment (`OPENAI_API_KEY`, …). Answers which providers hold a handed key now.
  */
-export const ProviderSetKey = new CorralRequest('provider/setKey', ProviderSetKeyParams, ProviderKeysResult, 'owner');
+export const ProviderSetKey = new CorralRequest('provider/setKey', ProviderSetKeyParams, ProviderKeysResult);
 
 /** `provider/keys` (owner only): which providers hold a key handed to this daemon (names only). */
-export const ProviderKeys = new CorralRequest('provider/keys', NoParams, ProviderKeysResult, 'owner');
+export const ProviderKeys = new CorralRequest('provider/keys', NoParams, ProviderKeysResult);

@@ -177,9 +177,8 @@ export class ClientConnection {
         throw new CorralError(ErrorCode.NotAuthenticated, `${method} called before corral/hello`, 'call corral/hello first with the token from $CORRAL_HOME/token');
       }
       const request = route!.request;
-      if (request.access === 'owner' && this.identity.role !== 'owner') {
-        throw new CorralError(ErrorCode.Forbidden, `${method} is for the daemon's owner only`, 'ask the owner of this Corral home to do it');
-      }
+      // Who may call what is the policy table's alone (server/auth/policy.ts), asked through the router.
+      (await this.deps.router).admit(this.identity, method);
       const parsed = request.params.safeParse(rawParams);
       if (!parsed.success) throw invalidParams(method, parsed.error.issues);
       return await route!.handler(parsed.data, {

@@ -65,6 +65,14 @@ export class Router {
     return this;
   }
 
+  /**
+   * The policy's answer for a call, asked by the connection before the params are even parsed
+   * (a caller who may not call a method learns nothing more about it); the handlers ask again.
+   */
+  admit(identity: Identity, method: string): void {
+    this.gate(identity, method);
+  }
+
   find(method: string): Route | undefined {
     return this.routes.get(method);
   }
