@@ -52,6 +52,7 @@ export interface BoardMerges {
  */
 export async function mergeBoards(root: string, patch: string): Promise<BoardMerges> {
   const parts = sections(patch);
+  if (!parts.some((part) => isBoardPath(part.path) && part.preimage !== undefined)) return { rest: patch, boards: [] };
   const boards: BoardMerges['boards'] = [];
   const rest: string[] = [];
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'corral-board-merge-'));

@@ -114,6 +114,26 @@ describe('apply: the task board merged three-way (real git)', () => {
     );
   });
 
+  it('merges a CRLF board when the patch holds nothing else, as a commit, keeping its line endings', async () => {
+    const crlf = BOARD.replaceAll('\n', '\r\n');
+    fs.writeFileSync(board(), crlf);
+    repo.git('commit', '-qam', 'crlf');
+    base = repo.git('rev-parse', 'HEAD').trim();
+    fs.rmSync(session, { recursive: true, force: true });
+    execFileSync('git', ['clone', '-q', '--shared', repo.dir, session]);
+    const file = path.join(session, 'docs', 'TASKS.md');
+    fs.writeFileSync(file, crlf.replace('- [ ] T-3 Colours', '- [x] T-3 Colours'));
+    inSession('commit', '-qam', 'tick T-3');
+    const patch = inSession('diff', '--no-ext-diff', '-M', '--binary', base);
+    fs.writeFileSync(board(), crlf.replace('- [ ] T-4 Docs\r\n', '- [ ] T-4 Docs\r\n  - 2026-12-04 20:30 ana: draft\r\n'));
+    const result = await applyToRepo(repo.dir, patch, 'commit', 'corral: board only');
+    assert.equal(result.files, 1);
+    const expected = crlf.replace('- [ ] T-3 Colours', '- [x] T-3 Colours').replace('- [ ] T-4 Docs\r\n', '- [ ] T-4 Docs\r\n  - 2026-12-04 20:30 ana: draft\r\n');
+    assert.equal(fs.readFileSync(board(), 'utf8'), expected);
+    assert.equal(repo.git('show', 'HEAD:docs/TASKS.md'), expected);
+    assert.equal(repo.git('log', '-1', '--format=%s').trim(), 'corral: board only');
+  });
+
   it('applies the session\'s board as before when the repository did not change it', async () => {
     const patch = sessionPatch((t) => t.replace('- [ ] T-2 Printer', '- [x] T-2 Printer'));
     await applyToRepo(repo.dir, patch, 'commit', 'x');
