@@ -21,6 +21,8 @@ export function taskActions(board: Board, task: Task, reread: (text: string) => 
   const attempt = (title: string, kind: BoardAction['kind'], status: TaskStatus, fixes?: string[]): void => {
     try {
       const text = editedText(board, editsFor(task.id, { action: 'status', status }, user, now), reread);
+      // A task that already has the status moves nowhere: the board's edit leaves it where it is.
+      if (text === board.text) return;
       actions.push({ title, kind, changes: changeBetween(board.text, text, rangeOf), ...(fixes ? { fixes } : {}) });
     } catch (error) {
       if (!(error instanceof BoardEditError)) throw error;
