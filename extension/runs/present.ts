@@ -48,7 +48,7 @@ export function runItem(run: RunView, now: number = Date.now()): vscode.TreeItem
 
 /** `3 · edit_file calc.py ✓, shell python3 test.py ✓`: a step's tool calls and their results in brief. */
 export function stepItem(run: RunView, step: RunStep): vscode.TreeItem {
-  const tools = step.tools.map((tool) => `${tool.name} ${brief(tool.arguments)} ${tool.ok ? '→' : '✗'} ${brief(tool.result)}`);
+  const tools = step.tools.map((tool) => `${tool.name} ${briefArguments(tool.arguments)} ${tool.ok ? '→' : '✗'} ${brief(tool.result)}`);
   const label = tools.length > 0 ? tools.join(' · ') : brief(step.text) || '(no text)';
   const item = new vscode.TreeItem(`${step.step}. ${label}`, vscode.TreeItemCollapsibleState.None);
   item.id = `run:${run.runId}:${step.step}`;
@@ -96,6 +96,23 @@ export function compact(value: number): string {
   if (value < 1000) return String(value);
   if (value < 1_000_000) return `${(value / 1000).toFixed(value < 10_000 ? 1 : 0)}K`;
   return `${(value / 1_000_000).toFixed(1)}M`;
+}
+
+/** The argument a person reads first (the path, the command, the pattern); the JSON when there is none. */
+export function briefArguments(json: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return brief(json);
+  }
+  if (typeof parsed === 'object' && parsed !== null) {
+    for (const key of ['command', 'path', 'pattern', 'summary', 'note']) {
+      const value: unknown = (parsed as Record<string, unknown>)[key];
+      if (typeof value === 'string') return brief(value);
+    }
+  }
+  return brief(json);
 }
 
 function brief(text: string): string {

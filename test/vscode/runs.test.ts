@@ -55,7 +55,7 @@ describe('Agent runs (Runs view, Run Agent, transcript)', () => {
     assert.equal(item.contextValue, 'run:finished');
     // Expands into its steps: tool call → result in brief.
     const stepLabels = async (): Promise<string[]> => (await api.agent.runsTree.getChildren({ kind: 'run', runId: run.runId })).map((step) => String(api.agent.runsTree.getTreeItem(step).label));
-    const expected = ['1. write_file {"path":"AGENT.txt","content":"written by the agent\\n"} → wrote 21 bytes to AGENT.txt', '2. finish {"summary":"wrote AGENT.txt"} → finished'];
+    const expected = ['1. write_file AGENT.txt → wrote 21 bytes to AGENT.txt', '2. finish wrote AGENT.txt → finished'];
     assert.deepEqual(await stepLabels(), expected);
     // A window that did not watch the run (opened after it) reads the steps from its journal
     // (agent/steps); the finishing step is not journaled (the run's summary says it).

@@ -8,6 +8,7 @@ import { SessionPause, SessionRemove, SessionStart, UsageImport, UsageQuery, typ
 import { count, money } from '../../webview/dom';
 import { outsideClientFor } from './outside';
 import { openWorkbench, type Workbench } from './workbench';
+import { fakeRun, shootRuns } from './runsScreenshots';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -50,6 +51,7 @@ async function shoot(theme: keyof typeof THEMES, total: UsageTotals): Promise<vo
     await page.locator('.workbench-hover', { hasText: 'Repository' }).first().waitFor({ timeout: 15_000 }).catch(() => console.log('the tooltip did not show'));
     await page.screenshot({ path: path.join(outDir, `vscode-views-${theme}.png`) });
     console.log(`screenshot: ${path.join(outDir, `vscode-views-${theme}.png`)}`);
+    await shootRuns(page, theme, outDir, runCommand);
     await shootPanel(page, theme, total);
   } finally {
     await workbench?.close();
@@ -127,17 +129,22 @@ async function main(): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
   const outside = await outsideClientFor(process.env.CORRAL_HOME);
   const started: string[] = [];
+  const stops: (() => Promise<void>)[] = [];
   try {
     const first = await outside.rpc.sendRequest(SessionStart, { repo: workspace, image, name: 'fix-login' });
     started.push(first.id);
     const second = await outside.rpc.sendRequest(SessionStart, { repo: workspace, image, name: 'refactor-db' });
     started.push(second.id);
     await outside.rpc.sendRequest(SessionPause, { session: second.id });
+    // An agent run (the local fake provider) in the first session: the Runs view and a review.
+    const { fake } = await fakeRun(outside, first.id);
+    stops.push(() => fake.close());
     await outside.rpc.sendRequest(UsageImport, { source: 'codex', rows: seedRows() });
     const { total } = await outside.rpc.sendRequest(UsageQuery, { since: '30d', by: 'day' });
     for (const theme of ['light', 'dark'] as const) await shoot(theme, total);
   } finally {
     for (const id of started) await outside.rpc.sendRequest(SessionRemove, { session: id, purge: true }).catch(() => undefined);
+    for (const stop of stops) await stop();
     outside.dispose();
   }
 }
