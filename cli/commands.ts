@@ -1,18 +1,14 @@
 import type { Command } from 'commander';
-import { command, examples, flag, oneOf, option, type Bind } from './command';
+import { command, flag, oneOf, option, type Bind } from './command';
 import { CliError } from './errors';
 import { ExitCode } from './exitCodes';
+import { TASK_STATUSES } from '../server/protocol/tasks';
 import { USAGE_GROUPS } from '../server/protocol/usage';
 
-/**
- * Runs an old-style command module's export (`(options, ctx, ...positional) → void`), loaded only
- * when that command is used. Commands on the contract (cli/command.ts) are declared below as specs
- * and bound with `bind`.
- */
-export type Run = (load: () => Promise<Record<string, unknown>>, name: string) => (...args: unknown[]) => Promise<void>;
-
-// The specs of the commands on the contract: one declaration each, from which commander's
-// registration and the command's `Options<typeof spec>` come.
+// The command table. Each command is one spec (cli/command.ts): its name and arguments, help,
+// flags and examples, from which both commander's registration and the command's
+// `Options<typeof spec>` come. `registerCommands` binds each spec to its module, loaded only when
+// that command runs.
 
 export const doctorCommand = command({
   name: 'doctor',
@@ -250,8 +246,123 @@ export const webCommand = command({
   examples: ['corral web --open', 'corral web --port 8080 --json | jq -r .loginUrl'],
 });
 
+const boardOption = option('--board <file>', 'another board (default: docs/TASKS.md of the repository you are in)');
+/** Every status a task can be listed with: Corral's own, and `other` (words the board uses that Corral does not know). */
+export const LISTED_STATUSES = [...TASK_STATUSES, 'other'] as const;
+
+export const tasksLsCommand = command({
+  name: 'ls',
+  description: 'list the tasks, as the board says them',
+  options: {
+    board: boardOption,
+    status: option('--status <status>', 'only todo, in_progress, review, blocked, done or other (a status in words Corral does not know)', {
+      parse: oneOf(
+        LISTED_STATUSES,
+        (status) => new CliError(`unknown status ${status}`, `use one of ${LISTED_STATUSES.join(', ')}`, ExitCode.Usage),
+        (status) => status.replace(' ', '_').replace('-', '_'),
+      ),
+    }),
+    assignee: option('--assignee <user>', 'only tasks assigned to this @user'),
+  },
+  examples: ['corral tasks ls', 'corral tasks ls --status todo --json | jq -r ".tasks[].id"'],
+});
+export const tasksNextCommand = command({
+  name: 'next',
+  description: 'the first ready task: todo, every dependency done, unassigned or yours (exit 4 when none is)',
+  options: { board: boardOption },
+  examples: ['corral tasks next', 'corral tasks next --json | jq -r .task.id'],
+});
+export const tasksShowCommand = command({
+  name: 'show <id>',
+  description: 'one task: status, assignee, subtasks and its lines on the board',
+  options: { board: boardOption },
+  examples: ['corral tasks show T-12'],
+});
+export const tasksStartCommand = command({
+  name: 'start <id>',
+  description: 'assign it to you and mark it in progress',
+  options: { board: boardOption },
+  examples: ['corral tasks start T-12'],
+});
+export const tasksNoteCommand = command({
+  name: 'note <id> <text...>',
+  description: 'add a dated progress note under the task',
+  options: { board: boardOption },
+  examples: ['corral tasks note T-12 "ran the tests, 2 failing"'],
+});
+export const tasksDoneCommand = command({
+  name: 'done <id>',
+  description: 'mark it done',
+  options: { note: option('--note <text>', 'with a closing note'), board: boardOption },
+  examples: ['corral tasks done T-12', 'corral tasks done T-12 --note "merged in #40"'],
+});
+export const tasksBlockCommand = command({
+  name: 'block <id>',
+  description: 'mark it blocked, with the reason as a note',
+  options: { reason: option('--reason <text>', 'why it is blocked'), board: boardOption },
+  examples: ['corral tasks block T-12 --reason "waiting for the API key"'],
+});
+export const tasksHandoffCommand = command({
+  name: 'handoff <id>',
+  description: 'reassign it, with a hand-off note',
+  options: { to: option('--to <user>', 'who takes it over'), note: option('--note <text>', 'what they need to know'), board: boardOption },
+  examples: ['corral tasks handoff T-12 --to bob --note "tests pass; docs left"'],
+});
+export const tasksAddCommand = command({
+  name: 'add <text...>',
+  description: 'add a task to the Todo section (give it an id: T-13 …)',
+  options: { board: boardOption },
+  examples: ['corral tasks add T-13 Write the release notes'],
+});
+export const tasksInitCommand = command({
+  name: 'init',
+  description: 'write a starter docs/TASKS.md (refused when one exists)',
+  options: { board: boardOption },
+  examples: ['corral tasks init', 'corral tasks init --board planning/BOARD.md'],
+});
+
+export const runCommand = command({
+  name: 'run',
+  description: 'run the coding agent on a goal in a jailed session; its steps print as they happen (Ctrl-C stops it)',
+  options: {
+    prompt: option('--prompt <text>', 'what to do (with --task: extra instructions)'),
+    task: option('--task <id>', 'work on this task of the board: claimed, noted as it goes, done (or review) at the end'),
+    board: option('--board <file>', 'the board holding --task (default docs/TASKS.md of the repository)'),
+    repo: option('--repo <dir>', 'repository for a new session (default: the one you are in)'),
+    session: option('--session <id>', 'work in this session instead of a new one'),
+    image: option('--image <image>', 'image for a new session'),
+    provider: option('--provider <name>', 'openai, anthropic, replay, or one from config.json'),
+    model: option('--model <model>', "the provider's model (default from config.json)"),
+    budget: option('--budget <usd>', "this run's spending limit in US dollars"),
+    maxSteps: option('--max-steps <n>', 'stop after this many model calls (default 50)'),
+    timeout: option('--timeout <seconds>', 'stop after this long (default 1800)'),
+    record: option('--record <file>', "write the model's turns to FILE, to replay later"),
+    transcript: option('--transcript <file>', 'play back a recorded run (implies --provider replay)'),
+    persona: option('--persona <name>', 'a label for the ledger (who or what the agent acts as)'),
+    resume: option('--resume <run>', 'continue an interrupted run from its last completed step, in its session'),
+    list: flag('--list', 'list your runs (interrupted ones can be resumed)'),
+    next: flag('--next', "work on the board's first ready task (todo, dependencies done, unassigned or yours), claimed atomically"),
+    chain: option('--chain <n>', 'with --next: go on with the next ready task after each finished run, up to N runs (--budget is then for them all)'),
+  },
+  examples: [
+    'corral run --prompt "make the tests pass" --budget 0.50',
+    'corral run --task T-12',
+    'corral run --session 3f2a --provider anthropic --model claude-sonnet-4-5 --prompt "add a --verbose flag"',
+    'corral run --prompt "fix the bug" --record fix.jsonl && corral run --transcript fix.jsonl --prompt "fix the bug"',
+    'corral run --list && corral run --resume 9c1e4a7b2d',
+    'corral run --next --chain 3 --budget 2',
+  ],
+});
+
+export const lspCommand = command({
+  name: 'lsp',
+  description: 'the task-board language server on stdin/stdout for any LSP client: diagnostics, code lenses, hover, completion, outline, code actions',
+  options: { stdio: flag('--stdio', 'speak LSP on stdin and stdout (the only transport)') },
+  examples: ['corral lsp --stdio', "nvim: vim.lsp.start({ name = 'corral', cmd = { 'corral', 'lsp', '--stdio' } })"],
+});
+
 /** The command table: every command, its flags and help, and the module that implements it. */
-export function registerCommands(program: Command, run: Run, bind: Bind): void {
+export function registerCommands(program: Command, bind: Bind): void {
   bind(program, doctorCommand, async () => (await import('./commands/doctor')).doctor);
 
   const daemon = program.command('daemon').description('start, stop or inspect the background daemon');
@@ -288,74 +399,19 @@ export function registerCommands(program: Command, run: Run, bind: Bind): void {
 
   bind(program, attachCommand, async () => (await import('./commands/attach')).attach);
 
-  program
-    .command('run')
-    .description('run the coding agent on a goal in a jailed session; its steps print as they happen (Ctrl-C stops it)')
-    .option('--prompt <text>', 'what to do (with --task: extra instructions)')
-    .option('--task <id>', 'work on this task of the board: claimed, noted as it goes, done (or review) at the end')
-    .option('--board <file>', 'the board holding --task (default docs/TASKS.md of the repository)')
-    .option('--repo <dir>', 'repository for a new session (default: the one you are in)')
-    .option('--session <id>', 'work in this session instead of a new one')
-    .option('--image <image>', 'image for a new session')
-    .option('--provider <name>', 'openai, anthropic, replay, or one from config.json')
-    .option('--model <model>', "the provider's model (default from config.json)")
-    .option('--budget <usd>', "this run's spending limit in US dollars")
-    .option('--max-steps <n>', 'stop after this many model calls (default 50)')
-    .option('--timeout <seconds>', 'stop after this long (default 1800)')
-    .option('--record <file>', "write the model's turns to FILE, to replay later")
-    .option('--transcript <file>', 'play back a recorded run (implies --provider replay)')
-    .option('--persona <name>', 'a label for the ledger (who or what the agent acts as)')
-    .option('--resume <run>', 'continue an interrupted run from its last completed step, in its session')
-    .option('--list', 'list your runs (interrupted ones can be resumed)')
-    .option('--next', "work on the board's first ready task (todo, dependencies done, unassigned or yours), claimed atomically")
-    .option('--chain <n>', 'with --next: go on with the next ready task after each finished run, up to N runs (--budget is then for them all)')
-    .addHelpText(
-      'after',
-      examples(
-        'corral run --prompt "make the tests pass" --budget 0.50',
-        'corral run --task T-12',
-        'corral run --session 3f2a --provider anthropic --model claude-sonnet-4-5 --prompt "add a --verbose flag"',
-        'corral run --prompt "fix the bug" --record fix.jsonl && corral run --transcript fix.jsonl --prompt "fix the bug"',
-        'corral run --list && corral run --resume 9c1e4a7b2d',
-        'corral run --next --chain 3 --budget 2',
-      ),
-    )
-    .action(run(() => import('./commands/run'), 'run'));
+  bind(program, runCommand, async () => (await import('./commands/run')).run);
 
   const tasks = program.command('tasks').description("read and update the repository's task board (docs/TASKS.md), surgically");
-  const board = (c: Command): Command => c.option('--board <file>', 'another board (default: docs/TASKS.md of the repository you are in)');
-  board(tasks.command('ls').description('list the tasks, as the board says them'))
-    .option('--status <status>', 'only todo, in_progress, review, blocked, done or other (a status in words Corral does not know)')
-    .option('--assignee <user>', 'only tasks assigned to this @user')
-    .addHelpText('after', examples('corral tasks ls', 'corral tasks ls --status todo --json | jq -r ".tasks[].id"'))
-    .action(run(() => import('./commands/tasks'), 'ls'));
-  board(tasks.command('next').description('the first ready task: todo, every dependency done, unassigned or yours (exit 4 when none is)'))
-    .addHelpText('after', examples('corral tasks next', 'corral tasks next --json | jq -r .task.id'))
-    .action(run(() => import('./commands/tasks'), 'next'));
-  board(tasks.command('show <id>').description('one task: status, assignee, subtasks and its lines on the board'))
-    .addHelpText('after', examples('corral tasks show T-12'))
-    .action(run(() => import('./commands/tasks'), 'show'));
-  board(tasks.command('start <id>').description('assign it to you and mark it in progress'))
-    .addHelpText('after', examples('corral tasks start T-12'))
-    .action(run(() => import('./commands/tasks'), 'start'));
-  board(tasks.command('note <id> <text...>').description('add a dated progress note under the task'))
-    .addHelpText('after', examples('corral tasks note T-12 "ran the tests, 2 failing"'))
-    .action(run(() => import('./commands/tasks'), 'note'));
-  board(tasks.command('done <id>').description('mark it done').option('--note <text>', 'with a closing note'))
-    .addHelpText('after', examples('corral tasks done T-12', 'corral tasks done T-12 --note "merged in #40"'))
-    .action(run(() => import('./commands/tasks'), 'done'));
-  board(tasks.command('block <id>').description('mark it blocked, with the reason as a note').option('--reason <text>', 'why it is blocked'))
-    .addHelpText('after', examples('corral tasks block T-12 --reason "waiting for the API key"'))
-    .action(run(() => import('./commands/tasks'), 'block'));
-  board(tasks.command('handoff <id>').description('reassign it, with a hand-off note').option('--to <user>', 'who takes it over').option('--note <text>', 'what they need to know'))
-    .addHelpText('after', examples('corral tasks handoff T-12 --to bob --note "tests pass; docs left"'))
-    .action(run(() => import('./commands/tasks'), 'handoff'));
-  board(tasks.command('add <text...>').description('add a task to the Todo section (give it an id: T-13 …)'))
-    .addHelpText('after', examples('corral tasks add T-13 Write the release notes'))
-    .action(run(() => import('./commands/tasks'), 'add'));
-  board(tasks.command('init').description('write a starter docs/TASKS.md (refused when one exists)'))
-    .addHelpText('after', examples('corral tasks init', 'corral tasks init --board planning/BOARD.md'))
-    .action(run(() => import('./commands/tasks'), 'init'));
+  bind(tasks, tasksLsCommand, async () => (await import('./commands/tasks')).ls);
+  bind(tasks, tasksNextCommand, async () => (await import('./commands/tasks')).next);
+  bind(tasks, tasksShowCommand, async () => (await import('./commands/tasks')).show);
+  bind(tasks, tasksStartCommand, async () => (await import('./commands/tasks')).start);
+  bind(tasks, tasksNoteCommand, async () => (await import('./commands/tasks')).note);
+  bind(tasks, tasksDoneCommand, async () => (await import('./commands/tasks')).done);
+  bind(tasks, tasksBlockCommand, async () => (await import('./commands/tasks')).block);
+  bind(tasks, tasksHandoffCommand, async () => (await import('./commands/tasks')).handoff);
+  bind(tasks, tasksAddCommand, async () => (await import('./commands/tasks')).add);
+  bind(tasks, tasksInitCommand, async () => (await import('./commands/tasks')).init);
 
   const usage = bind(program, usageCommand, async () => (await import('./commands/usage')).usage);
   bind(usage, usageAlertsCommand, async () => (await import('./commands/usageAlerts')).alerts);
@@ -372,12 +428,7 @@ export function registerCommands(program: Command, run: Run, bind: Bind): void {
 
   bind(program, webCommand, async () => (await import('./commands/web')).web);
 
-  program
-    .command('lsp')
-    .description('the task-board language server on stdin/stdout for any LSP client: diagnostics, code lenses, hover, completion, outline, code actions')
-    .option('--stdio', 'speak LSP on stdin and stdout (the only transport)')
-    .addHelpText('after', examples('corral lsp --stdio', "nvim: vim.lsp.start({ name = 'corral', cmd = { 'corral', 'lsp', '--stdio' } })"))
-    .action(run(() => import('./commands/lsp'), 'lsp'));
+  bind(program, lspCommand, async () => (await import('./commands/lsp')).lsp);
 
   bind(program, completionCommand, async () => (await import('./commands/completion')).completion);
 }

@@ -59,10 +59,6 @@ export interface CliContext {
   onInterrupt(handler: () => void): Disposable;
   /** A path the user typed, against the command's working folder. */
   resolve(given: string): string;
-  /** Old-style commands (`(options, ctx, ...args) → void`): `connection('start')`, disposed by them or at the end. */
-  connect(): Promise<DaemonConnection>;
-  /** Old-style commands: `connection('existing')`. */
-  connectExisting(): Promise<DaemonConnection>;
   /** Closes the connection, if one was made. Called by main.ts when the command ends. */
   dispose(): void;
 }
@@ -125,8 +121,6 @@ export function createContext(io: CliProcess, options: GlobalOptions, version: s
     connection,
     onInterrupt: (handler) => io.onInterrupt(handler),
     resolve: (given) => path.resolve(io.cwd, given),
-    connect: () => connection('start'),
-    connectExisting: () => connection('existing'),
     dispose: () => {
       disposed = true;
       const pending = connecting;

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { optionsFrom, register, type Bind } from './command';
-import { registerCommands, type Run } from './commands';
+import { registerCommands } from './commands';
 import { createContext, type CliContext, type CliProcess, type GlobalOptions } from './context';
 import { CliError, toCliError } from './errors';
 import { ExitCode } from './exitCodes';
@@ -28,11 +28,10 @@ const processIo: CliProcess = {
 };
 
 /** Runs a command with a context of its own, disposed (its daemon connection closed) when it ends. */
-async function withContext(command: Command, work: (ctx: CliContext) => Promise<number | void>): Promise<void> {
+async function withContext(command: Command, work: (ctx: CliContext) => Promise<number>): Promise<void> {
   const ctx = createContext(processIo, command.optsWithGlobals<GlobalOptions>(), VERSION);
   try {
-    const status = await work(ctx);
-    if (status !== undefined) process.exitCode = status;
+    process.exitCode = await work(ctx);
   } finally {
     ctx.dispose();
   }
@@ -49,23 +48,14 @@ function buildProgram(): Command {
     .exitOverride()
     .enablePositionalOptions(false);
 
-  // The contract: `(ctx, options) → exit status`, the status set here.
+  // A command is `(ctx, options) → exit status`; the status is set here, and nowhere else.
   const bind: Bind = (parent, spec, load) =>
     register(parent, spec).action(async (...args: unknown[]) => {
+      // commander passes the arguments, then the options object, then the command itself.
       const command = args[args.length - 1] as Command;
       await withContext(command, async (ctx) => (await load())(ctx, optionsFrom(command, args)));
     });
-  // Commands not yet on the contract: `(options, ctx, ...positional) → void`.
-  const run: Run = (load, name) => async (...args) => {
-    // commander passes positional args, then the options object, then the command itself.
-    const command = args[args.length - 1] as Command;
-    const positional = (args.slice(0, -2) as (string | string[])[]).flat();
-    const options = { ...command.optsWithGlobals<GlobalOptions>() };
-    const module = await load();
-    const action = module[name] as (o: object, c: CliContext, ...rest: string[]) => Promise<number | void>;
-    await withContext(command, (ctx) => action(options, ctx, ...positional));
-  };
-  registerCommands(program, run, bind);
+  registerCommands(program, bind);
   return program;
 }
 

@@ -13,11 +13,7 @@ interface Node {
 /** The command tree, read from the same table the CLI runs, so completion never goes stale. */
 function tree(): Node {
   const program = new Command('corral').option('--json').option('-v, --verbose').option('-V, --version');
-  registerCommands(
-    program,
-    () => async () => undefined,
-    (parent, spec) => register(parent, spec),
-  );
+  registerCommands(program, (parent, spec) => register(parent, spec));
   const walk = (command: Command): Node => {
     const children = new Map(command.commands.map((child) => [child.name(), walk(child)]));
     return {

@@ -1,26 +1,22 @@
-import type { CliContext } from '../context';
-import { CliError } from '../errors';
+import type { CommandFunction } from '../command';
+import type { lspCommand } from '../commands';
 import { ExitCode } from '../exitCodes';
-
-export interface LspOptions {
-  stdio?: boolean;
-}
 
 /**
  * `corral lsp --stdio`: the task-board language server on stdin/stdout, for any LSP client
  * (Neovim, Helix, Zed, VS Code). It asks a running daemon for sessions, runs and costs and never
- * starts one: without a daemon the board's own checks still work.
+ * starts one: without a daemon the board's own checks still work. (`--stdio` is what clients pass;
+ * it is the only transport, so the server speaks on stdin/stdout either way.)
  */
-export async function lsp(options: LspOptions, ctx: CliContext): Promise<void> {
-  if (options.stdio === false) throw new CliError('corral lsp speaks LSP on stdin and stdout only', 'run `corral lsp --stdio` from your editor', ExitCode.Usage);
+export const lsp: CommandFunction<typeof lspCommand> = async (ctx) => {
   // Its own bundle (dist/lsp.js): the language server's libraries load only for this command.
   const { startBoardServer, DaemonFacts } = await import('../../server/lsp/main');
   const connection = startBoardServer({
-    input: process.stdin,
-    output: process.stdout,
+    input: ctx.stdin,
+    output: ctx.stdout,
     facts: async () => {
       try {
-        return new DaemonFacts(await ctx.connectExisting());
+        return new DaemonFacts(await ctx.connection('existing'));
       } catch (error) {
         return { unavailable: `no daemon answered for ${ctx.home} (${(error as Error).message})` };
       }
@@ -28,4 +24,5 @@ export async function lsp(options: LspOptions, ctx: CliContext): Promise<void> {
   });
   // Ends when the client sends `exit` (vscode-languageserver exits the process) or closes stdin.
   await new Promise<void>((resolve) => connection.onExit(() => resolve()));
-}
+  return ExitCode.Ok;
+};
