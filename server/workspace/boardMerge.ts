@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CorralError } from '../errors';
 import { ErrorCode } from '../protocol';
-import { git } from './git';
+import { git, type GitResult } from './git';
 
 // A session that edits the task board while people (or `corral tasks`) edit it in the repository:
 // at apply, the board is merged three-way by git instead of the session's patch being refused.
@@ -46,9 +46,9 @@ export interface BoardMerges {
 /**
  * For each board the patch edits that was also changed in the repository since the session's
  * base (by people or by `corral tasks`), a three-way merge by `git merge-file` — base: the board
- * at the session's base, ours: the repository's file now, theirs: the session's board — at the
- * granularity of single lines (edits to two adjacent tasks are not a conflict). A conflict
- * refuses the apply, naming the board and the lines, before anything is written.
+ * at the session's base, ours: the repository's file now, theirs: the session's board — in units
+ * of a line and the indented lines under it (edits to two adjacent tasks are not a conflict). A
+ * conflict refuses the apply, naming the board and the lines, before anything is written.
  */
 export async function mergeBoards(root: string, patch: string): Promise<BoardMerges> {
   const parts = sections(patch);
@@ -86,15 +86,23 @@ async function mergeOne(root: string, part: Section, scratch: string): Promise<s
   // A board holding the joining character cannot be spread into units: left to the ordinary patch.
   if (theirs === undefined || [ours, base.stdout, theirs].some((text) => text.includes(JOIN))) return undefined;
   const separator = `corral-merge-${randomBytes(8).toString('hex')}`;
-  const write = (name: string, text: string): string => {
-    const at = path.join(scratch, name);
-    fs.writeFileSync(at, spread(text, separator));
-    return at;
+  const merge = async (reversed: boolean): Promise<GitResult> => {
+    const write = (name: string, text: string): string => {
+      const at = path.join(scratch, name);
+      fs.writeFileSync(at, spread(text, separator, reversed));
+      return at;
+    };
+    const result = await git(['merge-file', '-p', '-L', 'yours', '-L', 'base', '-L', 'session', write('ours', ours), write('base', base.stdout), write('theirs', theirs)], { cwd: scratch });
+    if (result.code < 0 || result.code >= 128) throw new CorralError(ErrorCode.Internal, `git merge-file failed on ${part.path}: ${result.stderr.trim()}`, 'nothing was applied; apply the session by hand (`corral diff`)');
+    return result;
   };
-  const result = await git(['merge-file', '-p', '-L', 'yours', '-L', 'base', '-L', 'session', write('ours', ours), write('base', base.stdout), write('theirs', theirs)], { cwd: scratch });
-  if (result.code === 0) return gather(result.stdout, separator);
-  if (result.code > 0 && result.code < 128) throw conflict(part.path, result.stdout, separator, ours);
-  throw new CorralError(ErrorCode.Internal, `git merge-file failed on ${part.path}: ${result.stderr.trim()}`, 'nothing was applied; apply the session by hand (`corral diff`)');
+  const forward = await merge(false);
+  if (forward.code === 0) return gather(forward.stdout, separator, false);
+  // git places a line inserted or deleted next to a change after the lines around it; read
+  // backwards the same edits fall on the other side of it. The units are the same either way.
+  const backward = await merge(true);
+  if (backward.code === 0) return gather(backward.stdout, separator, true);
+  throw conflict(part.path, forward.stdout, separator, ours);
 }
 
 /** The session's board: its part of the patch applied to the base (outside any repository). */
@@ -111,27 +119,26 @@ async function sessionBoard(base: string, part: Section, scratch: string): Promi
 const JOIN = '\u0001';
 
 /**
- * The text as merge units, each followed by a separator line. git merges by hunks of lines and
- * calls changes to two adjacent lines a conflict; a separator between every two units leaves only
- * changes to the same unit (or insertions and deletions right before a unit changed on the other
- * side) as conflicts. A unit is a line with the indented lines under it (a task's notes and
+ * The text as merge units (in reverse order when `reversed`), each followed by a separator line.
+ * git merges by hunks of lines and calls changes to two adjacent lines a conflict; a separator
+ * between every two units leaves changes to the same unit, and a line inserted or deleted right
+ * next to a unit changed on the other side, as conflicts (the second merged when read backwards). A unit is a line with the indented lines under it (a task's notes and
  * sub-items), so a note added under one task and a change to the next task's line do not meet.
  */
-function spread(text: string, separator: string): string {
+function spread(text: string, separator: string, reversed: boolean): string {
   const units: string[] = [];
   for (const line of text.split('\n')) {
     if (units.length > 0 && /^[ \t]+\S/.test(line)) units[units.length - 1] += JOIN + line;
     else units.push(line);
   }
+  if (reversed) units.reverse();
   return units.map((unit) => `${unit}\n${separator}`).join('\n');
 }
 
-function gather(text: string, separator: string): string {
-  return text
-    .split('\n')
-    .filter((line) => line !== separator)
-    .join('\n')
-    .replaceAll(JOIN, '\n');
+function gather(text: string, separator: string, reversed: boolean): string {
+  const units = text.split('\n').filter((line) => line !== separator);
+  if (reversed) units.reverse();
+  return units.join('\n').replaceAll(JOIN, '\n');
 }
 
 /** The refusal: the board and, for each conflict, its line in your file and both sides' text. */

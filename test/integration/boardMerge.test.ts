@@ -90,6 +90,17 @@ describe('apply: the task board merged three-way (real git)', () => {
     assert.equal(fs.readFileSync(board(), 'utf8'), BOARD.replace('- [ ] T-1 Parser', '- [x] T-1 Parser').replace('- [ ] T-4 Docs\n', '- [ ] T-4 Docs\n- [ ] T-5 Release notes\n'));
   });
 
+  it('merges a task moved to In progress by corral tasks start with the session ticking the task right after it', async () => {
+    const patch = sessionPatch((t) => t.replace('- [ ] T-4 Docs', '- [x] T-4 Docs'));
+    const before = loadBoard(board());
+    editBoard(board(), before.version, { op: 'assign', id: 'T-3', user: 'ana' });
+    editBoard(board(), undefined, { op: 'status', id: 'T-3', status: 'in_progress' });
+    const ours = fs.readFileSync(board(), 'utf8');
+    assert.match(ours, /## In progress\n\n- \[~\] T-3 Colours @ana\n[^]*- \[ \] T-2 Printer\n- \[ \] T-4 Docs\n/, 'T-3 left Todo, right above T-4');
+    await applyToRepo(repo.dir, patch, 'patch', 'x');
+    assert.equal(fs.readFileSync(board(), 'utf8'), ours.replace('- [ ] T-4 Docs', '- [x] T-4 Docs'));
+  });
+
   it('refuses the whole apply when both sides changed the same line, naming the board and the line; the repository is unchanged', async () => {
     const patch = sessionPatch((t) => t.replace('- [ ] T-2 Printer', '- [x] T-2 Printer'));
     fs.writeFileSync(board(), BOARD.replace('- [ ] T-2 Printer', '- [~] T-2 Printer @ana'));
