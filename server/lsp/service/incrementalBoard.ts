@@ -26,7 +26,7 @@ const DERIVED = /^(h-[0-9a-f]{6})(?:-\d+)?$/;
  * whose legend defines status words is read whole (a legend applies to every region).
  */
 export class IncrementalBoardReader {
-  private cache = new Map<string, ReadRegion>();
+  private cache = new Map<string, Map<string, ReadRegion>>();
   private prefixCache = new Map<string, Map<string, Set<string>>>();
   /** Each reading with its offsets made absolute, for the place it had last time. */
   private placed = new WeakMap<ReadRegion, { start: number; line: number; base: number; tasks: Task[]; headings: BoardHeading[] }>();
@@ -67,7 +67,7 @@ export class IncrementalBoardReader {
     }
     const common = [...shared].filter(([, numbers]) => numbers.size >= 2).map(([prefix, numbers]) => [...numbers].map((n) => `${prefix}-${n}`).join(' '));
     const idLine = common.length > 0 ? `<!-- ${common.join(' ')} -->\n\n` : '';
-    const next = new Map<string, ReadRegion>();
+    const next = new Map<string, Map<string, ReadRegion>>();
     // The scan's titles are a guess (a setext underline may be a paragraph's line); the readings'
     // headings are markdown-it's own. Read again with those when they differ.
     let read = this.readRegions(regions, sources, idLine, titles, next);
@@ -86,7 +86,7 @@ export class IncrementalBoardReader {
   }
 
   /** Every region read with the context it needs; undefined when the board must be read whole. */
-  private readRegions(regions: Region[], sources: string[], idLine: string, titles: Title[], next: Map<string, ReadRegion>): ReadRegion[] | undefined {
+  private readRegions(regions: Region[], sources: string[], idLine: string, titles: Title[], next: Map<string, Map<string, ReadRegion>>): ReadRegion[] | undefined {
     const read: ReadRegion[] = [];
     // Explicit ids of the regions above: a heading that details a task listed above is not a task.
     const above = new Set<string>();
@@ -103,14 +103,16 @@ export class IncrementalBoardReader {
   }
 
   /** A region's reading with this preamble: from the cache, else read now. */
-  private region(source: string, preamble: string, next: Map<string, ReadRegion>): ReadRegion {
-    const key = `${preamble}\u0000${source}`;
-    let region = this.cache.get(key) ?? next.get(key);
+  private region(source: string, preamble: string, next: Map<string, Map<string, ReadRegion>>): ReadRegion {
+    // Keyed by the region's text, then its preamble: no megabyte of keys is built per reading.
+    let region = next.get(source)?.get(preamble) ?? this.cache.get(source)?.get(preamble);
     if (!region) {
       region = this.readRegion(source, preamble);
       this.lastParsed++;
     }
-    next.set(key, region);
+    let readings = next.get(source);
+    if (!readings) next.set(source, (readings = new Map()));
+    readings.set(preamble, region);
     return region;
   }
 
@@ -183,7 +185,11 @@ export class IncrementalBoardReader {
     const vocabulary = emptyVocabulary();
     addConfigured(vocabulary, this.options.words ?? {});
     const firstNewline = text.indexOf('\n');
-    return { text, tasks, headings, warnings: duplicateWarnings(tasks), eol: firstNewline > 0 && text[firstNewline - 1] === '\r' ? '\r\n' : '\n', vocabulary };
+    const board: Board = { text, tasks, headings, warnings: [], eol: firstNewline > 0 && text[firstNewline - 1] === '\r' ? '\r\n' : '\n', vocabulary };
+    // The warnings are read by few (the language server has its own diagnostics): made when asked.
+    let warnings: string[] | undefined;
+    Object.defineProperty(board, 'warnings', { enumerable: true, get: () => (warnings ??= duplicateWarnings(tasks)) });
+    return board;
   }
 }
 
