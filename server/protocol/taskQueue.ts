@@ -1,27 +1,14 @@
 import * as z from 'zod/mini';
 import { CorralRequest } from './base';
+import { TaskInfo } from './tasks';
 
 // The board's ready queue: the first task that can be taken now, and taking it in one step.
 
 /** An absolute path to a markdown board on the daemon's host (as `tasks/*` take it). */
 const BoardPath = z.string().check(z.minLength(2), z.maxLength(4096), z.regex(/^\//, 'the board must be an absolute path'), z.regex(/\.(md|markdown)$/i, 'the board must be a .md file'));
 
-/** A task as `tasks/list` gives it (`TaskInfo`), with the ids it depends on. */
-const QueuedTask = z.strictObject({
-  id: z.string(),
-  explicitId: z.boolean(),
-  title: z.string(),
-  status: z.enum(['todo', 'in_progress', 'review', 'blocked', 'done', 'other']),
-  statusText: z.optional(z.string()),
-  kind: z.enum(['list', 'table', 'heading']),
-  line: z.number(),
-  parent: z.nullable(z.string()),
-  children: z.array(z.string()),
-  assignees: z.array(z.string()),
-  tags: z.array(z.string()),
-  section: z.nullable(z.string()),
-  dependsOn: z.array(z.string()),
-});
+/** A task as `tasks/list` gives it, with the ids it depends on. */
+const QueuedTask = TaskInfo;
 
 /** A todo task that is not ready, and why: dependencies not done yet, or assigned to others. */
 export const WaitingTask = z.strictObject({

@@ -28,7 +28,9 @@ describe('progress notifications carry their request\'s token', function () {
     const client = await connect(home.home);
     try {
       const lines: ProgressLine[] = [];
-      client.rpc.onNotification(ImageProgress, (line) => lines.push(line));
+      client.rpc.onNotification(ImageProgress, (line) => {
+        lines.push(line);
+      });
       const first = await client.rpc.sendRequest(ImageBuild, { base: 'tiny', progressToken: 'build-1' });
       const second = await client.rpc.sendRequest(ImageBuild, { base: 'tiny', progressToken: 'build-2' });
       const untokened = await client.rpc.sendRequest(ImageBuild, { base: 'tiny' });
