@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import { registerReviewCommands } from './review/reviewCommands';
+import { ReviewComments } from './review/reviewComments';
 import { SessionChanges } from './review/sessionChanges';
 import { registerRunCommands } from './runs/runCommands';
 import type { RunsModel } from './runs/runsModel';
@@ -15,6 +16,7 @@ import { UsageAlertNotifications } from './usageAlerts';
 export interface AgentViews {
   runsTree: RunsTree;
   changes: SessionChanges;
+  comments: ReviewComments;
   usage: UsageStatus;
   alerts: UsageAlertNotifications;
   disposables: vscode.Disposable[];
@@ -26,11 +28,13 @@ export function registerAgentViews(ctx: Ctx, runs: RunsModel, sessions: Sessions
   const changes = new SessionChanges(ctx, sessions, runs);
   const usage = new UsageStatus(ctx);
   const alerts = new UsageAlertNotifications(ctx);
+  const comments = new ReviewComments(ctx, changes);
   return {
     runsTree,
     changes,
+    comments,
     usage,
     alerts,
-    disposables: [runsTree, new Transcripts(runs), changes, usage, alerts, ...registerRunCommands(ctx, runs, sessions, tasks), ...registerReviewCommands(ctx, sessions, changes)],
+    disposables: [runsTree, new Transcripts(runs), changes, comments, usage, alerts, ...registerRunCommands(ctx, runs, sessions, tasks), ...registerReviewCommands(ctx, sessions, changes)],
   };
 }

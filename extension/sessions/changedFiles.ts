@@ -33,11 +33,20 @@ export function changedFileItem(node: ChangedFileNode): vscode.TreeItem {
   return item;
 }
 
+/** Fired for a session document whose file the session changed (after a review comment's run). */
+const sessionDocsChanged = new vscode.EventEmitter<vscode.Uri>();
+
+/** Reads the open session documents again (their files changed in the workspace). */
+export function refreshSessionDocuments(): void {
+  for (const document of vscode.workspace.textDocuments) if (document.uri.scheme === SESSION_SCHEME) sessionDocsChanged.fire(document.uri);
+}
+
 /** Content providers and the command that opens one file's diff. */
 export function registerChangedFiles(): vscode.Disposable[] {
   return [
     vscode.workspace.registerTextDocumentContentProvider(BASE_SCHEME, { provideTextDocumentContent: baseContent }),
-    vscode.workspace.registerTextDocumentContentProvider(SESSION_SCHEME, { provideTextDocumentContent: sessionContent }),
+    sessionDocsChanged,
+    vscode.workspace.registerTextDocumentContentProvider(SESSION_SCHEME, { provideTextDocumentContent: sessionContent, onDidChange: sessionDocsChanged.event }),
     registerCommand('corral.session.openFileDiff', async (node: ChangedFileNode) => {
       const { left, right } = diffSides(node);
       await vscode.commands.executeCommand('vscode.diff', left, right, `${node.file.path} (${node.session.name ?? node.session.id.slice(0, 8)}: base ↔ session)`, { preview: true });
@@ -49,7 +58,8 @@ export function registerChangedFiles(): vscode.Disposable[] {
 export function diffSides({ session, base, file }: ChangedFileNode): { left: vscode.Uri; right: vscode.Uri } {
   return {
     left: vscode.Uri.from({ scheme: BASE_SCHEME, path: `/${file.from ?? file.path}`, query: JSON.stringify({ repo: session.repoRoot ?? session.repo, base, exists: file.status !== 'A' }) }),
-    right: vscode.Uri.from({ scheme: SESSION_SCHEME, path: `/${file.path}`, query: JSON.stringify({ workspace: session.workspace, exists: file.status !== 'D' }) }),
+    // The session's id too: a review comment on this side becomes the agent's next turn in it.
+    right: vscode.Uri.from({ scheme: SESSION_SCHEME, path: `/${file.path}`, query: JSON.stringify({ workspace: session.workspace, exists: file.status !== 'D', session: session.id }) }),
   };
 }
 

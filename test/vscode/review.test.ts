@@ -3,10 +3,11 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { SessionRemove, SessionStart, ShellExec, type SessionInfo } from '../../server/protocol';
+import { SessionRemove, SessionStart, ShellExec, type RunSummary, type SessionInfo } from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
 import type { CorralApi } from '../../extension/main';
 import type { ApplyResult } from '../../extension/review/reviewCommands';
+import { startFakeProvider, type FakeProvider } from './fakeProvider';
 import { bounded, corral, outsideClient, waitFor, workspaceFolder } from './support';
 
 const IMAGE = process.env.CORRAL_VSCODE_IMAGE ?? 'corral/tiny:latest';
@@ -15,12 +16,15 @@ describe('Review and apply (multi-file diff, source control, apply)', () => {
   let api: CorralApi;
   let outside: DaemonConnection;
   let session: SessionInfo | undefined;
+  let fake: FakeProvider;
+  let sides: { resource: string; left?: string; right?: string }[] = [];
   const repo = (): string => workspaceFolder();
   const readme = (): string => fs.readFileSync(path.join(repo(), 'README.md'), 'utf8');
 
   before(async () => {
     api = await corral();
     outside = await outsideClient();
+    fake = await startFakeProvider();
     await waitFor(api.ctx.onDidChangeState, () => api.ctx.connection, 'the extension to connect');
     session = await bounded(outside.rpc.sendRequest(SessionStart, { repo: repo(), image: IMAGE, name: 'review-test' }), 'session/start', 60_000);
     await waitFor(api.sessions.onDidChangeTreeData, () => api.sessions.get(session!.id)?.state === 'ready', 'the session in the tree');
@@ -31,6 +35,7 @@ describe('Review and apply (multi-file diff, source control, apply)', () => {
   after(async () => {
     if (session) await bounded(outside.rpc.sendRequest(SessionRemove, { session: session.id, purge: true }), 'cleanup session/remove', 30_000).catch(() => undefined);
     outside?.dispose();
+    await fake?.close();
     // The fixture repository is shared with the other tests: back to its commit.
     execFileSync('git', ['checkout', '--', 'README.md'], { cwd: repo() });
     fs.rmSync(path.join(repo(), 'ADDED.txt'), { force: true });
@@ -38,7 +43,7 @@ describe('Review and apply (multi-file diff, source control, apply)', () => {
 
   it('opens the multi-file diff of the session against its base, both sides read-only documents', async () => {
     assert.ok(session);
-    const sides = await bounded(vscode.commands.executeCommand<{ resource: string; left?: string; right?: string }[]>('corral.reviewChanges', session.id), 'corral.reviewChanges');
+    sides = await bounded(vscode.commands.executeCommand<{ resource: string; left?: string; right?: string }[]>('corral.reviewChanges', session.id), 'corral.reviewChanges');
     assert.deepEqual(
       sides.map((side) => path.basename(vscode.Uri.parse(side.resource).fsPath)),
       ['ADDED.txt', 'README.md'],
@@ -71,6 +76,33 @@ describe('Review and apply (multi-file diff, source control, apply)', () => {
     assert.equal(api.agent.changes.sessionOf(scm.scm), id, 'a title action on the source control finds its session');
   });
 
+  it('sends a comment on a line of the review to the agent as its next turn in the session, and shows its answer under the comment', async () => {
+    assert.ok(session);
+    const right = sides[1]?.right;
+    assert.ok(right, 'the review gave the session side of README.md');
+    fake.llm.play([
+      { toolCalls: [{ name: 'edit_file', arguments: { path: 'README.md', old_text: 'reviewed', new_text: 'reviewed twice' } }], usage: { input: 800, output: 20 } },
+      { toolCalls: [{ name: 'finish', arguments: { summary: 'Said it twice, as asked.' } }], usage: { input: 900, output: 10 } },
+    ]);
+    const thread = api.agent.comments.controller.createCommentThread(vscode.Uri.parse(right), new vscode.Range(0, 0, 0, 0), []);
+    try {
+      const summary = await bounded(vscode.commands.executeCommand<RunSummary | undefined>('corral.review.comment', { thread, text: 'Say it twice.' }), 'corral.review.comment', 90_000);
+      assert.equal(summary?.outcome, 'finished');
+      assert.equal(summary.sessionId, session.id, 'the run worked in the reviewed session');
+      const goal = JSON.stringify(fake.llm.requests[0]?.body);
+      assert.match(goal, /commented on line 1 of README\.md/);
+      assert.match(goal, /Say it twice\./);
+      assert.deepEqual(thread.comments.map((c) => c.author.name), ['You', 'Corral agent']);
+      const answer = thread.comments[1]!.body;
+      assert.match(typeof answer === 'string' ? answer : answer.value, /Said it twice, as asked\./);
+      // The session side of the review shows the file as the agent left it.
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(right));
+      await waitFor(vscode.workspace.onDidChangeTextDocument, () => document.getText() === 'fixture, reviewed twice\n', 'the session document to be read again', 10_000, () => document.getText());
+    } finally {
+      thread.dispose();
+    }
+  });
+
   it('refuses an apply that conflicts with your own edit, saying why, and changes nothing', async () => {
     assert.ok(session);
     fs.writeFileSync(path.join(repo(), 'README.md'), 'my own edit\n');
@@ -86,7 +118,7 @@ describe('Review and apply (multi-file diff, source control, apply)', () => {
     execFileSync('git', ['checkout', '--', 'README.md'], { cwd: repo() });
     const result = await bounded(vscode.commands.executeCommand<ApplyResult>('corral.applyChanges', { session: session.id, mode: 'patch' }), 'corral.applyChanges');
     assert.deepEqual(result, { applied: 2 });
-    assert.equal(readme(), 'fixture, reviewed\n');
+    assert.equal(readme(), 'fixture, reviewed twice\n');
     assert.equal(fs.readFileSync(path.join(repo(), 'ADDED.txt'), 'utf8'), 'one\ntwo\n');
   });
 });
