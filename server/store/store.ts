@@ -216,7 +216,16 @@ export class Store {
     all: <T extends Row>(sql: string, params: readonly SqlValue[] = []): T[] => {
         const statement = this.execute(sql, params);
         const rows: T[] = [];
-        while (statement.step()) rows.push(statement.getAsObject() as T);
+        // The column names once per query, not once per row as getAsObject asks the wasm for them:
+        // reading 25,000 ledger rows took 676 ms that way.
+        let names: string[] | undefined;
+        while (statement.step()) {
+          names ??= statement.getColumnNames();
+          const values = statement.get();
+          const row: Row = {};
+          for (let i = 0; i < names.length; i++) row[names[i]!] = (values[i] ?? null) as SqlValue;
+          rows.push(row as T);
+        }
         statement.reset();
         return rows;
       },
@@ -292,8 +301,15 @@ function bootstrap(db: Database): void {
   db.run('CREATE TABLE IF NOT EXISTS corral_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
 }
 
+/**
+ * Checks a loaded snapshot (or one a replay changed) before trusting it: pages, records, free
+ * list and NOT NULL constraints (`quick_check`). Not `integrity_check`, which also compares every
+ * index with its table: on a store holding a year of heavy use (1,000,000 ledger rows, 178 MB) it
+ * took 9.9 s of every daemon start against 2.1 s; a snapshot is only ever written whole (written
+ * aside, fsynced, renamed), so what a check must catch is a file damaged or replaced on disk.
+ */
 function verify(db: Database): void {
-  const result = db.exec('PRAGMA integrity_check');
+  const result = db.exec('PRAGMA quick_check');
   const verdict = result[0]?.values[0]?.[0];
   if (verdict !== 'ok') throw new Error(`database integrity check failed: ${String(verdict)}`);
 }

@@ -22,9 +22,12 @@ interface Totals {
   rows: { key: string; calls: number; costUsd: number }[];
 }
 
+/** The page drawn, and its slower parts (the open alerts, the month's infrastructure) patched in. */
 async function ready(page: Page): Promise<void> {
   await page.waitForSelector('main[data-ready="usage"]', { timeout: WAIT });
   await page.waitForSelector('[data-total="calls"]', { timeout: WAIT });
+  await page.waitForSelector('[data-alerts="loaded"]', { timeout: WAIT });
+  await page.waitForSelector('[data-total="infrastructure"]', { timeout: WAIT });
 }
 
 /**

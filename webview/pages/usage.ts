@@ -92,32 +92,43 @@ export async function usagePage(context: PageContext): Promise<() => void> {
     });
   };
 
+  // The numbers and charts come from the fast requests (the daily roll-up, the forecast); the open
+  // alerts (usage/alerts runs the detectors) and the month's infrastructure (a scan of the month)
+  // are patched in when they arrive, so a big ledger does not hold the page back. A newer load
+  // supersedes an older one still waiting.
+  let generation = 0;
+  let lastAlerts: readonly UsageAlert[] = [];
   const load = async (): Promise<void> => {
-    const [byDay, forecast, alerts] = await Promise.all([
+    const run = ++generation;
+    const [byDay, forecast] = await Promise.all([
       context.rpc.request(Methods.usageQuery, { since: ui.since, by: 'day' }),
       context.rpc.request(Methods.usageForecast, {}),
-      context.rpc.request(Methods.usageAlerts, {}),
+      loadBreakdown(),
     ]);
-    const month = await context.rpc.request(Methods.usageReport, { month: forecast.month }).catch(() => undefined);
-    await loadBreakdown();
+    if (run !== generation) return;
     const width = Math.max(320, Math.min(context.root.clientWidth - 32, 900));
-    let charts: HTMLElement;
-    try {
-      charts = h('div', { class: 'charts' }, monthChart(forecast, width, alerts.alerts), byDay.rows.length === 0 ? '' : tokensChart(byDay, width));
-    } catch (error) {
-      // The numbers are in the tables below; a chart that cannot be drawn must not hide them.
-      charts = h('p', { class: 'error', role: 'status' }, `The charts could not be drawn: ${String(error)}`);
-    }
-    region.replaceChildren(
-      totals(byDay, month ? infrastructure(month) : null),
-      budgetGauges(forecast),
-      charts,
-      alertList(alerts.alerts, acknowledge),
-      breakdownRegion,
-      dayRegion,
-    );
+    const chartsSlot = h('div');
+    const drawCharts = (alerts: readonly UsageAlert[]): void => {
+      try {
+        chartsSlot.replaceChildren(h('div', { class: 'charts' }, monthChart(forecast, width, alerts), byDay.rows.length === 0 ? '' : tokensChart(byDay, width)));
+      } catch (error) {
+        // The numbers are in the tables below; a chart that cannot be drawn must not hide them.
+        chartsSlot.replaceChildren(h('p', { class: 'error', role: 'status' }, `The charts could not be drawn: ${String(error)}`));
+      }
+    };
+    drawCharts(lastAlerts);
+    const tiles = totals(byDay);
+    const alertsSlot = h('div', { 'data-alerts': 'loading' }, alertList(lastAlerts, acknowledge));
+    region.replaceChildren(tiles, budgetGauges(forecast), chartsSlot, alertsSlot, breakdownRegion, dayRegion);
     days = byDay;
     drawDays();
+    const [alerts, month] = await Promise.all([context.rpc.request(Methods.usageAlerts, {}), context.rpc.request(Methods.usageReport, { month: forecast.month }).catch(() => undefined)]);
+    if (run !== generation) return;
+    lastAlerts = alerts.alerts;
+    drawCharts(alerts.alerts);
+    alertsSlot.replaceChildren(alertList(alerts.alerts, acknowledge));
+    alertsSlot.setAttribute('data-alerts', 'loaded');
+    if (month) tiles.append(infrastructure(month));
   };
   await load();
   // Charts are drawn on a canvas in the theme's colours: draw again when the theme changes.
@@ -143,7 +154,7 @@ function select(id: string, label: string, options: readonly (readonly [string, 
   return h('label', { class: 'control', for: id }, `${label} `, element);
 }
 
-function totals(report: UsageReport, infra: HTMLElement | null): HTMLElement {
+function totals(report: UsageReport): HTMLElement {
   const t = report.total;
   const tile = (label: string, value: string, id: string): HTMLElement => h('div', { class: 'tile', 'data-total': id }, h('span', { class: 'tile-label' }, label), h('span', { class: 'tile-value' }, value));
   return h(
@@ -154,6 +165,5 @@ function totals(report: UsageReport, infra: HTMLElement | null): HTMLElement {
     tile('Input tokens', count(t.inputTokens), 'input'),
     tile('Output tokens', count(t.outputTokens), 'output'),
     tile('Cached input', count(t.cacheReadTokens), 'cached'),
-    infra,
   );
 }
