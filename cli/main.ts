@@ -1,9 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { optionsFrom, register, type Bind } from './command';
 import { registerCommands } from './commands';
-import { createContext, type CliContext, type CliProcess, type GlobalOptions } from './context';
-import { CliError, toCliError } from './errors';
+import { createContext, type CliProcess, type GlobalOptions } from './context';
+import { CliError } from './errors';
 import { ExitCode } from './exitCodes';
+import { invoke, reportError } from './invoke';
 
 declare const CORRAL_VERSION: string | undefined;
 const VERSION = typeof CORRAL_VERSION === 'string' ? CORRAL_VERSION : 'dev';
@@ -27,16 +28,6 @@ const processIo: CliProcess = {
   },
 };
 
-/** Runs a command with a context of its own, disposed (its daemon connection closed) when it ends. */
-async function withContext(command: Command, work: (ctx: CliContext) => Promise<number>): Promise<void> {
-  const ctx = createContext(processIo, command.optsWithGlobals<GlobalOptions>(), VERSION);
-  try {
-    process.exitCode = await work(ctx);
-  } finally {
-    ctx.dispose();
-  }
-}
-
 function buildProgram(): Command {
   const program = new Command('corral')
     .description('Coding agents in jailed workspaces, with honest token accounting.')
@@ -53,7 +44,9 @@ function buildProgram(): Command {
     register(parent, spec).action(async (...args: unknown[]) => {
       // commander passes the arguments, then the options object, then the command itself.
       const command = args[args.length - 1] as Command;
-      await withContext(command, async (ctx) => (await load())(ctx, optionsFrom(command, args)));
+      const implementation = await load();
+      const ctx = createContext(processIo, command.optsWithGlobals<GlobalOptions>(), VERSION);
+      process.exitCode = await invoke(ctx, implementation, optionsFrom(command, args));
     });
   registerCommands(program, bind);
   return program;
@@ -73,7 +66,10 @@ async function main(argv: string[]): Promise<void> {
   // An await that can never settle (the daemon vanished mid-request) would otherwise end the
   // process silently with status 0.
   process.once('beforeExit', () => {
-    if (!settled) report(new CliError('the daemon closed the connection before answering', 'see `corral doctor` and $CORRAL_HOME/logs/daemon.log', ExitCode.DaemonUnavailable), undefined, false);
+    if (!settled) {
+      const error = new CliError('the daemon closed the connection before answering', 'see `corral doctor` and $CORRAL_HOME/logs/daemon.log', ExitCode.DaemonUnavailable);
+      process.exitCode = reportError(process.stderr, error, { verbose: false, debug: false });
+    }
   });
   try {
     await program.parseAsync(argv);
@@ -85,16 +81,9 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
       return;
     }
-    report(toCliError(error), error, argv.includes('--verbose') || argv.includes('-v'));
+    // An option that failed its check while commander parsed (`--base nope`), or a command module that did not load.
+    process.exitCode = reportError(process.stderr, error, { verbose: argv.includes('--verbose') || argv.includes('-v'), debug: process.env.CORRAL_DEBUG === '1' });
   }
-}
-
-function report(error: CliError, original: unknown, verbose: boolean): void {
-  process.stderr.write(`corral: error: ${error.message}\n`);
-  process.stderr.write(`hint: ${error.hint}\n`);
-  if (verbose && error.detail) process.stderr.write(`detail: ${error.detail}\n`);
-  if (process.env.CORRAL_DEBUG === '1' && original instanceof Error) process.stderr.write(`${original.stack}\n`);
-  process.exitCode = error.exitCode;
 }
 
 void main(process.argv);
