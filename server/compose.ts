@@ -172,6 +172,8 @@ export async function composeDaemon(
     },
     authorizeFolder: (sessionUser, folder) => authorizer.folder(authorizer.identityOf(sessionUser), folder),
     environment: (root, progress) => environments.forSession(root, progress),
+    hostRepo: ports.hostRepo,
+    after: (ms, task) => ports.scheduler.after(ms, task),
   });
   sessionReposOf = (sessionUser) => sessions.list(sessionUser).flatMap((s) => (s.state === 'removed' ? [] : (s.repoRoot ?? s.repo ?? [])));
   const dirs = { home: paths.home, worktrees: paths.worktrees, trusted };

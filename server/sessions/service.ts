@@ -8,6 +8,7 @@ import type { Clock } from '../ports/clock';
 import { ErrorCode, type SessionEventRow, type SessionInfo } from '../protocol';
 import { MiB, resolveLimits, type JailLimits } from '../jail/policy';
 import type { JailPort } from '../jail/port';
+import type { HostRepo } from '../ports/git';
 import type { RunOptions, ShellResult } from '../jail/shell';
 import type { Store, Writer } from '../store/store';
 import type { ApplyMode } from '../workspace/apply';
@@ -20,7 +21,7 @@ import { isRunning, stateOf, toInfo, type GitOrigin, type RunningRecord, type Se
 import { SessionRepository } from './repository';
 import { ShellRegistry } from './shells';
 import { POOL_OWNER, WarmPool } from './warmPool';
-import { currentHead, Workspaces, type Origin } from './workspaces';
+import { Workspaces, type Origin } from './workspaces';
 
 export { POOL_OWNER } from './warmPool';
 
@@ -47,7 +48,9 @@ export interface SessionOptions {
   authorizeFolder(sessionUser: string, folder: string): CheckedFolder;
   /** The repository's environment (server/env), built on first use; sessions without --image get it. */
   environment?(root: string, progress?: (message: string) => void): Promise<SessionEnvironment>;
-  /** Runs a coalesced announcement later (default: Node's timer); tests pass their own. */
+  /** git on the host: users' repositories and the sessions' checkouts (server/ports/git.ts). */
+  hostRepo: HostRepo;
+  /** Runs a coalesced announcement later: the scheduler port's `after` (default: Node's timer). */
   after?: After;
 }
 
@@ -84,11 +87,14 @@ export class SessionService {
     private readonly options: SessionOptions,
   ) {
     this.repository = new SessionRepository(store);
-    this.workspaces = new Workspaces({
-      worktrees: options.worktrees,
-      trusted: options.trusted,
-      ...(process.getuid?.() === 0 ? { chownTo: { uid: 1000, gid: 1000 } } : {}),
-    });
+    this.workspaces = new Workspaces(
+      {
+        worktrees: options.worktrees,
+        trusted: options.trusted,
+        ...(process.getuid?.() === 0 ? { chownTo: { uid: 1000, gid: 1000 } } : {}),
+      },
+      options.hostRepo,
+    );
     this.shells = new ShellRegistry(jail, {
       maxKeptBytes: options.maxKeptBytes,
       onRestart: (sessionId, reason) => {
@@ -106,7 +112,7 @@ export class SessionService {
       size: options.poolSize,
       repository: this.repository,
       logger: options.logger,
-      head: currentHead,
+      head: (folder) => this.workspaces.head(folder),
       start: (root, image) => this.startFresh(POOL_OWNER, { repo: root, image }),
       remove: (id) => this.remove(POOL_OWNER, id, true),
     });
@@ -126,7 +132,7 @@ export class SessionService {
   /** A ready pooled session of the same repository, HEAD and image, handed to `owner`; undefined when there is none. */
   private async claimFromPool(owner: string, repo: string, request: StartRequest): Promise<SessionInfo | undefined> {
     const folder = this.checkFolder(owner, repo).real;
-    const head = await currentHead(folder);
+    const head = await this.workspaces.head(folder);
     if (!head) return undefined;
     const image = request.image ?? (await this.environmentFor(owner, request, head.root))?.image ?? this.options.defaultImage;
     // The pooled session holds the whole repository: its top must be allowed too.
@@ -299,7 +305,8 @@ export class SessionService {
       await this.repository.purge(record.id);
       this.announcer.now(owner, { ...toInfo(record), state: 'removed', stateReason: null, containerId: null });
     } else {
-      const removed = await this.repository.transition(record, next, this.now(), { actor: owner, kind: 'removed', detail: null });
+      await this.repository.transition(record, next, this.now(), { actor: owner, kind: 'removed', detail: null });
+      const removed = this.repository.byId(record.id);
       if (removed) this.announcer.now(owner, toInfo(removed));
     }
     return record.id;
@@ -338,8 +345,8 @@ export class SessionService {
   async move(owner: string, id: string, event: SessionEvent, actor: string, detail: string | null = null): Promise<SessionInfo> {
     const record = this.repository.find(owner, id);
     const next = transition(stateOf(record), event);
-    const moved = await this.repository.transition(record, next, this.now(), { actor, kind: event.type, detail });
-    const info = toInfo(moved ?? record);
+    await this.repository.transition(record, next, this.now(), { actor, kind: event.type, detail });
+    const info = toInfo(this.repository.byId(record.id) ?? record);
     this.announcer.now(owner, info);
     return info;
   }
@@ -384,7 +391,8 @@ export class SessionService {
       return;
     }
     const at = this.now();
-    const flip = (extra?: (w: Writer) => void): Promise<unknown> => this.repository.transition(record, next, at, { actor, kind: event.type, detail: null, ...(extra ? { also: extra } : {}) });
+    const flip = (extra?: (w: Writer) => void): Promise<unknown> =>
+      this.repository.transition(record, next, at, extra ? { actor, kind: event.type, detail: null, also: extra } : { actor, kind: event.type, detail: null });
     flip(also).catch((error: unknown) => {
       if (!also) return this.logFailure('could not record a state change', id)(error);
       // The command's row failed the write it shared: the flip alone, or the session would stay busy.

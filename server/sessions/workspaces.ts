@@ -3,13 +3,13 @@ import * as path from 'node:path';
 import { assertStillNamed, HeldDirectory, type CheckedFolder } from '../auth/heldDirectory';
 import { CorralError } from '../errors';
 import type { JailSpec } from '../jail/port';
+import type { HostRepo } from '../ports/git';
 import { ErrorCode } from '../protocol';
-import { applyToRepo, type ApplyMode } from '../workspace/apply';
-import { createCheckout, inspectRepo, JAIL_OBJECTS, type CheckoutPaths, type RepoInfo } from '../workspace/checkout';
+import type { ApplyMode } from '../workspace/apply';
+import { JAIL_OBJECTS, type CheckoutPaths, type RepoInfo } from '../workspace/checkout';
 import { copyPlainFolder, describeSkipped } from '../workspace/copyFolder';
 import { linkDependencies } from '../workspace/dependencies';
-import { workspaceDiff, type WorkspaceDiff } from '../workspace/diff';
-import { git } from '../workspace/git';
+import type { WorkspaceDiff } from '../workspace/diff';
 import type { GitOrigin } from './record';
 
 export interface WorkspacesOptions {
@@ -46,10 +46,14 @@ export interface MadeWorkspace {
 /**
  * The host side of a session's workspace, everything done with git and files outside the jail:
  * a private checkout of a repository (or a copy of a plain folder, or an empty folder), the
- * environment's dependency links, what the jail mounts, and later diff, apply and removal.
+ * environment's dependency links, what the jail mounts, and later diff, apply and removal. Git
+ * goes through the host repository port (server/ports/git.ts; real git in the daemon).
  */
 export class Workspaces {
-  constructor(private readonly options: WorkspacesOptions) {}
+  constructor(
+    private readonly options: WorkspacesOptions,
+    private readonly repos: HostRepo,
+  ) {}
 
   pathsOf(sessionId: string): CheckoutPaths {
     return { workspace: path.join(this.options.worktrees, sessionId), trusted: path.join(this.options.trusted, `${sessionId}.git`) };
@@ -63,7 +67,7 @@ export class Workspaces {
   async open(checked: CheckedFolder, check: (folder: string) => CheckedFolder): Promise<Origin> {
     const held = HeldDirectory.open(checked);
     try {
-      const repo = await inspectRepo(held.path);
+      const repo = await this.repos.inspect(held.path);
       const all = [checked, ...(repo ? [check(repo.root), check(repo.objectsDir)] : [])];
       return { folder: checked.real, held, repo, checked: all, close: () => held.close() };
     } catch (error) {
@@ -88,7 +92,7 @@ export class Workspaces {
     const warnings: string[] = [];
     fs.mkdirSync(this.options.worktrees, { recursive: true, mode: 0o711 });
     fs.mkdirSync(this.options.trusted, { recursive: true, mode: 0o700 });
-    if (origin?.repo) await createCheckout(origin.repo, paths, sessionId, options.withChanges);
+    if (origin?.repo) await this.repos.checkout(origin.repo, paths, sessionId, options.withChanges);
     else if (origin) warnings.push(...describeSkipped(copyPlainFolder(origin.held.path, paths.workspace)));
     else fs.mkdirSync(paths.workspace);
     // Checkout and mounts go by path: refused if a checked folder was swapped meanwhile.
@@ -103,6 +107,11 @@ export class Workspaces {
     };
   }
 
+  /** The repository top and HEAD commit of `folder`, or undefined outside a repository (the warm pool's key). */
+  head(folder: string): Promise<{ root: string; commit: string } | undefined> {
+    return this.repos.head(folder);
+  }
+
   /** Deletes a session's workspace and trusted repository (its branch lives there). */
   discard(paths: { workspace: string; trusted: string | null }): void {
     fs.rmSync(paths.workspace, { recursive: true, force: true });
@@ -111,7 +120,7 @@ export class Workspaces {
 
   /** What the session changed since it started, read by Corral's trusted repository (never the session's `.git`). */
   diff(workspace: string, origin: GitOrigin): Promise<WorkspaceDiff> {
-    return workspaceDiff({ workspace, trusted: origin.trustedDir }, origin.baseCommit);
+    return this.repos.diff({ workspace, trusted: origin.trustedDir }, origin.baseCommit);
   }
 
   /**
@@ -124,18 +133,11 @@ export class Workspaces {
     }
     const held = HeldDirectory.open(checked);
     try {
-      return await applyToRepo(held.path, patch, mode, message);
+      return await this.repos.apply(held.path, patch, mode, message);
     } finally {
       held.close();
     }
   }
-}
-
-/** The repository top and HEAD commit of `folder` in one git call, or undefined outside a repo. */
-export async function currentHead(folder: string): Promise<{ root: string; commit: string } | undefined> {
-  const result = await git(['rev-parse', '--show-toplevel', 'HEAD'], { cwd: folder });
-  const [root, commit] = result.stdout.trim().split('\n');
-  return result.code === 0 && root && commit ? { root, commit } : undefined;
 }
 
 function chownTree(root: string, uid: number, gid: number): void {

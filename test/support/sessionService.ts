@@ -7,6 +7,7 @@ import type { SessionInfo } from '../../server/protocol';
 import { homePaths } from '../../server/protocol/paths';
 import { SessionService, type SessionOptions } from '../../server/sessions/service';
 import { Store } from '../../server/store/store';
+import { gitHostRepo } from '../../server/workspace/hostRepo';
 import { FakeClock } from './fakeClock';
 import { FakeJail } from './fakeJail';
 import { tempHome } from './home';
@@ -14,7 +15,8 @@ import { tempHome } from './home';
 /**
  * A SessionService alone, for tests of its parts (repository, warm pool, removal, reconciliation)
  * that need no RPC: a real sql.js store with its journal in a temporary home, the fake jail
- * (test/support/fakeJail.ts), a fake clock, and every announcement kept. Folders are allowed as
+ * (test/support/fakeJail.ts), real git on the host, a fake clock that is also the scheduler, and
+ * every announcement kept. Folders are allowed as
  * the daemon's owner's are (the policy itself is test/unit/authorization.test.ts's).
  */
 export interface SessionServiceFixture {
@@ -54,6 +56,9 @@ export async function openSessionService(options: Partial<SessionOptions> = {}):
     logger,
     announce: (owner, session) => announced.push({ owner, session }),
     authorizeFolder: (_user, folder) => checkFolderIdentity(resolveReal(path.resolve(folder)).real),
+    hostRepo: gitHostRepo,
+    // Coalesced announcements go out when the test moves the clock.
+    after: (ms, task) => clock.after(ms, task),
     ...options,
   });
   return {

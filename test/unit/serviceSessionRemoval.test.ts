@@ -25,8 +25,9 @@ describe('service: session removal, reconciliation and failed writes (no Docker)
   it('remove is a transition: container and workspace go, the record stays as removed with its event, announced once', async () => {
     const s = await f.sessions.start(owner, { image: FAKE_IMAGE });
     await f.sessions.exec(owner, s.id, 'true', {});
-    f.announced.length = 0;
     f.clock.advance(60_000);
+    assert.equal(f.announced.at(-1)?.session.state, 'ready', 'the command’s busy ⇄ ready, coalesced');
+    f.announced.length = 0;
     assert.equal(await f.sessions.remove(owner, s.id, false), s.id);
     assert.equal(f.jail.stateOf(s.containerId!), undefined);
     assert.ok(!fs.existsSync(s.workspace));

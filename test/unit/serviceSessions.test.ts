@@ -44,6 +44,15 @@ describe('service: sessions (in-process harness)', () => {
     assert.deepEqual([ok.exitCode, ok.stdout, ok.stderr], [0, '/workspace\n', '']);
     const failed = await owner.rpc.sendRequest(ShellExec, { session: started.id, command: 'fail' });
     assert.deepEqual([failed.exitCode, failed.stdout, failed.stderr], [3, '', 'boom\n']);
+    // The busy ⇄ ready flips of both commands are coalesced (the scheduler is the fake clock): none
+    // has gone out yet, and one `ready` goes when the 200 ms window ends.
+    const changed = (): SessionInfo[] => owner.notifications.filter((n) => n.method === 'session/changed' && (n.params as SessionInfo).id === started.id).map((n) => n.params as SessionInfo);
+    const seen = changed().length;
+    await owner.rpc.sendRequest(SessionList, {});
+    assert.equal(changed().length, seen, 'nothing announced per command');
+    h.clock.advance(200);
+    await owner.rpc.sendRequest(SessionList, {});
+    assert.deepEqual(changed().slice(seen).map((s) => s.state), ['ready']);
 
     const t1 = h.clock.advance(60_000).toISOString();
     const paused = await owner.rpc.sendRequest(SessionPause, { session: started.id });

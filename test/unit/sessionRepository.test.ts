@@ -59,18 +59,21 @@ describe('sessions: repository (sql.js)', () => {
     assert.equal(isRunning(creating), false);
 
     await repository.setContainer('aaaa1', 'c1');
-    const ready = await repository.transition(repository.byId('aaaa1')!, { kind: 'ready' }, LATER, { actor: 'alice', kind: 'created', detail: null });
+    await repository.transition(repository.byId('aaaa1')!, { kind: 'ready' }, LATER, { actor: 'alice', kind: 'created', detail: null });
+    const ready = repository.byId('aaaa1');
     assert.ok(ready && isRunning(ready));
     assert.equal(containerOf(ready), 'c1');
     assert.deepEqual([ready.updatedAt, ready.lastActiveAt], [LATER, LATER]);
 
-    const failed = await repository.transition(ready, { kind: 'failed', reason: 'out of memory' }, LATER, { actor: 'daemon', kind: 'fail', detail: null });
+    await repository.transition(ready, { kind: 'failed', reason: 'out of memory' }, LATER, { actor: 'daemon', kind: 'fail', detail: null });
+    const failed = repository.byId('aaaa1');
     assert.ok(failed?.state === 'failed');
     assert.equal(failed.reason, 'out of memory');
     assert.equal(toInfo(failed).stateReason, 'out of memory');
     assert.equal(failed.containerId, 'c1', 'a failed session keeps the id of its last container');
 
-    const removed = await repository.transition(failed, { kind: 'removed' }, LATER, { actor: 'alice', kind: 'removed', detail: null });
+    await repository.transition(failed, { kind: 'removed' }, LATER, { actor: 'alice', kind: 'removed', detail: null });
+    const removed = repository.byId('aaaa1');
     assert.deepEqual([removed?.state, removed?.containerId, removed && toInfo(removed).stateReason], ['removed', null, null]);
 
     assert.deepEqual(
