@@ -10,7 +10,10 @@ import { describeError } from './errors';
  */
 export class UsageAlertNotifications implements vscode.Disposable {
   private readonly shown = new Set<number>();
-  private readonly bag: vscode.Disposable[] = [];
+  private readonly shownEmitter = new vscode.EventEmitter<UsageAlert>();
+  /** An alert was put up as a notification (for tests: the notification itself cannot be read). */
+  readonly onDidShow = this.shownEmitter.event;
+  private readonly bag: vscode.Disposable[] = [this.shownEmitter];
 
   constructor(private readonly ctx: Ctx) {
     this.bag.push(ctx.notifications.on(UsageAlertRaised, (alert) => void this.show(alert)));
@@ -21,19 +24,26 @@ export class UsageAlertNotifications implements vscode.Disposable {
     if (alert.ackedAt !== null || this.shown.has(alert.id)) return undefined;
     this.shown.add(alert.id);
     const show = alert.severity === 'critical' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
-    const choice = await show(`Corral usage alert: ${alert.message}`, 'Acknowledge', 'Show Usage');
+    const shown = show(`Corral usage alert: ${alert.message}`, 'Acknowledge', 'Show Usage');
+    this.shownEmitter.fire(alert);
+    const choice = await shown;
     if (choice === 'Show Usage') {
       await vscode.commands.executeCommand('corral.openUsage');
       return 'usage';
     }
     if (choice !== 'Acknowledge') return undefined;
     try {
-      await this.ctx.requireConnection().rpc.sendRequest(UsageAlerts, { ack: alert.id });
+      await this.acknowledge(alert);
       return 'acknowledged';
     } catch (error) {
       void vscode.window.showErrorMessage(`Corral: could not acknowledge the alert: ${describeError(error)}`);
       return undefined;
     }
+  }
+
+  /** The notification's Acknowledge: `usage/alerts` with `ack`; the daemon raises it no more. */
+  async acknowledge(alert: UsageAlert): Promise<void> {
+    await this.ctx.requireConnection().rpc.sendRequest(UsageAlerts, { ack: alert.id });
   }
 
   dispose(): void {

@@ -13,8 +13,8 @@ const PRICE = { inputPerMTok: 100, outputPerMTok: 100 };
 
 export interface FakeProvider {
   llm: FakeLlm;
-  /** Rewrites config.json with these daily budgets (null: none). */
-  setDayBudget(dayUsd: number | null): void;
+  /** Rewrites config.json with this daily budget (null: none), and a monthly one if given. */
+  setDayBudget(dayUsd: number | null, monthUsd?: number): void;
   close(): Promise<void>;
 }
 
@@ -22,7 +22,7 @@ export async function startFakeProvider(): Promise<FakeProvider> {
   const llm = await FakeLlm.start();
   const config = homePaths(resolveHome(process.env)).config;
   const before = fs.existsSync(config) ? fs.readFileSync(config, 'utf8') : undefined;
-  const write = (dayUsd: number | null): void => {
+  const write = (dayUsd: number | null, monthUsd?: number): void => {
     fs.mkdirSync(path.dirname(config), { recursive: true });
     fs.writeFileSync(
       config,
@@ -30,14 +30,14 @@ export async function startFakeProvider(): Promise<FakeProvider> {
         defaultProvider: PROVIDER,
         providers: { [PROVIDER]: { type: 'openai', baseURL: llm.openaiBaseURL, apiKey: 'sk-fake-vscode', model: MODEL, maxRetries: 0 } },
         prices: { [`${PROVIDER}/${MODEL}`]: PRICE },
-        ...(dayUsd === null ? {} : { budgets: { dayUsd } }),
+        ...(dayUsd === null ? {} : { budgets: { dayUsd, ...(monthUsd === undefined ? {} : { monthUsd }) } }),
       }),
     );
   };
   write(null);
   return {
     llm,
-    setDayBudget: write,
+    setDayBudget: (dayUsd, monthUsd) => write(dayUsd, monthUsd),
     close: async () => {
       if (before === undefined) fs.rmSync(config, { force: true });
       else fs.writeFileSync(config, before);
