@@ -71,10 +71,18 @@ for (const [name, make] of subjects) {
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it('finds the repository above a folder, and none outside one', async () => {
+    it('finds the repository above a folder, also through a held descriptor, and none outside one', async () => {
       const found = await subject.port.inspect(path.join(root, 'src'));
       assert.deepEqual(found && { root: found.root, head: found.head, branch: found.branch }, { root, head: base, branch: 'main' });
+      assert.ok(fs.statSync(found!.objectsDir).isDirectory(), 'the objects a session mounts are there');
       assert.deepEqual(await subject.port.head(path.join(root, 'src')), { root, commit: base });
+      // The daemon reads a checked folder through its descriptor (server/auth/heldDirectory.ts).
+      const fd = fs.openSync(root, 'r');
+      try {
+        assert.equal((await subject.port.inspect(`/proc/self/fd/${fd}/src`))?.root, root);
+      } finally {
+        fs.closeSync(fd);
+      }
       const outside = path.join(dir, 'plain');
       fs.mkdirSync(outside);
       assert.equal(await subject.port.inspect(outside), undefined);
@@ -118,7 +126,9 @@ for (const [name, make] of subjects) {
       );
       assert.match(diff.stat, /src\/app\.js/);
 
-      const applied = await subject.port.apply(root, diff.patch, 'commit', 'corral: session work');
+      // Applied through a held descriptor of the repository, as the daemon does.
+      const fd = fs.openSync(root, 'r');
+      const applied = await subject.port.apply(`/proc/self/fd/${fd}`, diff.patch, 'commit', 'corral: session work').finally(() => fs.closeSync(fd));
       assert.equal(applied.files, 3);
       assert.match(applied.commit ?? '', /^[0-9a-f]{40}$/);
       assert.deepEqual(await subject.port.head(root), { root, commit: applied.commit });

@@ -29,9 +29,11 @@ export class MemoryRepo implements HostRepo {
   /** Makes a repository at `root` (written there) whose one commit holds `files`; returns the commit. */
   create(root: string, files: Record<string, string>, branch = 'main'): string {
     writeFiles(root, new Map(Object.entries(files)));
+    // Where real git keeps the objects a session mounts read-only: the folder exists to be checked and mounted.
+    fs.mkdirSync(path.join(root, '.git', 'objects'), { recursive: true });
     const snapshot = new Map(Object.entries(files));
     const commit = commitId(snapshot, '');
-    this.repos.set(root, { commits: new Map([[commit, snapshot]]), head: commit, branch });
+    this.repos.set(fs.realpathSync(root), { commits: new Map([[commit, snapshot]]), head: commit, branch });
     return commit;
   }
 
@@ -83,7 +85,8 @@ export class MemoryRepo implements HostRepo {
     return Promise.resolve({ base, files, patch, stat });
   }
 
-  apply(root: string, patch: string, mode: ApplyMode, message: string): Promise<{ files: number; commit?: string }> {
+  apply(at: string, patch: string, mode: ApplyMode, message: string): Promise<{ files: number; commit?: string }> {
+    const root = realPath(at);
     const repo = this.repo(root);
     const changes = parsePatch(patch);
     if (changes.length === 0) return Promise.resolve({ files: 0 });
@@ -113,14 +116,24 @@ export class MemoryRepo implements HostRepo {
     return Promise.resolve({ files: changes.length, commit });
   }
 
+  /** The repository holding `dir`, found by its real path (the daemon works through held descriptors, `/proc/self/fd/N`). */
   private rootOf(dir: string): string | undefined {
-    return [...this.repos.keys()].find((root) => dir === root || dir.startsWith(`${root}${path.sep}`));
+    const real = realPath(dir);
+    return [...this.repos.keys()].find((root) => real === root || real.startsWith(`${root}${path.sep}`));
   }
 
   private repo(root: string): Repository {
-    const repo = this.repos.get(root);
+    const repo = this.repos.get(realPath(root));
     if (repo === undefined) throw new Error(`no memory repository at ${root}`);
     return repo;
+  }
+}
+
+function realPath(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return dir;
   }
 }
 
