@@ -6,9 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROTOCOL_DOCUMENT_COMMAND, protocolDocumentText } from '../server/protocol/document';
+import { readProtocolComments } from './protocolComments';
 
 const file = path.join(import.meta.dirname, '..', 'docs', 'protocol.json');
-const text = protocolDocumentText();
+const text = protocolDocumentText(readProtocolComments());
 if (process.argv.includes('--check')) {
   const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   if (current !== text) {

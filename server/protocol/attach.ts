@@ -16,6 +16,7 @@ export const AttachInputParams = z.strictObject({ attachId: AttachRef, data: z.s
 export const AttachInput = new CorralRequest('attach/input', AttachInputParams, z.null());
 
 export const AttachResizeParams = z.strictObject({ attachId: AttachRef, ...Size });
+/** `attach/resize`: the TTY's new size (rows and columns), as the terminal changed. */
 export const AttachResize = new CorralRequest('attach/resize', AttachResizeParams, z.null());
 
 export const AttachCloseParams = z.strictObject({ attachId: AttachRef });

@@ -9,6 +9,19 @@ export const PROTOCOL_DOCUMENT_COMMAND = 'npx tsx scripts/protocol.ts';
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
+/**
+ * The protocol's JSDoc, read from its source by scripts/protocolComments.ts: method, param,
+ * schema and field descriptions (the text written once, beside each declaration).
+ */
+export interface ProtocolComments {
+  methods: ReadonlyMap<string, string>;
+  params: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  schemas: ReadonlyMap<string, string>;
+  properties: ReadonlyMap<string, ReadonlyMap<string, string>>;
+}
+
+const NO_COMMENTS: ProtocolComments = { methods: new Map(), params: new Map(), schemas: new Map(), properties: new Map() };
+
 interface Declarations {
   requests: CorralRequest<z.ZodMiniType, unknown>[];
   notifications: CorralNotification<unknown>[];
@@ -40,7 +53,7 @@ function isSchema(value: unknown): value is z.ZodMiniType {
  * result and who may call it (`x-access`, from server/auth/policy.ts); the notifications (`x-notifications`, which OpenRPC has
  * no field for); every exported schema as a component; the error codes. JSON Schema by zod.
  */
-export function protocolDocument(declarations: Declarations = protocolDeclarations()): JsonObject {
+export function protocolDocument(declarations: Declarations = protocolDeclarations(), comments: ProtocolComments = NO_COMMENTS): JsonObject {
   const registry = z.registry<{ id: string }>();
   const ids = new Map<z.ZodMiniType, string>();
   const name = (schema: z.ZodMiniType, id: string): string => {
@@ -72,14 +85,23 @@ export function protocolDocument(declarations: Declarations = protocolDeclaratio
   const schemas: Record<string, JsonObject> = {};
   for (const [id, schema] of Object.entries(generated.schemas)) {
     // Each is a part of this document, not a document of its own.
-    schemas[id] = Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$schema' && key !== '$id'));
+    schemas[id] = described(Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$schema' && key !== '$id')), comments.schemas.get(id), comments.properties.get(id));
   }
   const take = (id: string): JsonObject => (inline.has(id) ? (schemas[id] ?? {}) : { $ref: `#/components/schemas/${id}` });
-  const paramsOf = (id: string, optional: boolean): JsonObject[] => {
+  const paramsOf = (id: string, optional: boolean, method: string): JsonObject[] => {
     const schema = schemas[id] ?? {};
     const properties = (schema.properties ?? {}) as Record<string, JsonObject>;
     const required = new Set((schema.required ?? []) as string[]);
-    return Object.entries(properties).map(([param, property]) => ({ name: param, required: !optional && required.has(param), schema: property }));
+    const docs = comments.params.get(method);
+    return Object.entries(properties).map(([param, property]) => {
+      const { description, ...rest } = property;
+      const text = docs?.get(param) ?? description;
+      return { name: param, ...(text === undefined ? {} : { description: text }), required: !optional && required.has(param), schema: rest };
+    });
+  };
+  const about = (method: string): JsonObject => {
+    const text = comments.methods.get(method);
+    return text === undefined ? {} : { description: text };
   };
 
   const document: JsonObject = {
@@ -94,8 +116,9 @@ export function protocolDocument(declarations: Declarations = protocolDeclaratio
     },
     methods: methods.map(({ request, params, result }) => ({
       name: request.method,
+      ...about(request.method),
       paramStructure: 'by-name',
-      params: paramsOf(params, request.params._zod.optin === 'optional'),
+      params: paramsOf(params, request.params._zod.optin === 'optional', request.method),
       result: { name: 'result', schema: result === undefined ? {} : take(result) },
       errors: [],
       // Who may call it, from the authorization policy's table (a method without a row is refused to all).
@@ -103,6 +126,7 @@ export function protocolDocument(declarations: Declarations = protocolDeclaratio
     })),
     'x-notifications': events.map(({ notification, payload }) => ({
       name: notification.method,
+      ...about(notification.method),
       params: payload === undefined ? [] : [{ name: 'params', required: true, schema: take(payload) }],
     })),
     components: {
@@ -117,7 +141,17 @@ export function protocolDocument(declarations: Declarations = protocolDeclaratio
   return document;
 }
 
+/** A schema with its JSDoc as `description`, and its fields' JSDoc on its properties. */
+function described(schema: JsonObject, text: string | undefined, fields: ReadonlyMap<string, string> | undefined): JsonObject {
+  const properties = schema.properties as Record<string, JsonObject> | undefined;
+  const withFields =
+    properties && fields
+      ? { ...schema, properties: Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, fields.has(key) ? { description: fields.get(key)!, ...value } : value])) }
+      : schema;
+  return text === undefined ? withFields : { description: text, ...withFields };
+}
+
 /** The document as docs/protocol.json holds it. */
-export function protocolDocumentText(): string {
-  return JSON.stringify(protocolDocument(), null, 2) + '\n';
+export function protocolDocumentText(comments?: ProtocolComments): string {
+  return JSON.stringify(protocolDocument(protocolDeclarations(), comments), null, 2) + '\n';
 }

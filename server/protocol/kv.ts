@@ -24,6 +24,7 @@ export const KvEntry = z.strictObject({
 });
 export type KvEntry = z.infer<typeof KvEntry>;
 
+/** `kv/put`: stores the value under the key (durable when answered); its version goes up by one. */
 export const KvPut = new CorralRequest('kv/put', KvPutParams, KvEntry);
 
 export const KvGetParams = z.strictObject({ key: Key });
@@ -31,7 +32,9 @@ export const KvGetParams = z.strictObject({ key: Key });
 export const KvGet = new CorralRequest('kv/get', KvGetParams, z.nullable(KvEntry));
 
 export const KvListParams = z.strictObject({ prefix: z.optional(z.string().check(z.maxLength(256))) });
+/** `kv/list`: your entries, of keys starting with `prefix` when given. */
 export const KvList = new CorralRequest('kv/list', KvListParams, z.array(KvEntry));
 
 export const KvDeleteParams = z.strictObject({ key: Key });
+/** `kv/delete`: removes the key; `deleted` is false when there was none. */
 export const KvDelete = new CorralRequest('kv/delete', KvDeleteParams, z.strictObject({ deleted: z.boolean() }));

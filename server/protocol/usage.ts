@@ -194,8 +194,9 @@ export const UsageImportParams = z.strictObject({
   rows: z.array(ImportRowSchema).check(z.maxLength(5000)),
 });
 
-/** `usage/import`: rows read from another agent's logs by the client, priced and added to your ledger. */
+/** What one `usage/import` added: new rows, rows already in the ledger, rows of a model with no known price, and their cost. */
 export const UsageImportResult = z.strictObject({ added: count, duplicates: count, unpriced: count, costUsd: z.number() });
+/** `usage/import`: rows read from another agent's logs by the client, priced and added to your ledger. */
 export const UsageImport = new CorralRequest('usage/import', UsageImportParams, UsageImportResult);
 
 export const UsageExportParams = z.strictObject({
