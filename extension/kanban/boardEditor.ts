@@ -61,7 +61,8 @@ export class BoardEditor implements vscode.Disposable {
     panel.webview.html = this.html();
     this.disposables.push(
       panel.webview.onDidReceiveMessage((data: { corral?: unknown; message?: RpcMessage }) => {
-        if (data.corral === 'rpc' && data.message) void this.receive(data.message);
+        // A refusal has been answered to the page already; nothing more to do with it here.
+        if (data.corral === 'rpc' && data.message) this.receive(data.message).catch(() => undefined);
       }),
       // Every change of the text (typing, undo, git, a move here or in another editor of it): the page reads it again.
       vscode.workspace.onDidChangeTextDocument((event) => {

@@ -51,7 +51,10 @@ export function attachMoves(host: MoveHost): () => void {
   };
   const putBack = (): void => {
     if (!held) return;
-    held.home.list.insertBefore(held.item, held.home.next);
+    const { list, next } = held.home;
+    // The board was drawn again meanwhile: back into its column as drawn now.
+    if (list.isConnected) list.insertBefore(held.item, next?.parentElement === list ? next : null);
+    else root.querySelector(`ul.cards[data-status="${list.getAttribute('data-status') ?? ''}"]`)?.append(held.item);
     release();
   };
   const release = (): HTMLElement | undefined => {
