@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AgentRun, SessionRemove, type RunSummary } from '../../server/protocol';
 import type { DaemonConnection } from '../../server/protocol/client';
@@ -28,6 +31,8 @@ describe('Agent runs (Runs view, Run Agent, transcript)', () => {
     for (const session of sessions) await bounded(outside.rpc.sendRequest(SessionRemove, { session, purge: true }), 'cleanup session/remove', 30_000).catch(() => undefined);
     outside?.dispose();
     await fake?.close();
+    // The task run closed a task of the fixture board, which later tests read as it was.
+    execFileSync('git', ['checkout', '--', 'docs/TASKS.md'], { cwd: workspaceFolder() });
   });
 
   it('shows a run started from outside (as the CLI does) live: running with its steps, then finished with tokens and cost', async () => {
@@ -105,5 +110,21 @@ describe('Agent runs (Runs view, Run Agent, transcript)', () => {
     assert.equal(summary.outcome, 'stopped');
     await waitFor(api.runs.onDidChange, () => api.runs.get(run.runId)?.outcome === 'stopped', 'the stopped run in the view', 20_000, describeRuns);
     assert.equal(iconId(runItem(run.runId)), 'debug-stop');
+  });
+
+  it('runs the agent on a task of the board (Run Agent on Task): claimed, worked on in a new session, closed with the outcome', async () => {
+    const board = path.join(workspaceFolder(), 'docs', 'TASKS.md');
+    fake.llm.play([{ toolCalls: [{ name: 'finish', arguments: { summary: 'reconnects after a crash now' } }], usage: { input: 700, output: 15 } }]);
+    const summary = await bounded(vscode.commands.executeCommand<RunSummary | undefined>('corral.runAgent', { task: 'T-3', board, repo: workspaceFolder(), session: null, provider: PROVIDER }), 'corral.runAgent on T-3', 90_000);
+    assert.ok(summary);
+    sessions.add(summary.sessionId);
+    assert.equal(summary.outcome, 'finished');
+    assert.deepEqual(summary.task && { id: summary.task.id, status: summary.task.status }, { id: 'T-3', status: 'done' });
+    // The goal was the task's own text, from the board.
+    assert.match(JSON.stringify(fake.llm.requests[0]?.body), /Work on task T-3 of the task board TASKS\.md: Reconnect after a crash/);
+    assert.match(fs.readFileSync(board, 'utf8'), /^- \[x\] T-3 Reconnect after a crash/m);
+    const run = await waitFor(api.runs.onDidChange, () => api.runs.get(summary.runId), 'the task run in the view', 20_000, describeRuns);
+    assert.equal(run.task, 'T-3');
+    assert.equal(runItem(run.runId).label, 'T-3 Reconnect after a crash');
   });
 });
