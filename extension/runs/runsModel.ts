@@ -35,6 +35,9 @@ export interface RunView {
   warnings: string[];
 }
 
+/** A running run's journal is read again at most this often. */
+const JOURNAL_REREAD_MS = 5000;
+
 /** Runs listed when a window connects; older ones are in `corral run --list`. */
 const LISTED_RUNS = 50;
 
@@ -47,6 +50,7 @@ export class RunsModel implements vscode.Disposable {
   private readonly runs = new Map<string, RunView>();
   /** Ended runs whose journal was read: read once. */
   private readonly journalsRead = new Set<string>();
+  private readonly journalReadAt = new Map<string, number>();
   private readonly changedEmitter = new vscode.EventEmitter<RunView | undefined>();
   private readonly eventEmitter = new vscode.EventEmitter<{ run: RunView; event: RunEvent | undefined }>();
   /** A run changed (undefined: everything was listed again). */
@@ -83,6 +87,10 @@ export class RunsModel implements vscode.Disposable {
     const run = this.runs.get(runId);
     const connection = this.ctx.connection;
     if (!run || !connection || run.watched.length >= run.steps || this.journalsRead.has(runId)) return run;
+    // A running run's view is redrawn every second: its journal is read at most every few seconds.
+    const last = this.journalReadAt.get(runId) ?? 0;
+    if (Date.now() - last < JOURNAL_REREAD_MS) return run;
+    this.journalReadAt.set(runId, Date.now());
     try {
       const { steps } = await connection.rpc.sendRequest(AgentSteps, { run: runId });
       // An ended run's journal no longer changes (its finishing step is not journaled: the run's summary is).

@@ -17,6 +17,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   readonly view: vscode.TreeView<RunNode>;
   private readonly bag: vscode.Disposable[] = [this.changed];
   private ticker: NodeJS.Timeout | undefined;
+  /** One node object per run: a change fired for a run must be the element the view holds. */
+  private readonly nodes = new Map<string, RunNode>();
 
   constructor(
     ctx: Ctx,
@@ -34,7 +36,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   }
 
   async getChildren(element?: RunNode): Promise<RunNode[]> {
-    if (element === undefined) return this.runs.list().map((run) => ({ kind: 'run', runId: run.runId }));
+    if (element === undefined) return this.runs.list().map((run) => this.node(run.runId));
     if (element.kind === 'step') return [];
     // Steps this window did not watch come from the run's journal.
     const run = await this.runs.loadSteps(element.runId);
@@ -57,12 +59,27 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     for (const disposable of this.bag.splice(0)) disposable.dispose();
   }
 
-  /** Redraws, and keeps a one-second tick only while a run is going (its elapsed time). */
+  private node(runId: string): RunNode {
+    let node = this.nodes.get(runId);
+    if (!node) {
+      node = { kind: 'run', runId };
+      this.nodes.set(runId, node);
+    }
+    return node;
+  }
+
+  /** Redraws everything, and keeps a one-second tick only while a run is going. */
   private redraw(): void {
     this.changed.fire(undefined);
-    const running = this.runs.list().some((run) => run.outcome === null);
-    if (running && this.ticker === undefined) this.ticker = setInterval(() => this.redraw(), TICK_MS);
-    if (!running && this.ticker !== undefined) {
+    this.tick();
+  }
+
+  /** The running runs' items again (their elapsed time moves); stops when none is running. */
+  private tick(): void {
+    const running = this.runs.list().filter((run) => run.outcome === null);
+    for (const run of running) this.changed.fire(this.node(run.runId));
+    if (running.length > 0 && this.ticker === undefined) this.ticker = setInterval(() => this.tick(), TICK_MS);
+    if (running.length === 0 && this.ticker !== undefined) {
       clearInterval(this.ticker);
       this.ticker = undefined;
     }
