@@ -13,6 +13,7 @@ import { CorralError, describeError } from '../errors';
 import type { Logger } from '../log';
 import { ErrorCode, type ErrorData, Hello, type HelloResult, type Identity } from '../protocol';
 import { FrameGuard, type FrameLimits } from './frameGuard';
+import type * as z from 'zod/mini';
 import type { Router } from './router';
 
 /** Past this much unsent data on a socket, notifications to it are dropped (and counted by the sender). */
@@ -125,7 +126,11 @@ export class ClientConnection {
     this.running.add(started);
     try {
       const answer = await started;
-      if (this.deps.logger.enabled('debug')) this.logRequest(method, params, answer, performance.now() - began);
+      if (this.deps.logger.enabled('debug')) {
+        const ms = performance.now() - began;
+        const declaration = method === Hello.method ? Hello : (await this.deps.router).find(method)?.request;
+        this.logRequest(method, params, answer, ms, declaration?.result);
+      }
       return answer;
     } finally {
       this.running.delete(started);
@@ -135,9 +140,11 @@ export class ClientConnection {
   /**
    * `CORRAL_LOG_LEVEL=debug`: one line per request with its method, duration, sizes and error
    * code. Sizes only, never contents: params carry tokens (`corral/hello`) and keys
-   * (`provider/setKey`), results carry issued tokens (`auth/issue`).
+   * (`provider/setKey`), results carry issued tokens (`auth/issue`). The result is also checked
+   * against its declaration's schema, so drift between a service and the protocol shows in the
+   * log of a real daemon, not only in the tests: a mismatch is a warning naming the field.
    */
-  private logRequest(method: string, params: unknown, answer: unknown, ms: number): void {
+  private logRequest(method: string, params: unknown, answer: unknown, ms: number, result: z.ZodMiniType | undefined): void {
     const failed = answer instanceof ResponseError;
     this.deps.logger.debug('request', {
       conn: this.id,
@@ -146,6 +153,18 @@ export class ClientConnection {
       ms: Math.round(ms * 10) / 10,
       paramsBytes: byteSize(params),
       ...(failed ? { code: answer.code } : { resultBytes: byteSize(answer) }),
+    });
+    if (failed || result === undefined) return;
+    const checked = result.safeParse(answer);
+    if (checked.success) return;
+    // Where and what kind of mismatch, never the value itself.
+    const issue = checked.error.issues[0];
+    this.deps.logger.warn('result does not match its declaration', {
+      conn: this.id,
+      method,
+      field: issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(top)',
+      problem: issue?.code ?? 'invalid',
+      issues: checked.error.issues.length,
     });
   }
 

@@ -1,13 +1,19 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
+import { createMessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-jsonrpc/node';
+import * as z from 'zod/mini';
 import { toCliError } from '../../cli/errors';
 import { ExitCode } from '../../cli/exitCodes';
 import { readConfig } from '../../server/config';
+import { memoryLogger } from '../../server/log';
+import { ClientConnection } from '../../server/rpc/connection';
+import { Router } from '../../server/rpc/router';
 import { CorralError } from '../../server/errors';
-import { AgentRun, ErrorCode, KvPut, ProviderSetKey, SessionShow, type ErrorData } from '../../server/protocol';
+import { AgentRun, CorralRequest, ErrorCode, Hello, KvPut, PROTOCOL_VERSION, ProviderSetKey, SessionShow, type ErrorData } from '../../server/protocol';
 import { startHarness, type Harness } from '../support/harness';
 
 const KEY = 'sk-edge-7f3a9c1e5b2d4068-SECRET';
@@ -61,6 +67,61 @@ describe('protocol edge: request log and config errors', () => {
       assert.ok(!log.includes(token), 'the hello token is not in the log');
       assert.ok(!log.includes(KEY), 'the provider key is not in the log');
       client.dispose();
+    });
+  });
+
+  describe('a result its declaration does not allow', () => {
+    const logger = memoryLogger('debug');
+    const served: ClientConnection[] = [];
+    let dir: string;
+    let server: net.Server;
+
+    before(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cr-edge-'));
+      // A method table of its own, every call let in: the service below answers off its declaration.
+      const router = new Router(() => undefined);
+      const Declared = new CorralRequest('test/drift', z.optional(z.strictObject({})), z.strictObject({ count: z.int() }));
+      router.on(Declared, () => ({ count: 'three' }) as unknown as { count: number });
+      router.on(new CorralRequest('test/fine', z.optional(z.strictObject({})), z.strictObject({ count: z.int() })), () => ({ count: 3 }));
+      server = net.createServer((socket) => {
+        served.push(
+          new ClientConnection(socket, {
+            router: Promise.resolve(router),
+            limits: { maxMessageBytes: 1 << 20, maxHeaderBytes: 8192, maxInFlight: 8 },
+            logger,
+            authenticate: async () => ({ user: 'alice', role: 'owner' }),
+            serverVersion: 'test',
+            protocolVersion: PROTOCOL_VERSION,
+            isStopping: () => false,
+          }),
+        );
+      });
+      await new Promise<void>((resolve) => server.listen(path.join(dir, 's.sock'), resolve));
+    });
+    after(async () => {
+      for (const connection of served) connection.close();
+      await new Promise((resolve) => server?.close(resolve));
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('is answered as the service gave it, and logged under debug as a warning naming the field', async () => {
+      const socket = net.connect(path.join(dir, 's.sock'));
+      const rpc = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+      rpc.listen();
+      try {
+        await rpc.sendRequest(Hello, { protocolVersion: PROTOCOL_VERSION, token: 'x'.repeat(64), client: { kind: 'test' } });
+        assert.deepEqual(await rpc.sendRequest('test/fine', {}), { count: 3 });
+        assert.deepEqual(await rpc.sendRequest('test/drift', {}), { count: 'three' });
+        const warnings = logger.lines.filter((line) => line.level === 'warn' && line.msg === 'result does not match its declaration');
+        assert.deepEqual(
+          warnings.map((line) => line.fields),
+          [{ conn: served[0]!.id, method: 'test/drift', field: 'count', problem: 'invalid_type', issues: 1 }],
+        );
+        assert.ok(!JSON.stringify(logger.lines).includes('three'), 'the value itself is not logged');
+      } finally {
+        rpc.dispose();
+        socket.destroy();
+      }
     });
   });
 
