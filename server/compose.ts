@@ -177,12 +177,15 @@ export async function composeDaemon(
   });
   sessionReposOf = (sessionUser) => sessions.list(sessionUser).flatMap((s) => (s.state === 'removed' ? [] : (s.repoRoot ?? s.repo ?? [])));
   const dirs = { home: paths.home, worktrees: paths.worktrees, trusted };
-  const maintenance = new Maintenance(sessions, jail, store, clock, logger, {
-    ...dirs,
-    intervalMs: settings.maintenanceMs,
-    idlePauseMs: settings.idlePauseMs,
-    retentionMs: settings.retentionMs,
-  });
+  const maintenance = new Maintenance(
+    sessions,
+    jail,
+    store,
+    clock,
+    logger,
+    { ...dirs, intervalMs: settings.maintenanceMs, idlePauseMs: settings.idlePauseMs, retentionMs: settings.retentionMs },
+    ports.scheduler,
+  );
   // Reconciliation loads dockerode and asks the engine (most of a cold start): it runs while the
   // store-only methods already answer; the session methods wait for it (T-17).
   const reconciled = (async () => {

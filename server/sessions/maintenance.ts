@@ -1,6 +1,7 @@
 import { describeError } from '../errors';
 import type { Logger } from '../log';
 import type { Clock } from '../ports/clock';
+import type { Scheduler, Timer } from '../ports/scheduler';
 import type { JailPort } from '../jail/port';
 import type { Store } from '../store/store';
 import { prune, recordSample } from './instrumentation';
@@ -25,7 +26,7 @@ export interface MaintenanceOptions {
  * and reconciliation with the engine (which notices an engine restart within one interval).
  */
 export class Maintenance {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private running: Promise<void> | undefined;
 
   constructor(
@@ -35,15 +36,16 @@ export class Maintenance {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: MaintenanceOptions,
+    /** Runs the pass every `intervalMs` (Node's timers; the harness's fake clock as it is advanced). */
+    private readonly scheduler: Scheduler,
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
-    this.timer.unref();
+    this.timer = this.scheduler.every(this.options.intervalMs, () => void this.tick());
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.timer?.cancel();
     await this.running;
   }
 
