@@ -3,7 +3,7 @@ import type { CommandFunction } from '../command';
 import type { usageCommand } from '../commands';
 import { ExitCode } from '../exitCodes';
 import { table, type Output } from '../output';
-import { money, n } from './run';
+import { money, n } from '../numbers';
 
 /** `corral usage [--since 7d] [--by day|model|…]`: tokens and cost from the ledger. */
 export const usage: CommandFunction<typeof usageCommand> = async (ctx, options) => {

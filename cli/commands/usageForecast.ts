@@ -3,7 +3,7 @@ import type { CommandFunction } from '../command';
 import type { usageForecastCommand } from '../commands';
 import { ExitCode } from '../exitCodes';
 import type { Output } from '../output';
-import { money } from './run';
+import { money } from '../numbers';
 
 /** `corral usage forecast`: the month's spend so far, where it is heading, and the burn rate. */
 export const forecast: CommandFunction<typeof usageForecastCommand> = async (ctx, options) => {

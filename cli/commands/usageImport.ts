@@ -5,7 +5,7 @@ import type { CommandFunction } from '../command';
 import type { usageImportCommand } from '../commands';
 import { CliError } from '../errors';
 import { ExitCode } from '../exitCodes';
-import { money, n } from './run';
+import { money, n } from '../numbers';
 import { readClaudeCode } from './usageImportClaudeCode';
 import { readCodex } from './usageImportCodex';
 import { jsonlFiles } from './usageLogFiles';

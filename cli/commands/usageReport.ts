@@ -3,7 +3,7 @@ import type { CommandFunction } from '../command';
 import type { usageReportCommand } from '../commands';
 import { CliError } from '../errors';
 import { ExitCode } from '../exitCodes';
-import { money, n } from './run';
+import { money, n } from '../numbers';
 
 /** `corral usage report --month YYYY-MM [--format md|csv|json]`: the monthly review. */
 export const report: CommandFunction<typeof usageReportCommand> = async (ctx, options) => {
