@@ -18,19 +18,12 @@ export { PROTOCOL_VERSION } from './version';
  * pass it straight to `sendRequest(Decl, params)`.
  */
 export class CorralRequest<S extends z.ZodMiniType, R> extends RequestType<z.input<S>, R, ErrorData> {
-  /** Absent only in a declaration not yet given one; the protocol's unit test names those. */
-  readonly result: z.ZodMiniType<R> | undefined;
-
-  constructor(method: string, params: S, result: z.ZodMiniType<R>);
-  /** The form before protocol v2 (no result schema); kept so a module is converted on its own. */
-  constructor(method: string, params: S);
   constructor(
     method: string,
     readonly params: S,
-    result?: z.ZodMiniType<R>,
+    readonly result: z.ZodMiniType<R>,
   ) {
     super(method);
-    this.result = result;
   }
 }
 
@@ -38,8 +31,7 @@ export class CorralRequest<S extends z.ZodMiniType, R> extends RequestType<z.inp
 export class CorralNotification<P> extends NotificationType<P> {
   constructor(
     method: string,
-    /** Absent only in a declaration not yet given one; the protocol's unit test names those. */
-    readonly payload?: z.ZodMiniType<P>,
+    readonly payload: z.ZodMiniType<P>,
   ) {
     super(method);
   }

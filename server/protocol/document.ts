@@ -74,11 +74,11 @@ export function protocolDocument(declarations: Declarations = protocolDeclaratio
   const methods = declarations.requests.map((request) => ({
     request,
     params: local(request.params, `${request.method}#params`),
-    result: request.result ? local(request.result, `${request.method}#result`) : undefined,
+    result: local(request.result, `${request.method}#result`),
   }));
   const events = declarations.notifications.map((notification) => ({
     notification,
-    payload: notification.payload ? local(notification.payload, `${notification.method}#payload`) : undefined,
+    payload: local(notification.payload, `${notification.method}#payload`),
   }));
 
   const generated = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, JsonObject> };
@@ -119,7 +119,7 @@ export function protocolDocument(declarations: Declarations = protocolDeclaratio
       ...about(request.method),
       paramStructure: 'by-name',
       params: paramsOf(params, request.params._zod.optin === 'optional', request.method),
-      result: { name: 'result', schema: result === undefined ? {} : take(result) },
+      result: { name: 'result', schema: take(result) },
       errors: [],
       // Who may call it, from the authorization policy's table (a method without a row is refused to all).
       'x-access': METHOD_RULES[request.method]?.caller ?? 'nobody',
@@ -127,7 +127,7 @@ export function protocolDocument(declarations: Declarations = protocolDeclaratio
     'x-notifications': events.map(({ notification, payload }) => ({
       name: notification.method,
       ...about(notification.method),
-      params: payload === undefined ? [] : [{ name: 'params', required: true, schema: take(payload) }],
+      params: [{ name: 'params', required: true, schema: take(payload) }],
     })),
     components: {
       schemas: Object.fromEntries(

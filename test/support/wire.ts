@@ -4,7 +4,7 @@ import { CorralRequest } from '../../server/protocol';
 import { protocolDeclarations } from '../../server/protocol/document';
 
 /** Payload schemas of the declared notifications, by method. */
-const PAYLOADS = new Map(protocolDeclarations().notifications.flatMap((n) => (n.payload ? [[n.method, n.payload] as const] : [])));
+const PAYLOADS = new Map(protocolDeclarations().notifications.map((n) => [n.method, n.payload] as const));
 
 /** What the daemon sent that its declaration does not allow. */
 export class WireMismatch extends Error {
@@ -39,7 +39,7 @@ export function checkWire<C extends MessageConnection>(rpc: C): C {
     async sendRequest(...args: unknown[]): Promise<unknown> {
       const result = await send(...args);
       const [type] = args;
-      if (type instanceof CorralRequest && type.result) check(type.result as z.ZodMiniType, result, `the result of ${type.method}`);
+      if (type instanceof CorralRequest) check(type.result as z.ZodMiniType, result, `the result of ${type.method}`);
       return result;
     },
     onNotification(...args: unknown[]): unknown {

@@ -63,7 +63,7 @@ describe('authorization policy: one table, real paths, held folders', () => {
   it('asks the policy at the edge before any handler runs', async () => {
     const authorizer = new Authorizer(facts);
     let ran = 0;
-    const undeclared = new CorralRequest('test/undeclared', z.optional(z.strictObject({})));
+    const undeclared = new CorralRequest('test/undeclared', z.optional(z.strictObject({})), z.number());
     const router = new Router((identity, method) => authorizer.call(identity, method))
       .on(protocol.AuthList, () => {
         ran++;
