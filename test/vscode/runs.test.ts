@@ -125,6 +125,7 @@ describe('Agent runs (Runs view, Run Agent, transcript)', () => {
     assert.match(fs.readFileSync(board, 'utf8'), /^- \[x\] T-3 Reconnect after a crash/m);
     const run = await waitFor(api.runs.onDidChange, () => api.runs.get(summary.runId), 'the task run in the view', 20_000, describeRuns);
     assert.equal(run.task, 'T-3');
-    assert.equal(runItem(run.runId).label, 'T-3 Reconnect after a crash');
+    // (The title as the board reads it: an earlier test may have assigned the task.)
+    assert.match(String(runItem(run.runId).label), /^T-3 Reconnect after a crash/);
   });
 });
