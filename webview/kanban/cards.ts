@@ -75,7 +75,7 @@ function cardOf(task: TaskInfo, byId: ReadonlyMap<string, TaskInfo>, data: Kanba
   return h(
     'article',
     { class: 'card', tabindex: '0', draggable: 'true', 'data-task': task.id, 'aria-roledescription': 'card', 'aria-label': label, 'aria-describedby': HELP_ID },
-    h('p', { class: 'card-title' }, task.explicitId ? h('span', { class: 'task-id' }, task.id) : null, ' ', task.title),
+    h('p', { class: 'card-title' }, task.explicitId ? h('span', { class: 'task-id' }, task.id) : null, ' ', shownTitle(task)),
     h(
       'p',
       { class: 'card-meta' },
@@ -90,4 +90,11 @@ function cardOf(task: TaskInfo, byId: ReadonlyMap<string, TaskInfo>, data: Kanba
     ),
     h('button', { type: 'button', class: 'card-actions', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-label': `Actions for ${task.id}`, 'data-actions': task.id }, '⋯'),
   );
+}
+
+/** The title without the `@names` and `#tags` the card shows below it anyway. */
+function shownTitle(task: TaskInfo): string {
+  const shown = new Set([...task.assignees.map((a) => `@${a.replace(/^@/, '')}`), ...task.tags.map((t) => `#${t.replace(/^#/, '')}`)].map((w) => w.toLowerCase()));
+  const title = task.title.replace(/(^|\s)([@#][\w./-]+)(?=\s|$)/g, (whole, _space: string, word: string) => (shown.has(word.toLowerCase()) ? '' : whole)).trim();
+  return title === '' ? task.title : title;
 }
