@@ -357,7 +357,11 @@ export const runCommand = command({
 export const lspCommand = command({
   name: 'lsp',
   description: 'the task-board language server on stdin/stdout for any LSP client: diagnostics, code lenses, hover, completion, outline, code actions',
-  options: { stdio: flag('--stdio', 'speak LSP on stdin and stdout (the only transport)') },
+  options: {
+    stdio: flag('--stdio', 'speak LSP on stdin and stdout (the only transport)'),
+    // vscode-languageclient adds it to the command line of every server it starts; not used.
+    clientProcessId: option('--clientProcessId <pid>', "the editor's process id, as VS Code's LSP client passes it"),
+  },
   examples: ['corral lsp --stdio', "nvim: vim.lsp.start({ name = 'corral', cmd = { 'corral', 'lsp', '--stdio' } })"],
 });
 

@@ -8,6 +8,7 @@ import { SessionsTree } from './sessions/sessionsTree';
 import { SessionTerminal } from './sessions/sessionTerminal';
 import { registerTaskCommands } from './tasks/taskCommands';
 import { TasksTree } from './tasks/tasksTree';
+import { BoardLanguage } from './lsp/boardLanguage';
 import { WebPanels } from './webview/panel';
 import { BoardEditors } from './kanban/boardEditor';
 import { registerAgentViews, type AgentViews } from './agentViews';
@@ -22,6 +23,8 @@ export interface CorralApi {
   web: WebPanels;
   /** The board editor (Open With… Corral Board): its tests act as its page and see what it drew. */
   boards: BoardEditors;
+  /** The board language server's client, started when a board file is opened; other commands edit open boards through it. */
+  boardLanguage: BoardLanguage;
   /** Time spent in `activate` (the connection is made afterwards, off the activation path). */
   activationMs: number;
   /** A terminal bridge to a session's TTY, as `corral.openTerminal` makes (tests read its output). */
@@ -52,11 +55,13 @@ export function activate(extension: vscode.ExtensionContext): CorralApi {
   extension.subscriptions.push(runs, ...agent.disposables);
   const health = new Health(ctx);
   extension.subscriptions.push(health, ...registerHealthCommands(ctx, health));
+  const boardLanguage = new BoardLanguage(ctx, extension);
+  extension.subscriptions.push(boardLanguage);
   void ctx.start();
   const activationMs = performance.now() - started;
   ctx.log.info(`activated in ${activationMs.toFixed(1)} ms`);
   const context = ctx;
-  return { ctx, sessions, tasks, web, boards, activationMs, sessionTerminal: (sessionId, label) => new SessionTerminal(context, sessionId, label), health, runs, agent };
+  return { ctx, sessions, tasks, web, boardLanguage, boards, activationMs, sessionTerminal: (sessionId, label) => new SessionTerminal(context, sessionId, label), health, runs, agent };
 }
 
 export function deactivate(): void {

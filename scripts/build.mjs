@@ -51,7 +51,15 @@ const lazy = {
 };
 const genaiPricesVersion = JSON.parse(readFileSync('node_modules/@pydantic/genai-prices/package.json', 'utf8')).version;
 
-const extensionBuild = { ...common, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist', external: [...common.external, 'vscode'] };
+// vscode-languageclient in its own bundle (dist/lspClient.js), required when the first board is opened.
+const lazyLspClient = {
+  name: 'lazy-lsp-client',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/client$/ }, (args) => (args.importer.endsWith(`lsp${path.sep}boardLanguage.ts`) ? { path: 'lspClient', namespace: 'lazy-lsp-client' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-lsp-client' }, () => ({ contents: "module.exports = require(require('node:path').join(__dirname, 'lspClient.js'));", loader: 'js' }));
+  },
+};
+const extensionBuild = { ...common, entryPoints: { extension: 'extension/main.ts', lspClient: 'extension/lsp/client.ts' }, outdir: 'dist', external: [...common.external, 'vscode'], plugins: [lazyLspClient] };
 // `--extension-only`: just dist/extension.js, over an existing build (scripts/test-vscode.sh
 // after an edit of extension/; the daemon bundle it starts is left as it is).
 if (process.argv.includes('--extension-only')) {
