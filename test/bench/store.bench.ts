@@ -56,7 +56,7 @@ describe('benchmark: durable writes', function () {
 
     // The same through the daemon: 50 clients, 40 puts in flight each.
     const daemon = await startDaemon(home.home);
-    const clients = await Promise.all(Array.from({ length: 50 }, () => connect(home.home)));
+    const clients = await Promise.all(Array.from({ length: 50 }, () => connect(home.home, 'test', { checked: false })));
     start = performance.now();
     const perClient = 400;
     await Promise.all(
