@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { command, flag, oneOf, option, type Bind } from './command';
 import { CliError } from './errors';
 import { ExitCode } from './exitCodes';
-import { TASK_STATUSES } from '../server/protocol/tasks';
+import { TASK_STATUSES } from '../server/protocol/states';
 import { USAGE_GROUPS } from '../server/protocol/usage';
 
 // The command table. Each command is one spec (cli/command.ts): its name and arguments, help,

@@ -23,6 +23,8 @@ export interface CliProcess {
   stderr: OutputStream;
   /** Calls `handler` on the first Ctrl-C while registered; main.ts ends the process on the second. */
   onInterrupt(handler: () => void): Disposable;
+  /** Calls `handler` when the process is asked to end (SIGTERM, SIGHUP) while registered. */
+  onTerminate(handler: () => void): Disposable;
   /** The daemon bundle started on demand (`dist/server.js` beside the CLI bundle). */
   serverScript?: string;
 }
@@ -57,6 +59,8 @@ export interface CliContext {
   connection(mode?: 'start' | 'existing'): Promise<DaemonConnection>;
   /** Ctrl-C while `handler` is registered calls it (the second Ctrl-C ends the process). */
   onInterrupt(handler: () => void): Disposable;
+  /** SIGTERM or SIGHUP while `handler` is registered calls it instead of ending the process at once. */
+  onTerminate(handler: () => void): Disposable;
   /** A path the user typed, against the command's working folder. */
   resolve(given: string): string;
   /** Closes the connection, if one was made. Called by main.ts when the command ends. */
@@ -120,6 +124,7 @@ export function createContext(io: CliProcess, options: GlobalOptions, version: s
     call: async (type, params, token) => (await connection()).rpc.sendRequest(type, params, token),
     connection,
     onInterrupt: (handler) => io.onInterrupt(handler),
+    onTerminate: (handler) => io.onTerminate(handler),
     resolve: (given) => path.resolve(io.cwd, given),
     dispose: () => {
       disposed = true;

@@ -26,6 +26,11 @@ const processIo: CliProcess = {
     process.on('SIGINT', listener);
     return { dispose: () => void process.off('SIGINT', listener) };
   },
+  onTerminate: (handler) => {
+    const signals = ['SIGTERM', 'SIGHUP'] as const;
+    for (const signal of signals) process.on(signal, handler);
+    return { dispose: () => signals.forEach((signal) => process.off(signal, handler)) };
+  },
 };
 
 function buildProgram(): Command {
@@ -61,6 +66,10 @@ async function main(argv: string[]): Promise<void> {
       throw error;
     });
   }
+  // A terminal left raw (attach, ended by an exception or an EPIPE exit) would not echo or turn \n into \r\n.
+  process.once('exit', () => {
+    if (process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
+  });
   const program = buildProgram();
   let settled = false;
   // An await that can never settle (the daemon vanished mid-request) would otherwise end the

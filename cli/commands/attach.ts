@@ -30,8 +30,8 @@ export const attach: CommandFunction<typeof attachCommand> = async (ctx, { id })
   const restore = (): void => {
     if (ctx.isTTY.stdin) stdin.setRawMode?.(wasRaw);
   };
-  process.once('exit', restore);
 
+  let terminated: { dispose(): void } | undefined;
   const ended = new Promise<{ code: number; reason: string }>((resolve) => {
     connection.rpc.onNotification(AttachClosedNotification, (closed) => {
       if (closed.attachId === attachId) resolve({ code: closed.exitCode, reason: 'exited' });
@@ -54,7 +54,7 @@ export const attach: CommandFunction<typeof attachCommand> = async (ctx, { id })
       if (data.length > 0) void ctx.call(AttachInput, { attachId, data }).catch(() => undefined);
     });
     stdin.once('end', () => resolve({ code: 0, reason: 'detached' }));
-    for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve({ code: ExitCode.Interrupted, reason: 'signal' }));
+    terminated = ctx.onTerminate(() => resolve({ code: ExitCode.Interrupted, reason: 'signal' }));
   });
   const onResize = (): void => void ctx.call(AttachResize, { attachId, ...size() }).catch(() => undefined);
   stdout.on('resize', onResize);
@@ -73,6 +73,7 @@ export const attach: CommandFunction<typeof attachCommand> = async (ctx, { id })
     return code;
   } finally {
     restore();
+    terminated?.dispose();
     stdout.off('resize', onResize);
     stdin.pause();
   }

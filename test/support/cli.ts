@@ -72,8 +72,10 @@ export async function runInProcess<S extends CommandSpec>(
   const stdout = new MemoryStream();
   const stderr = new MemoryStream();
   const stdin = new PassThrough();
+  // No signals reach an in-process command.
+  const none = (): { dispose(): void } => ({ dispose: () => undefined });
   const ctx = createContext(
-    { cwd: io.cwd ?? process.cwd(), env: io.env, stdin, stdout, stderr, serverScript: distServer, onInterrupt: () => ({ dispose: () => undefined }) },
+    { cwd: io.cwd ?? process.cwd(), env: io.env, stdin, stdout, stderr, serverScript: distServer, onInterrupt: none, onTerminate: none },
     { json: io.json === true, verbose: io.verbose === true },
     'test',
   );
