@@ -174,6 +174,24 @@ describe('kanban in the browser app', function () {
     assert.deepEqual(await visible(), ['T-2', 'T-3']);
   });
 
+  it('is one Tab stop among the cards (the last focused, with its ⋯ button); the arrows go from card to card', async () => {
+    await page.focus('#kanban-run-next');
+    const active = (): Promise<string | null> => page.evaluate(() => document.activeElement?.getAttribute('data-task') ?? document.activeElement?.getAttribute('data-collapse') ?? document.activeElement?.getAttribute('aria-label') ?? null);
+    const tabs: (string | null)[] = [];
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      tabs.push(await active());
+    }
+    // Run next → the Todo toggle → the first card → its ⋯ → the next column's toggle.
+    assert.deepEqual(tabs, ['todo', 'T-1', 'Actions for T-1', 'in_progress']);
+    await page.focus('article[data-task="T-1"]');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await active(), 'T-2');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await active(), 'T-4');
+    assert.deepEqual(await page.$$eval('article.card[tabindex="0"]', (cards) => cards.map((c) => c.getAttribute('data-task'))), ['T-4'], 'the focused card is the one Tab stop');
+  });
+
   it('collapses a column from its heading button', async () => {
     await page.click('button[data-collapse="done"]');
     assert.equal(await page.getAttribute('button[data-collapse="done"]', 'aria-expanded'), 'false');

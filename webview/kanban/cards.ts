@@ -74,7 +74,7 @@ function cardOf(task: TaskInfo, byId: ReadonlyMap<string, TaskInfo>, data: Kanba
   const label = `${task.explicitId ? `${task.id} ` : ''}${task.title}`;
   return h(
     'article',
-    { class: 'card', tabindex: '0', draggable: 'true', 'data-task': task.id, 'aria-roledescription': 'card', 'aria-label': label, 'aria-describedby': HELP_ID },
+    { class: 'card', tabindex: '-1', draggable: 'true', 'data-task': task.id, 'aria-roledescription': 'card', 'aria-label': label, 'aria-describedby': HELP_ID },
     h('p', { class: 'card-title' }, task.explicitId ? h('span', { class: 'task-id' }, task.id) : null, ' ', shownTitle(task)),
     h(
       'p',
@@ -88,7 +88,7 @@ function cardOf(task: TaskInfo, byId: ReadonlyMap<string, TaskInfo>, data: Kanba
       cost !== undefined && cost > 0 ? h('span', { class: 'cost' }, money(cost)) : null,
       running ? h('span', { class: 'badge badge-running' }, 'running') : null,
     ),
-    h('button', { type: 'button', class: 'card-actions', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-label': `Actions for ${task.id}`, 'data-actions': task.id }, '⋯'),
+    h('button', { type: 'button', class: 'card-actions', tabindex: '-1', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-label': `Actions for ${task.id}`, 'data-actions': task.id }, '⋯'),
   );
 }
 

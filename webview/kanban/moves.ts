@@ -163,6 +163,13 @@ export function attachMoves(host: MoveHost): () => void {
     });
   };
 
+  // Roving focus: one card (and its ⋯ button) is a Tab stop, the one last focused; the arrows
+  // reach the others. A board of thousands of cards is not thousands of Tab presses.
+  const focusin = (event: FocusEvent): void => {
+    const card = event.target instanceof HTMLElement ? event.target.closest<HTMLElement>('article.card') : null;
+    if (card) makeCurrent(root, card);
+  };
+
   const unmark = (): void => {
     marked?.classList.remove('drop-target');
     marked = undefined;
@@ -212,6 +219,7 @@ export function attachMoves(host: MoveHost): () => void {
   };
 
   root.addEventListener('keydown', keydown);
+  root.addEventListener('focusin', focusin);
   root.addEventListener('focusout', focusout);
   root.addEventListener('dragstart', dragstart);
   root.addEventListener('dragover', dragover);
@@ -219,6 +227,7 @@ export function attachMoves(host: MoveHost): () => void {
   root.addEventListener('drop', dropped);
   return () => {
     root.removeEventListener('keydown', keydown);
+    root.removeEventListener('focusin', focusin);
     root.removeEventListener('focusout', focusout);
     root.removeEventListener('dragstart', dragstart);
     root.removeEventListener('dragover', dragover);
@@ -230,4 +239,21 @@ export function attachMoves(host: MoveHost): () => void {
 /** Whether a card is being carried by the keyboard now (a refresh then waits, not to drop it from under the user). */
 export function isHolding(root: HTMLElement): boolean {
   return root.querySelector('article.card.held') !== null;
+}
+
+/** Makes `card` the kanban's one Tab stop among cards (with its ⋯ button). */
+export function makeCurrent(root: HTMLElement, card: HTMLElement): void {
+  for (const other of root.querySelectorAll<HTMLElement>('article.card[tabindex="0"]')) {
+    if (other === card) continue;
+    other.tabIndex = -1;
+    other.querySelector<HTMLElement>('button.card-actions')?.setAttribute('tabindex', '-1');
+  }
+  card.tabIndex = 0;
+  card.querySelector<HTMLElement>('button.card-actions')?.setAttribute('tabindex', '0');
+}
+
+/** After a drawing: the current card if it is still shown, else the first card, is the Tab stop. */
+export function keepOneTabStop(root: HTMLElement): void {
+  const current = root.querySelector<HTMLElement>('article.card[tabindex="0"]') ?? root.querySelector<HTMLElement>('article.card');
+  if (current) makeCurrent(root, current);
 }

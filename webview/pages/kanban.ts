@@ -3,7 +3,7 @@ import { h } from '../dom';
 import { closeMenus, openMenu, type CardAction } from '../kanban/actions';
 import { HELP_ID, renderColumns, type CardCache, type ViewState } from '../kanban/cards';
 import { facets, nextReady, statusTitle, type ColumnStatus, type KanbanData } from '../kanban/model';
-import { attachMoves } from '../kanban/moves';
+import { attachMoves, keepOneTabStop } from '../kanban/moves';
 import { Methods, Notices } from '../methods';
 import { RpcError, type RpcClient } from '../rpc';
 
@@ -58,7 +58,7 @@ export async function mountKanban(options: KanbanOptions): Promise<() => void> {
   // What went wrong with the last thing asked (a refused move): kept until the next thing asked.
   const alert = h('div', { class: 'kanban-alert' });
   const area = h('div', { class: 'kanban-area' });
-  const help = h('p', { id: HELP_ID, class: 'visually-hidden' }, 'Space or Enter picks the card up; the arrow keys move it between columns; Space or Enter drops it, Escape cancels. The ⋯ button lists its actions.');
+  const help = h('p', { id: HELP_ID, class: 'visually-hidden' }, 'The arrow keys go from card to card. Space or Enter picks the card up; the arrow keys move it between columns; Space or Enter drops it, Escape cancels. The ⋯ button lists its actions.');
   root.replaceChildren(toolbar, help, alert, problems, area);
 
   const say = (message: string, error = false): void => {
@@ -99,6 +99,7 @@ export async function mountKanban(options: KanbanOptions): Promise<() => void> {
       (focusActions ? element.querySelector<HTMLElement>('button.card-actions') : element)?.focus();
     };
     refocus();
+    keepOneTabStop(area);
     performance.measure('kanban-render', { start: started, end: performance.now() });
     let work = performance.now() - started;
     // The rest of the cards a frame at a time; a newer reading stops this one.
@@ -117,6 +118,7 @@ export async function mountKanban(options: KanbanOptions): Promise<() => void> {
       work += performance.now() - began;
       refocus();
       if (pending.length > 0) return void requestAnimationFrame(() => setTimeout(step));
+      keepOneTabStop(area);
       area.dataset.complete = shown.version;
       options.onRendered?.(shown.version, work);
     };
