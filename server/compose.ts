@@ -35,6 +35,7 @@ import { UsageQueries } from './services/usage';
 import { ProviderKeys } from './services/providerKeys';
 import { registerProviderKeyHandlers } from './rpc/providerKeyHandlers';
 import { registerAgentStepsHandler } from './agent/stepsHandler';
+import { hasContainer } from './sessions/lifecycle';
 import { Maintenance } from './sessions/maintenance';
 import { reconcile } from './sessions/reconcile';
 import { SessionService } from './sessions/service';
@@ -168,14 +169,15 @@ export async function composeDaemon(
     announce: (owner, session) => {
       process.broadcast(owner, SessionChanged.method, session);
       // Preview ports live as long as the session's container runs.
-      if (!['creating', 'ready', 'busy', 'paused'].includes(session.state)) previews.closeSession(session.id);
+      if (!hasContainer(session.state)) previews.closeSession(session.id);
     },
     authorizeFolder: (sessionUser, folder) => authorizer.folder(authorizer.identityOf(sessionUser), folder),
     environment: (root, progress) => environments.forSession(root, progress),
     hostRepo: ports.hostRepo,
     after: (ms, task) => ports.scheduler.after(ms, task),
   });
-  sessionReposOf = (sessionUser) => sessions.list(sessionUser).flatMap((s) => (s.state === 'removed' ? [] : (s.repoRoot ?? s.repo ?? [])));
+  // Removed sessions are not listed: their repositories are no longer the user's through them.
+  sessionReposOf = (sessionUser) => sessions.list(sessionUser).flatMap((s) => s.repoRoot ?? s.repo ?? []);
   const dirs = { home: paths.home, worktrees: paths.worktrees, trusted };
   const maintenance = new Maintenance(
     sessions,
