@@ -114,10 +114,19 @@ export function createContext(io: CliProcess, options: GlobalOptions, version: s
   return {
     cwd: io.cwd,
     env: io.env,
-    stdin: io.stdin,
+    // stdin is looked at only by the commands that read it (see main.ts).
+    get stdin() {
+      return io.stdin;
+    },
     stdout: io.stdout,
     stderr: io.stderr,
-    isTTY: { stdin: io.stdin.isTTY === true, stdout: io.stdout.isTTY === true, stderr: io.stderr.isTTY === true },
+    isTTY: {
+      get stdin() {
+        return io.stdin.isTTY === true;
+      },
+      stdout: io.stdout.isTTY === true,
+      stderr: io.stderr.isTTY === true,
+    },
     home,
     out,
     verbose: options.verbose === true,

@@ -13,7 +13,10 @@ const VERSION = typeof CORRAL_VERSION === 'string' ? CORRAL_VERSION : 'dev';
 const processIo: CliProcess = {
   cwd: process.cwd(),
   env: process.env,
-  stdin: process.stdin,
+  // Made on first use: Node builds the stdin stream when it is first read, and only attach and lsp read it.
+  get stdin() {
+    return process.stdin;
+  },
   stdout: process.stdout,
   stderr: process.stderr,
   onInterrupt: (handler) => {
