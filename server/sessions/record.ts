@@ -1,5 +1,6 @@
+import { CorralError } from '../errors';
 import type { JailLimits } from '../jail/policy';
-import type { SessionInfo } from '../protocol';
+import { ErrorCode, type SessionInfo } from '../protocol';
 import { isStateKind, type SessionState, type StateKind } from './lifecycle';
 
 /** A row of `sessions` as SQL returns it (read only by `parseRow`). */
@@ -150,4 +151,12 @@ export function toInfo(record: SessionRecord): SessionInfo {
 /** The state a record moves to, as the store writes it. */
 export function stateColumns(state: SessionState): { state: StateKind; reason: string | null } {
   return { state: state.kind, reason: state.kind === 'failed' || state.kind === 'lost' ? state.reason : null };
+}
+
+/** The git side of a session, for diff and apply; a session over a plain or empty folder has none. */
+export function gitOf(record: SessionRecord): GitOrigin {
+  if (record.git === null) {
+    throw new CorralError(ErrorCode.Conflict, `session ${record.id} was not started on a git repository`, 'diff and apply need `corral session start --repo` on a git repository');
+  }
+  return record.git;
 }

@@ -3,66 +3,29 @@ import * as path from 'node:path';
 import { checkFolderIdentity, type CheckedFolder } from '../auth/heldDirectory';
 import { resolveReal } from '../auth/realPath';
 import { CorralError, describeError } from '../errors';
-import type { Logger } from '../log';
 import type { Clock } from '../ports/clock';
 import { ErrorCode, type SessionEventRow, type SessionInfo } from '../protocol';
-import { MiB, resolveLimits, type JailLimits } from '../jail/policy';
 import type { JailPort } from '../jail/port';
-import type { HostRepo } from '../ports/git';
 import type { RunOptions, ShellResult } from '../jail/shell';
 import type { Store, Writer } from '../store/store';
 import type { ApplyMode } from '../workspace/apply';
 import type { SessionEnvironment } from '../env/service';
 import type { WorkspaceDiff } from '../workspace/diff';
-import { Announcer, type After } from './announcer';
+import { Announcer } from './announcer';
 import { metrics, recordCommand, redact, summarize } from './instrumentation';
 import { hasContainer, transition, type SessionEvent } from './lifecycle';
-import { isRunning, stateOf, toInfo, type GitOrigin, type RunningRecord, type SessionRecord } from './record';
+import type { SessionOptions } from './options';
+import { gitOf, isRunning, stateOf, toInfo, type RunningRecord, type SessionRecord } from './record';
 import { SessionRepository } from './repository';
 import { ShellRegistry } from './shells';
+import { limitsOf, type StartRequest } from './startRequest';
 import { POOL_OWNER, WarmPool } from './warmPool';
 import { Workspaces, type Origin } from './workspaces';
 
 export { POOL_OWNER } from './warmPool';
 
-export interface SessionOptions {
-  home: string;
-  worktrees: string;
-  /** Corral's own repositories per git session (never mounted). */
-  trusted: string;
-  defaultImage: string;
-  maxima: JailLimits;
-  maxKeptBytes: number;
-  maxSessionsPerUser: number;
-  /** Ready sessions kept per repo + image so that a start returns at once; 0 turns the pool off. */
-  poolSize: number;
-  /** Extra patterns to redact from stored command text. */
-  redactions: RegExp[];
-  logger: Logger;
-  /** Tells the owner's clients that a session changed. */
-  announce(owner: string, session: SessionInfo): void;
-  /**
-   * The authorization policy for a folder `sessionUser` wants a session over (server/auth):
-   * resolved to its real path and checked, or refused with `Forbidden`.
-   */
-  authorizeFolder(sessionUser: string, folder: string): CheckedFolder;
-  /** The repository's environment (server/env), built on first use; sessions without --image get it. */
-  environment?(root: string, progress?: (message: string) => void): Promise<SessionEnvironment>;
-  /** git on the host: users' repositories and the sessions' checkouts (server/ports/git.ts). */
-  hostRepo: HostRepo;
-  /** Runs a coalesced announcement later: the scheduler port's `after` (default: Node's timer). */
-  after?: After;
-}
-
-export interface StartRequest {
-  repo?: string;
-  image?: string;
-  name?: string;
-  withChanges?: boolean;
-  limits?: { memoryMb?: number; cpus?: number; pids?: number; tmpMb?: number };
-  /** Lines of an environment build this start waits for (setup output), for the caller to show. */
-  progress?: (message: string) => void;
-}
+export type { SessionOptions } from './options';
+export type { StartRequest } from './startRequest';
 
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
 
@@ -154,16 +117,7 @@ export class SessionService {
     if (active.length >= this.options.maxSessionsPerUser) {
       throw new CorralError(ErrorCode.Conflict, `you have ${active.length} sessions running, the most allowed`, 'stop or remove one (`corral session ls`), or have the admin raise CORRAL_MAX_SESSIONS');
     }
-    const limits = resolveLimits(
-      {
-        ...(request.limits?.memoryMb === undefined ? {} : { memoryBytes: request.limits.memoryMb * MiB }),
-        ...(request.limits?.cpus === undefined ? {} : { cpus: request.limits.cpus }),
-        ...(request.limits?.pids === undefined ? {} : { pids: request.limits.pids }),
-        ...(request.limits?.tmpMb === undefined ? {} : { tmpBytes: request.limits.tmpMb * MiB }),
-      },
-      undefined,
-      this.options.maxima,
-    );
+    const limits = limitsOf(request, this.options.maxima);
     const checked = request.repo === undefined ? undefined : this.checkFolder(owner, request.repo);
     const origin: Origin | undefined = checked === undefined ? undefined : await this.workspaces.open(checked, (folder) => this.checkFolder(owner, folder));
     try {
@@ -435,12 +389,4 @@ export class SessionService {
     }
     return checked;
   }
-}
-
-/** The git side of a session, for diff and apply; a session over a plain or empty folder has none. */
-function gitOf(record: SessionRecord): GitOrigin {
-  if (record.git === null) {
-    throw new CorralError(ErrorCode.Conflict, `session ${record.id} was not started on a git repository`, 'diff and apply need `corral session start --repo` on a git repository');
-  }
-  return record.git;
 }
