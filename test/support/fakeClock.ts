@@ -49,6 +49,11 @@ export class FakeClock implements Clock, Scheduler {
     return this.pending.size;
   }
 
+  /** How long from now each pending timer falls due, soonest first (a repeating one: its next run). */
+  dueIn(): number[] {
+    return [...this.pending].map((entry) => entry.due - this.ms).sort((a, b) => a - b);
+  }
+
   after(ms: number, task: () => void): Timer {
     return this.add(ms, undefined, task);
   }

@@ -10,7 +10,9 @@ import { allBoards } from '../support/boards';
  * touched: the result must be exactly what readBoard makes of the whole text, on every board we
  * have and after random edits that open fences, comments, headings and front matter.
  */
-describe('board language: incremental reading', () => {
+describe('board language: incremental reading', function () {
+  // Hundreds of random edits over every corpus board: seconds on a busy machine, not mocha's 2.
+  this.timeout(120_000);
   const parser = markdownParser();
 
   it('reads every board as readBoard does', () => {
