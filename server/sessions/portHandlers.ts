@@ -8,8 +8,7 @@ export function registerPortHandlers(router: Router, sessions: SessionService, p
   router
     .on(SessionPort, async (params, { identity }) => {
       const containerId = await sessions.readyContainer(identity.user, params.session);
-      const session = sessions.show(identity.user, params.session).session.id;
-      return ports.open(session, containerId, params.port);
+      return ports.open(sessions.repository.find(identity.user, params.session).id, containerId, params.port);
     })
-    .on(SessionPorts, (params, { identity }) => ports.list(sessions.show(identity.user, params.session).session.id));
+    .on(SessionPorts, (params, { identity }) => ports.list(sessions.repository.find(identity.user, params.session).id));
 }
