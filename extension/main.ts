@@ -46,7 +46,7 @@ export function activate(extension: vscode.ExtensionContext): CorralApi {
   const runs = new RunsModel(ctx);
   const sessions = new SessionsTree(ctx, runs);
   const tasks = new TasksTree(ctx);
-  extension.subscriptions.push(ctx, sessions, tasks, ...registerSessionCommands(ctx, sessions), ...registerChangedFiles(), ...registerTaskCommands(ctx, tasks));
+  extension.subscriptions.push(ctx, sessions, tasks, ...registerSessionCommands(ctx, sessions), ...registerChangedFiles(), ...registerTaskCommands(ctx, tasks, (file, id, action) => boardLanguage.editOpenBoard(file, id, action)));
   const web = new WebPanels(ctx, extension.extensionUri);
   extension.subscriptions.push(web);
   const boards = new BoardEditors(ctx, extension.extensionUri);

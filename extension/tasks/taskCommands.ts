@@ -4,15 +4,32 @@ import { TasksInit, TasksUpdate, type TasksUpdateParams } from '../../server/pro
 import type { Ctx } from '../ctx';
 import { registerCommand } from '../errors';
 import type { TaskNode, TasksTree } from './tasksTree';
+import type { TaskAction as BoardAction } from '../../server/lsp/lspExt';
 
 type TaskAction = Extract<TasksUpdateParams['action'], 'start' | 'done' | 'block' | 'note'>;
 
 /** Task commands: from the tree they get the task node; from the palette they ask for one. */
-export function registerTaskCommands(ctx: Ctx, tree: TasksTree): vscode.Disposable[] {
+/**
+ * Makes an action as an edit of the board's open document when an editor holds unsaved changes of
+ * it (the board language server computes it; `extension/lsp/boardLanguage.ts`); false when the
+ * document is not dirty, and the daemon then edits the file.
+ */
+export type EditOpenBoard = (file: string, id: string, action: BoardAction) => Promise<boolean>;
+
+export function registerTaskCommands(ctx: Ctx, tree: TasksTree, editOpenBoard: EditOpenBoard): vscode.Disposable[] {
+  // The daemon edits the file on disk; an editor holding unsaved changes of it would keep a stale
+  // copy the user could save over that edit. So the edit goes into the open document instead,
+  // where the user sees it and saves it with their own; a change the board language cannot make
+  // there is refused with what to do, and nothing changes.
+  const editInEditor = async (file: string, id: string, request: BoardAction): Promise<boolean> => {
+    const dirty = vscode.workspace.textDocuments.some((document) => document.uri.scheme === 'file' && document.uri.fsPath === file && document.isDirty);
+    if (!dirty) return false;
+    if (await editOpenBoard(file, id, request)) return true;
+    throw new Error(`${path.basename(file)} has unsaved changes in an editor and ${id} could not be changed there: save or revert them first, then try again`);
+  };
   const update = async (node: TaskNode | undefined, action: TaskAction): Promise<void> => {
     const target = node?.kind === 'task' ? node : await pickTask(tree);
     if (!target) return;
-    refuseUnsaved(target.board.path);
     let text: string | undefined;
     if (action === 'block' || action === 'note') {
       text = await vscode.window.showInputBox({
@@ -21,6 +38,8 @@ export function registerTaskCommands(ctx: Ctx, tree: TasksTree): vscode.Disposab
       });
       if (text === undefined) return;
     }
+    const request: BoardAction = action === 'block' ? { action, reason: text!.trim() } : action === 'note' ? { action, text: text!.trim() } : { action };
+    if (await editInEditor(target.board.path, target.task.id, request)) return;
     await ctx.requireConnection().rpc.sendRequest(TasksUpdate, {
       board: target.board.path,
       ...(target.board.state ? { version: target.board.state.version } : {}),
@@ -45,7 +64,6 @@ export function registerTaskCommands(ctx: Ctx, tree: TasksTree): vscode.Disposab
     registerCommand('corral.tasks.handoff', async (node?: TaskNode) => {
       const target = node?.kind === 'task' ? node : await pickTask(tree);
       if (!target) return;
-      refuseUnsaved(target.board.path);
       const to = await vscode.window.showInputBox({
         prompt: `Hand ${target.task.id} off to whom?`,
         placeHolder: 'alice',
@@ -54,6 +72,7 @@ export function registerTaskCommands(ctx: Ctx, tree: TasksTree): vscode.Disposab
       if (to === undefined) return;
       const note = await vscode.window.showInputBox({ prompt: `A note for ${to.trim()} (optional)` });
       if (note === undefined) return;
+      if (await editInEditor(target.board.path, target.task.id, { action: 'handoff', to: to.trim(), ...(note.trim().length > 0 ? { text: note.trim() } : {}) })) return;
       await ctx.requireConnection().rpc.sendRequest(TasksUpdate, {
         board: target.board.path,
         ...(target.board.state ? { version: target.board.state.version } : {}),
@@ -74,15 +93,6 @@ export function registerTaskCommands(ctx: Ctx, tree: TasksTree): vscode.Disposab
       await vscode.window.showTextDocument(vscode.Uri.file(board), { preview: true });
     }),
   ];
-}
-
-/**
- * The daemon edits the file on disk; an editor holding unsaved changes to it would then hold a
- * stale copy the user could save over the edit. Refuse and say what to do.
- */
-function refuseUnsaved(boardPath: string): void {
-  const dirty = vscode.workspace.textDocuments.find((document) => document.uri.scheme === 'file' && document.uri.fsPath === boardPath && document.isDirty);
-  if (dirty) throw new Error(`${path.basename(boardPath)} has unsaved changes in an editor: save or revert them first, then try again`);
 }
 
 async function pickTask(tree: TasksTree): Promise<Extract<TaskNode, { kind: 'task' }> | undefined> {

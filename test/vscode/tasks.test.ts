@@ -96,7 +96,7 @@ describe('Tasks view', () => {
     await waitFor(api.tasks.onDidChangeTreeData, () => findTask(api, 'T-2')?.task.status === 'done', 'T-2 done in the tree after an outside edit');
   });
 
-  it('refuses to edit a board that has unsaved changes in an editor, and changes nothing', async () => {
+  it('edits the open document of a board with unsaved changes (the unsaved text kept), never the file under it', async () => {
     const document = await vscode.workspace.openTextDocument(board);
     const editor = await vscode.window.showTextDocument(document);
     // The outside edit of the test above reaches the open document a moment later; an edit made
@@ -109,6 +109,10 @@ describe('Tasks view', () => {
       await vscode.commands.executeCommand('corral.tasks.done', findTask(api, 'T-1')!);
       assert.equal(fs.readFileSync(board, 'utf8'), bytes, 'the file on disk is untouched');
       assert.equal(document.getText().startsWith('<!-- typing -->\n'), true, 'the unsaved text is kept');
+      assert.match(document.getText(), /^- \[x\] T-1 /m, 'T-1 is done in the open document');
+      assert.ok(document.isDirty, 'left for the user to save');
+      const otherLines = (text: string): string[] => text.split('\n').filter((line) => !/T-1 /.test(line) && line !== '<!-- typing -->');
+      assert.deepEqual(otherLines(document.getText()), otherLines(bytes), 'every other line as it was');
     } finally {
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
