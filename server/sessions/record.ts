@@ -55,10 +55,15 @@ interface SessionFields {
 
 /**
  * A session's record, typed by its state: a session that takes commands (ready, busy, paused)
- * always has a container id; `failed` and `lost` say why. Other states keep the id of the
- * container they last had, if any (a lost session's container may come back).
+ * always has a container id, a stopped or removed one never (its container was removed with the
+ * move); `failed` and `lost` say why and keep the id of the container they last had, if any (a
+ * lost session's container may come back); `creating` has one once the engine made it.
  */
-export type SessionRecord = RunningRecord | (SessionFields & { state: 'failed' | 'lost'; reason: string; containerId: string | null }) | (SessionFields & { state: 'creating' | 'stopped' | 'removed'; containerId: string | null });
+export type SessionRecord =
+  | RunningRecord
+  | (SessionFields & { state: 'failed' | 'lost'; reason: string; containerId: string | null })
+  | (SessionFields & { state: 'creating'; containerId: string | null })
+  | (SessionFields & { state: 'stopped' | 'removed'; containerId: null });
 
 /** A record of a session that takes commands (a paused one is resumed first). */
 export type RunningRecord = SessionFields & { state: 'ready' | 'busy' | 'paused'; containerId: string };
@@ -101,6 +106,10 @@ export function parseRow(row: SessionRowSql): SessionRecord {
     case 'failed':
     case 'lost':
       return Object.assign(fields, { state, reason: row.state_reason ?? '', containerId });
+    case 'stopped':
+    case 'removed':
+      // Daemons before this one kept a stopped session's removed container id: it names nothing.
+      return Object.assign(fields, { state, containerId: null });
     default:
       return Object.assign(fields, { state, containerId });
   }

@@ -96,7 +96,7 @@ export class SessionRepository {
 
   /**
    * Writes `record`'s move to `next` and its event row (time, actor, from, to, detail) in one
-   * durable write. A removed session's container id goes. (Nothing is read back: the busy ⇄ ready
+   * durable write. A stopped or removed session's container id goes with its container. (Nothing is read back: the busy ⇄ ready
    * flips of every command come here, and `byId` is there for callers that want the result.)
    */
   async transition(record: SessionRecord, next: SessionState, at: string, write: TransitionWrite): Promise<void> {
@@ -104,7 +104,7 @@ export class SessionRepository {
     await this.store.write((w) => {
       write.also?.(w);
       // Any transition counts as activity for idle pausing.
-      w.run("UPDATE sessions SET state = ?, state_reason = ?, updated_at = ?, last_active_at = ?, container_id = CASE ? WHEN 'removed' THEN NULL ELSE container_id END WHERE id = ?", [
+      w.run("UPDATE sessions SET state = ?, state_reason = ?, updated_at = ?, last_active_at = ?, container_id = CASE WHEN ? IN ('stopped', 'removed') THEN NULL ELSE container_id END WHERE id = ?", [
         state, reason, at, at, state, record.id,
       ]);
       writeEvent(w, record.id, at, write.actor, write.kind, record.state, state, write.detail ?? reason);

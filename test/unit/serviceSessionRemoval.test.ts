@@ -45,7 +45,8 @@ describe('service: session removal, reconciliation and failed writes (no Docker)
 
   it('removes a stopped, a paused and a lost session alike; purge leaves no row', async () => {
     const stopped = await f.sessions.start(owner, { image: FAKE_IMAGE });
-    await f.sessions.stop(owner, stopped.id);
+    const afterStop = await f.sessions.stop(owner, stopped.id);
+    assert.deepEqual([afterStop.state, afterStop.containerId, f.jail.stateOf(stopped.containerId!)], ['stopped', null, undefined], 'the record names no container once stop removed it');
     const paused = await f.sessions.start(owner, { image: FAKE_IMAGE });
     await f.sessions.pause(owner, paused.id);
     const lost = await f.sessions.start(owner, { image: FAKE_IMAGE });

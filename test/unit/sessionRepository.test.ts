@@ -98,7 +98,7 @@ describe('sessions: repository (sql.js)', () => {
     assert.equal(repository.byId('bbbb1')?.state, 'removed');
   });
 
-  it('reads rows as older daemons wrote them: removed with no container, stopped with its last one, and states it does not know', async () => {
+  it('reads rows as older daemons wrote them: removed with no container, stopped with the id of a container it no longer has, and states it does not know', async () => {
     // Statements as the daemon of issue 4 ran them (server/sessions/service.ts before the split).
     await store.write((w) => {
       const insert = `INSERT INTO sessions (id, owner, name, repo, repo_root, base_commit, branch, objects_dir, trusted_dir, workspace, image,
@@ -110,7 +110,7 @@ describe('sessions: repository (sql.js)', () => {
     });
     const byId = new Map(repository.list('alice').map((s): [string, SessionRecord] => [s.id, s]));
     assert.deepEqual([...byId.keys()], ['old02', 'old03', 'old04']);
-    assert.deepEqual([byId.get('old02')?.state, byId.get('old02')?.containerId, byId.get('old02')?.git], ['stopped', 'c2', null]);
+    assert.deepEqual([byId.get('old02')?.state, byId.get('old02')?.containerId, byId.get('old02')?.git], ['stopped', null, null], 'stop removed that container');
     const unknown = byId.get('old03');
     assert.ok(unknown?.state === 'failed');
     assert.equal(unknown.reason, 'unknown state hibernating');
