@@ -63,7 +63,7 @@ import {
   type RunEvent,
 } from '../protocol';
 import type { OutputChunk } from '../jail/shell';
-import { Router } from './router';
+import { progressLine, Router } from './router';
 
 export interface Services {
   store: Store;
@@ -107,7 +107,7 @@ export function buildRouter(services: Services): Router {
     .on(KvList, (params, { identity }) => services.kv.list(identity.user, params.prefix))
     .on(KvDelete, async (params, { identity }) => ({ deleted: await services.kv.delete(identity.user, params.key) }))
     // An environment built on the way streams its setup as env/progress.
-    .on(SessionStart, (params, { identity, notify }) => services.sessions.start(identity.user, { ...params, progress: (message) => void notify(EnvProgress, { message }) }))
+    .on(SessionStart, (params, { identity, notify }) => services.sessions.start(identity.user, { ...params, progress: (message) => void notify(EnvProgress, progressLine(params, message)) }))
     .on(SessionList, (_params, { identity }) => services.sessions.list(identity.user))
     .on(SessionRemove, async (params, { identity }) => ({ removed: await services.sessions.remove(identity.user, params.session, params.purge === true) }))
     .on(SessionShow, (params, { identity }) => services.sessions.show(identity.user, params.session))
@@ -163,7 +163,7 @@ export function buildRouter(services: Services): Router {
       await services.attach.close(identity.user, params.attachId);
       return null;
     })
-    .on(ImageBuild, (params, { notify }) => services.images.build(params, (message) => notify(ImageProgress, { message })))
+    .on(ImageBuild, (params, { notify }) => services.images.build(params, (message) => notify(ImageProgress, progressLine(params, message))))
     .on(ImageList, () => services.images.list())
     .on(AgentRun, async (params, { identity, notify, token }) => {
       const cancel = new AbortController();
