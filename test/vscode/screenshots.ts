@@ -9,6 +9,7 @@ import { count, money } from '../../webview/dom';
 import { outsideClientFor } from './outside';
 import { openWorkbench, type Workbench } from './workbench';
 import { fakeRun, shootRuns } from './runsScreenshots';
+import { shootBoard } from './boardScreenshots';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -53,6 +54,7 @@ async function shoot(theme: keyof typeof THEMES, total: UsageTotals): Promise<vo
     console.log(`screenshot: ${path.join(outDir, `vscode-views-${theme}.png`)}`);
     await shootRuns(page, theme, outDir, runCommand);
     await shootPanel(page, theme, total);
+    await shootBoard(page, theme, outDir, runCommand, path.join(workspace, 'docs', 'TASKS.md'));
   } finally {
     await workbench?.close();
   }
