@@ -92,7 +92,8 @@ try {
     // The web app (webview/): one page in a browser (`corral web`) and in VS Code webviews. ES
     // modules split per page, so a page loads only its own code; the stylesheet beside it.
     esbuild.build({
-      entryPoints: ['webview/app.ts', 'webview/app.css'],
+      // kanbanEditor: the VS Code board editor's page (extension/kanban), the kanban alone.
+      entryPoints: ['webview/app.ts', 'webview/app.css', 'webview/kanban/kanbanEditor.ts'],
       entryNames: '[name]',
       chunkNames: '[name]-[hash]',
       outdir: `${out}/web`,
