@@ -237,7 +237,8 @@ export const webCommand = command({
     port: option('--port <port>', 'port on 127.0.0.1 (default 7780, else a free one; 0: any free port)', {
       parse: (text) => {
         const port = Number(text);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${text} is not a port`, 'give a number from 1 to 65535, or 0 for any free port', ExitCode.Usage);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new CliError(`--port ${text} is not a port`, 'give a number from 1 to 65535, or 0 for any free port', ExitCode.Usage);
         return port;
       },
     }),

@@ -35,6 +35,15 @@ export function registerAgentViews(ctx: Ctx, runs: RunsModel, sessions: Sessions
     comments,
     usage,
     alerts,
-    disposables: [runsTree, new Transcripts(runs), changes, comments, usage, alerts, ...registerRunCommands(ctx, runs, sessions, tasks), ...registerReviewCommands(ctx, sessions, changes)],
+    disposables: [
+      runsTree,
+      new Transcripts(runs),
+      changes,
+      comments,
+      usage,
+      alerts,
+      ...registerRunCommands(ctx, runs, sessions, tasks),
+      ...registerReviewCommands(ctx, sessions, changes),
+    ],
   };
 }

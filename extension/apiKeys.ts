@@ -49,20 +49,32 @@ export class ApiKeys {
 /** "Corral: Set API Key": asks for the provider and the key, stores it, and hands it to the daemon at once when connected. */
 export function registerSetApiKey(keys: ApiKeys, connection: () => DaemonConnection | undefined): vscode.Disposable {
   return registerCommand('corral.setApiKey', async () => {
-    const picked = await vscode.window.showQuickPick([...KNOWN, 'Another provider (named in the daemon\'s config.json)…'], { placeHolder: 'The key of which provider?' });
+    const picked = await vscode.window.showQuickPick([...KNOWN, "Another provider (named in the daemon's config.json)…"], { placeHolder: 'The key of which provider?' });
     if (!picked) return;
     const provider = KNOWN.includes(picked)
       ? picked
-      : (await vscode.window.showInputBox({ prompt: 'Provider name, as in config.json', validateInput: (value) => (/^[a-z0-9][a-z0-9_-]*$/i.test(value) ? undefined : 'Letters, digits, - and _') }))?.trim();
+      : (
+          await vscode.window.showInputBox({
+            prompt: 'Provider name, as in config.json',
+            validateInput: (value) => (/^[a-z0-9][a-z0-9_-]*$/i.test(value) ? undefined : 'Letters, digits, - and _'),
+          })
+        )?.trim();
     if (!provider) return;
-    const key = await vscode.window.showInputBox({ prompt: `API key for ${provider} (kept in VS Code's secret storage)`, password: true, ignoreFocusOut: true, validateInput: (value) => (value.trim().length < 8 ? 'That is too short to be a key.' : /\s/.test(value.trim()) ? 'A key has no spaces.' : undefined) });
+    const key = await vscode.window.showInputBox({
+      prompt: `API key for ${provider} (kept in VS Code's secret storage)`,
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (value) => (value.trim().length < 8 ? 'That is too short to be a key.' : /\s/.test(value.trim()) ? 'A key has no spaces.' : undefined),
+    });
     if (!key) return;
     await keys.store(provider, key.trim());
     const live = connection();
     // Not connected: the next connection hands every stored key, this one included.
     if (live) await keys.handTo(live, provider);
     void vscode.window.showInformationMessage(
-      live ? `Corral: the ${provider} key is stored and the daemon has it (in memory only).` : `Corral: the ${provider} key is stored; the daemon gets it when the extension connects.`,
+      live
+        ? `Corral: the ${provider} key is stored and the daemon has it (in memory only).`
+        : `Corral: the ${provider} key is stored; the daemon gets it when the extension connects.`,
     );
   });
 }

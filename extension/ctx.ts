@@ -15,9 +15,7 @@ const CONNECT_TIMEOUT_MS = 25_000;
 
 /** Connection state, shown in the status bar. */
 export type ConnectionState =
-  | { kind: 'connecting'; attempt: number }
-  | { kind: 'connected'; connection: DaemonConnection }
-  | { kind: 'waiting'; attempt: number; retryInMs: number; message: string };
+  { kind: 'connecting'; attempt: number } | { kind: 'connected'; connection: DaemonConnection } | { kind: 'waiting'; attempt: number; retryInMs: number; message: string };
 
 /** Handed to views on every (re)connection; what they register there ends with the connection. */
 export interface Connected {
@@ -116,7 +114,10 @@ export class Ctx implements vscode.Disposable {
         connecting,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
-            void connecting.then((late) => late.dispose(), () => undefined);
+            void connecting.then(
+              (late) => late.dispose(),
+              () => undefined,
+            );
             reject(new Error(`the daemon did not answer within ${CONNECT_TIMEOUT_MS / 1000} s`));
           }, CONNECT_TIMEOUT_MS);
         }),

@@ -123,7 +123,12 @@ export function registerHealthCommands(ctx: Ctx, health: Health): vscode.Disposa
       const pick = (open = vscode.window.createQuickPick());
       pick.title = report.ok ? 'Corral: Doctor — everything Corral needs is there' : 'Corral: Doctor — something needs fixing';
       pick.placeholder = 'Pick a check to copy its fix';
-      pick.items = report.checks.map((check) => ({ label: `${ICONS[check.status]} ${check.title}`, description: check.status, detail: check.hint ? `${check.detail} — fix: ${check.hint}` : check.detail, check }));
+      pick.items = report.checks.map((check) => ({
+        label: `${ICONS[check.status]} ${check.title}`,
+        description: check.status,
+        detail: check.hint ? `${check.detail} — fix: ${check.hint}` : check.detail,
+        check,
+      }));
       pick.onDidAccept(() => {
         const hint = pick.selectedItems[0]?.check.hint;
         pick.hide();
@@ -156,7 +161,9 @@ export function registerHealthCommands(ctx: Ctx, health: Health): vscode.Disposa
           listening.dispose();
         }
       });
-      void vscode.window.showInformationMessage(`Corral: ${built.tag} is ready (${Math.round(built.sizeBytes / 1048576)} MB, ${built.source === 'built' ? 'built now' : 'already there'}).`);
+      void vscode.window.showInformationMessage(
+        `Corral: ${built.tag} is ready (${Math.round(built.sizeBytes / 1048576)} MB, ${built.source === 'built' ? 'built now' : 'already there'}).`,
+      );
       await health.report();
       return built;
     }),

@@ -46,7 +46,14 @@ export function activate(extension: vscode.ExtensionContext): CorralApi {
   const runs = new RunsModel(ctx);
   const sessions = new SessionsTree(ctx, runs);
   const tasks = new TasksTree(ctx);
-  extension.subscriptions.push(ctx, sessions, tasks, ...registerSessionCommands(ctx, sessions), ...registerChangedFiles(), ...registerTaskCommands(ctx, tasks, (file, id, action) => boardLanguage.editOpenBoard(file, id, action)));
+  extension.subscriptions.push(
+    ctx,
+    sessions,
+    tasks,
+    ...registerSessionCommands(ctx, sessions),
+    ...registerChangedFiles(),
+    ...registerTaskCommands(ctx, tasks, (file, id, action) => boardLanguage.editOpenBoard(file, id, action)),
+  );
   const web = new WebPanels(ctx, extension.extensionUri);
   extension.subscriptions.push(web);
   const boards = new BoardEditors(ctx, extension.extensionUri);
@@ -61,7 +68,19 @@ export function activate(extension: vscode.ExtensionContext): CorralApi {
   const activationMs = performance.now() - started;
   ctx.log.info(`activated in ${activationMs.toFixed(1)} ms`);
   const context = ctx;
-  return { ctx, sessions, tasks, web, boardLanguage, boards, activationMs, sessionTerminal: (sessionId, label) => new SessionTerminal(context, sessionId, label), health, runs, agent };
+  return {
+    ctx,
+    sessions,
+    tasks,
+    web,
+    boardLanguage,
+    boards,
+    activationMs,
+    sessionTerminal: (sessionId, label) => new SessionTerminal(context, sessionId, label),
+    health,
+    runs,
+    agent,
+  };
 }
 
 export function deactivate(): void {

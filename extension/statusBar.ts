@@ -78,7 +78,9 @@ export class UsageStatus implements vscode.Disposable {
     this.item.backgroundColor =
       share === null || share < WARN_SHARE ? undefined : new vscode.ThemeColor(share >= ERROR_SHARE ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');
     this.item.tooltip = tooltip(today, share);
-    this.item.accessibilityInformation = { label: `Corral: ${formatUsd(today.costUsd)} spent today${share === null ? '' : `, ${Math.round(share * 100)} percent of the daily budget`}` };
+    this.item.accessibilityInformation = {
+      label: `Corral: ${formatUsd(today.costUsd)} spent today${share === null ? '' : `, ${Math.round(share * 100)} percent of the daily budget`}`,
+    };
     this.item.show();
     this.changedEmitter.fire(today);
   }
@@ -91,7 +93,9 @@ function tooltip(today: TodayUsage, share: number | null): vscode.MarkdownString
   if (today.byModel.length > 0) {
     md.appendMarkdown('| Model | Calls | Tokens in / out | Cost |\n|---|---:|---:|---:|\n');
     for (const row of [...today.byModel].sort((a, b) => b.costUsd - a.costUsd)) {
-      md.appendMarkdown(`| ${row.key.replace(/[|\\`*_]/g, '\\$&')} | ${row.calls} | ${row.inputTokens.toLocaleString('en-US')} / ${row.outputTokens.toLocaleString('en-US')} | ${row.unpricedCalls > 0 ? 'unknown' : formatUsd(row.costUsd)} |\n`);
+      md.appendMarkdown(
+        `| ${row.key.replace(/[|\\`*_]/g, '\\$&')} | ${row.calls} | ${row.inputTokens.toLocaleString('en-US')} / ${row.outputTokens.toLocaleString('en-US')} | ${row.unpricedCalls > 0 ? 'unknown' : formatUsd(row.costUsd)} |\n`,
+      );
     }
   } else {
     md.appendMarkdown('No model calls today.\n');

@@ -55,11 +55,22 @@ const genaiPricesVersion = JSON.parse(readFileSync('node_modules/@pydantic/genai
 const lazyLspClient = {
   name: 'lazy-lsp-client',
   setup(build) {
-    build.onResolve({ filter: /^\.\/client$/ }, (args) => (args.importer.endsWith(`lsp${path.sep}boardLanguage.ts`) ? { path: 'lspClient', namespace: 'lazy-lsp-client' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'lazy-lsp-client' }, () => ({ contents: "module.exports = require(require('node:path').join(__dirname, 'lspClient.js'));", loader: 'js' }));
+    build.onResolve({ filter: /^\.\/client$/ }, (args) =>
+      args.importer.endsWith(`lsp${path.sep}boardLanguage.ts`) ? { path: 'lspClient', namespace: 'lazy-lsp-client' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-lsp-client' }, () => ({
+      contents: "module.exports = require(require('node:path').join(__dirname, 'lspClient.js'));",
+      loader: 'js',
+    }));
   },
 };
-const extensionBuild = { ...common, entryPoints: { extension: 'extension/main.ts', lspClient: 'extension/lsp/client.ts' }, outdir: 'dist', external: [...common.external, 'vscode'], plugins: [lazyLspClient] };
+const extensionBuild = {
+  ...common,
+  entryPoints: { extension: 'extension/main.ts', lspClient: 'extension/lsp/client.ts' },
+  outdir: 'dist',
+  external: [...common.external, 'vscode'],
+  plugins: [lazyLspClient],
+};
 // `--extension-only`: just dist/extension.js, over an existing build (scripts/test-vscode.sh
 // after an edit of extension/; the daemon bundle it starts is left as it is).
 if (process.argv.includes('--extension-only')) {

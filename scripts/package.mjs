@@ -18,8 +18,15 @@ const vsce = path.join('node_modules', '.bin', 'vsce');
 // --no-dependencies: everything is bundled, node_modules stays out. The extension's own README
 // (extension/README.md) is the package's; its pictures ship inside, so links stay relative.
 const common = ['--no-dependencies', '--readme-path', 'extension/README.md'];
-const files = execFileSync(vsce, ['ls', ...common], { encoding: 'utf8' }).split('\n').filter(Boolean);
-const forbidden = files.filter((file) => /\.(ts|map|cache|vsix)$/.test(file) || /^(node_modules|test|server|cli|webview|scripts)\//.test(file) || /^extension\/(?!media\/|walkthrough\/[\w-]+\.md$|README\.md$)/.test(file));
+const files = execFileSync(vsce, ['ls', ...common], { encoding: 'utf8' })
+  .split('\n')
+  .filter(Boolean);
+const forbidden = files.filter(
+  (file) =>
+    /\.(ts|map|cache|vsix)$/.test(file) ||
+    /^(node_modules|test|server|cli|webview|scripts)\//.test(file) ||
+    /^extension\/(?!media\/|walkthrough\/[\w-]+\.md$|README\.md$)/.test(file),
+);
 if (forbidden.length > 0) {
   say(`refused: the package would carry ${forbidden.length} file(s) it must not, e.g. ${forbidden[0]} — fix .vscodeignore`);
   process.exit(1);

@@ -21,7 +21,10 @@ const PROTOCOL_DIR = path.join(import.meta.dirname, '..', 'server', 'protocol');
 
 export function readProtocolComments(dir = PROTOCOL_DIR): ProtocolComments {
   const comments: ProtocolComments = { methods: new Map(), params: new Map(), schemas: new Map(), properties: new Map() };
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()) {
     const source = ts.createSourceFile(file, fs.readFileSync(path.join(dir, file), 'utf8'), ts.ScriptTarget.ES2022, true);
     // Every top-level const's object-literal fields, for params schemas that are not exported.
     const fieldsOf = new Map<string, Map<string, string>>();

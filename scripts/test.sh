@@ -57,6 +57,7 @@ mocha() { # mocha NAME LIMIT_S ARGS...
 step "static checks"
 node scripts/check.mjs typecheck "$results/typecheck.json" npx --no-install tsc -p . --noEmit
 node scripts/check.mjs lint "$results/lint.json" npx --no-install eslint --max-warnings 0 .
+node scripts/check.mjs format "$results/format.json" npx --no-install prettier --check .
 
 step "unit tests";        mocha unit 600 'test/unit/**/*.test.ts'
 step "integration tests"; mocha integration 1500 --timeout 60000 'test/integration/**/*.test.ts'
@@ -65,4 +66,4 @@ step "VS Code extension tests (a real VS Code: code-server's server + Chromium)"
 CORRAL_VSCODE_VSIX=1 limited vscode 900 bash scripts/test-vscode.sh "$results/vscode.json"
 step "benchmarks";        mocha bench 1200 --timeout 600000 'test/bench/**/*.bench.ts'
 
-node scripts/summarize.mjs "$results"/{typecheck,lint,unit,integration,e2e,vscode,bench}.json
+node scripts/summarize.mjs "$results"/{typecheck,lint,format,unit,integration,e2e,vscode,bench}.json

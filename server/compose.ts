@@ -191,9 +191,7 @@ export async function composeDaemon(
   // Reconciliation loads dockerode and asks the engine (most of a cold start): it runs while the
   // store-only methods already answer; the session methods wait for it (T-17).
   const reconciled = (async () => {
-    await reconcile(sessions, jail, dirs, logger, true).catch((error: unknown) =>
-      logger.warn('could not reconcile with the engine at start-up', { error: describeError(error) }),
-    );
+    await reconcile(sessions, jail, dirs, logger, true).catch((error: unknown) => logger.warn('could not reconcile with the engine at start-up', { error: describeError(error) }));
     await sessions.drainPool().catch((error: unknown) => logger.warn('could not drain the warm pool at start-up', { error: describeError(error) }));
     maintenance.start();
   })();
@@ -210,7 +208,14 @@ export async function composeDaemon(
   });
   // API keys handed by the owner's clients: this process's memory only, gone with it.
   const providerKeys = new ProviderKeys();
-  const usage = new UsageService({ store, clock, scheduler: ports.scheduler, logger, configFile: paths.config, announce: (user, method, params) => process.broadcast(user, method, params) });
+  const usage = new UsageService({
+    store,
+    clock,
+    scheduler: ports.scheduler,
+    logger,
+    configFile: paths.config,
+    announce: (user, method, params) => process.broadcast(user, method, params),
+  });
   const router = buildRouter({
     store,
     authorizer,
@@ -219,8 +224,20 @@ export async function composeDaemon(
     sessions,
     attach,
     tasks,
-    agent: new AgentService({ store, sessions, ledger: new Ledger(store, (user) => usage.ledgerChanged(user)), clock, configFile: paths.config, tasks, providers: ports.providers((provider) => providerKeys.get(provider)) }),
-    runFeed: new RunFeed(store, (user, method, params) => process.broadcast(user, method, params), () => clock.now()),
+    agent: new AgentService({
+      store,
+      sessions,
+      ledger: new Ledger(store, (user) => usage.ledgerChanged(user)),
+      clock,
+      configFile: paths.config,
+      tasks,
+      providers: ports.providers((provider) => providerKeys.get(provider)),
+    }),
+    runFeed: new RunFeed(
+      store,
+      (user, method, params) => process.broadcast(user, method, params),
+      () => clock.now(),
+    ),
     tokens: new IssuedTokens(store, clock, settings.daemonOwner),
     images: new ImageService(docker, settings.imageCache),
     usage: new UsageQueries(store, clock),

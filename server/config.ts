@@ -31,7 +31,13 @@ const StatusWord = z.string().check(z.minLength(1), z.maxLength(60), z.regex(/^[
 export const ConfigSchema = z.strictObject({
   defaultProvider: z.optional(z.string()),
   providers: z.optional(z.record(z.string(), Provider)),
-  budgets: z.optional(z.strictObject({ runUsd: z.optional(z.number().check(z.positive())), dayUsd: z.optional(z.number().check(z.positive())), monthUsd: z.optional(z.number().check(z.positive())) })),
+  budgets: z.optional(
+    z.strictObject({
+      runUsd: z.optional(z.number().check(z.positive())),
+      dayUsd: z.optional(z.number().check(z.positive())),
+      monthUsd: z.optional(z.number().check(z.positive())),
+    }),
+  ),
   prices: z.optional(z.record(z.string(), Price)),
   /**
    * Task boards: extra section names and the status they mean, e.g. { "Icebox": "todo", "QA": "review" };

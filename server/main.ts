@@ -40,8 +40,11 @@ async function main(): Promise<void> {
     logger,
     snapshotEveryWrites: envNumber('CORRAL_SNAPSHOT_EVERY') ?? 20_000,
   });
-  const auth = AuthService.loadOrCreate(paths.token, settings.daemonOwner, PROTOCOL_VERSION, async (hash) =>
-    (await opening).read((r) => r.get<{ user: string }>('SELECT user FROM tokens WHERE hash = ?', [hash]))?.user,
+  const auth = AuthService.loadOrCreate(
+    paths.token,
+    settings.daemonOwner,
+    PROTOCOL_VERSION,
+    async (hash) => (await opening).read((r) => r.get<{ user: string }>('SELECT user FROM tokens WHERE hash = ?', [hash]))?.user,
   );
   let stopping = false;
   let shutdown: () => void = () => undefined;

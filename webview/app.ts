@@ -37,7 +37,12 @@ async function main(): Promise<void> {
     rpc = new RpcClient(channel);
   } catch {
     app.replaceChildren(
-      h('main', { class: 'signed-out' }, h('h1', {}, 'Corral'), h('p', { role: 'alert' }, 'Not signed in. Run ', h('code', {}, 'corral web'), ' and open the link it prints (each link works once).')),
+      h(
+        'main',
+        { class: 'signed-out' },
+        h('h1', {}, 'Corral'),
+        h('p', { role: 'alert' }, 'Not signed in. Run ', h('code', {}, 'corral web'), ' and open the link it prints (each link works once).'),
+      ),
     );
     return;
   }
@@ -114,7 +119,12 @@ async function signIn(): Promise<void> {
   const match = /^#login=([A-Za-z0-9_-]+)$/.exec(location.hash);
   if (match === null) return;
   history.replaceState(null, '', `${location.pathname}#/sessions`);
-  const response = await fetch('/api/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code: match[1] }), credentials: 'same-origin' });
+  const response = await fetch('/api/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code: match[1] }),
+    credentials: 'same-origin',
+  });
   if (!response.ok) throw new Error(await response.text());
 }
 

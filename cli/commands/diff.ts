@@ -9,7 +9,10 @@ export const diff: CommandFunction<typeof diffCommand> = async (ctx, { id, stat 
   const result = await ctx.out.during(`comparing ${id} with its base`, () => ctx.call(SessionDiff, { session: id, patch: !stat }));
   ctx.out.result(result, (r) => {
     if (r.files.length === 0) return `no changes against ${r.base.slice(0, 12)}\n`;
-    const binary = r.files.filter((f) => f.binary).map((f) => `binary: ${f.path}\n`).join('');
+    const binary = r.files
+      .filter((f) => f.binary)
+      .map((f) => `binary: ${f.path}\n`)
+      .join('');
     return stat ? `${r.stat}${binary}` : (r.patch ?? '');
   });
   return ExitCode.Ok;

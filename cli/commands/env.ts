@@ -18,13 +18,24 @@ export const show: CommandFunction<typeof envShowCommand> = async (ctx, options)
 };
 
 function describe(e: EnvShowResult): string {
-  const base = e.base.kind === 'toolchain' ? `Debian toolchain: ${e.base.toolchains.join(' + ')}` : e.base.kind === 'image' ? `image ${e.base.image}` : `Dockerfile ${e.base.dockerfile} (context ${e.base.context})`;
+  const base =
+    e.base.kind === 'toolchain'
+      ? `Debian toolchain: ${e.base.toolchains.join(' + ')}`
+      : e.base.kind === 'image'
+        ? `image ${e.base.image}`
+        : `Dockerfile ${e.base.dockerfile} (context ${e.base.context})`;
   const lines = [
     `repository   ${e.root}`,
     `definition   ${e.file ?? '(none: the default)'}`,
     `base         ${base}`,
     `setup        ${e.setup.length === 0 ? '(none)' : e.setup.join('\n             ')}`,
-    ...(Object.keys(e.env).length > 0 ? [`env          ${Object.entries(e.env).map(([k, v]) => `${k}=${v}`).join(' ')}`] : []),
+    ...(Object.keys(e.env).length > 0
+      ? [
+          `env          ${Object.entries(e.env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`,
+        ]
+      : []),
     ...(e.ports.length > 0 ? [`ports        ${e.ports.join(' ')}`] : []),
     ...(e.dependencyFolders.length > 0 ? [`dependencies ${e.dependencyFolders.join(' ')} (shared read-only with every session)`] : []),
     `cache key    ${e.hash} (from the definition${e.inputs.length > 0 ? `, ${e.inputs.join(', ')}` : ''})`,
@@ -44,7 +55,11 @@ export const build: CommandFunction<typeof envBuildCommand> = async (ctx, option
     connection.rpc.onNotification(EnvProgress, ({ message }) => progress.update(message));
     return ctx.call(EnvBuild, { repo });
   });
-  ctx.out.result(built, (b) => `${b.image} (${b.source === 'image' ? 'cached' : 'built'}${b.phases.length > 0 ? `: ${b.phases.map((p) => `${p.name} ${(p.ms / 1000).toFixed(1)} s`).join(', ')}` : ''})\n`);
+  ctx.out.result(
+    built,
+    (b) =>
+      `${b.image} (${b.source === 'image' ? 'cached' : 'built'}${b.phases.length > 0 ? `: ${b.phases.map((p) => `${p.name} ${(p.ms / 1000).toFixed(1)} s`).join(', ')}` : ''})\n`,
+  );
   return ExitCode.Ok;
 };
 
@@ -54,7 +69,10 @@ export const ls: CommandFunction<typeof envLsCommand> = async (ctx) => {
   ctx.out.result(list, (l) =>
     l.length === 0
       ? 'no environments built (`corral env build`, or start a session on a repository)\n'
-      : table([['IMAGE', 'REPOSITORY', 'DEPENDENCIES', 'SIZE', 'CREATED'], ...l.map((e) => [e.image, e.repo, e.dependencyFolders.join(' ') || '-', `${Math.round(e.sizeBytes / 1024 / 1024)} MB`, e.created])]),
+      : table([
+          ['IMAGE', 'REPOSITORY', 'DEPENDENCIES', 'SIZE', 'CREATED'],
+          ...l.map((e) => [e.image, e.repo, e.dependencyFolders.join(' ') || '-', `${Math.round(e.sizeBytes / 1024 / 1024)} MB`, e.created]),
+        ]),
   );
   return ExitCode.Ok;
 };
@@ -62,7 +80,10 @@ export const ls: CommandFunction<typeof envLsCommand> = async (ctx) => {
 /** `corral env prune [--repo R]`: removes environment images no session uses. */
 export const prune: CommandFunction<typeof envPruneCommand> = async (ctx, options) => {
   const result = await ctx.call(EnvPrune, options.repo === undefined ? {} : { repo: ctx.resolve(options.repo) });
-  ctx.out.result(result, (r) => `${r.removed.length === 0 ? 'nothing removed' : `removed ${r.removed.join(' ')}`}\n${r.kept.map((k) => `kept ${k.image}: ${k.reason}\n`).join('')}`);
+  ctx.out.result(
+    result,
+    (r) => `${r.removed.length === 0 ? 'nothing removed' : `removed ${r.removed.join(' ')}`}\n${r.kept.map((k) => `kept ${k.image}: ${k.reason}\n`).join('')}`,
+  );
   return ExitCode.Ok;
 };
 

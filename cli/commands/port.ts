@@ -9,7 +9,9 @@ import { table } from '../output';
 export const port: CommandFunction<typeof portCommand> = async (ctx, { id, port: portText }) => {
   if (portText === undefined) {
     const list = await ctx.call(SessionPorts, { session: id });
-    ctx.out.result(list, (l) => (l.length === 0 ? 'no ports forwarded (`corral port ID PORT`)\n' : table([['PORT', 'ON THE HOST'], ...l.map((f) => [String(f.port), `${f.host}:${f.hostPort}`])])));
+    ctx.out.result(list, (l) =>
+      l.length === 0 ? 'no ports forwarded (`corral port ID PORT`)\n' : table([['PORT', 'ON THE HOST'], ...l.map((f) => [String(f.port), `${f.host}:${f.hostPort}`])]),
+    );
     return ExitCode.Ok;
   }
   const number = Number(portText);

@@ -27,10 +27,16 @@ export const run: CommandFunction<typeof runCommand> = async (ctx, options) => {
   if (options.next === true || options.chain !== undefined) return chain(options, ctx);
   if (options.resume !== undefined) {
     const extra = NEW_RUN_OPTIONS.filter((key) => options[key] !== undefined);
-    if (extra.length > 0) throw new CliError(`--resume goes on as the run was started; it takes no --${extra.map(flag).join(', --')}`, `leave them out: corral run --resume ${options.resume}`, ExitCode.Usage);
+    if (extra.length > 0)
+      throw new CliError(
+        `--resume goes on as the run was started; it takes no --${extra.map(flag).join(', --')}`,
+        `leave them out: corral run --resume ${options.resume}`,
+        ExitCode.Usage,
+      );
     return follow(ctx, undefined, options.resume);
   }
-  if ((options.prompt === undefined || options.prompt.trim() === '') && options.task === undefined) throw new CliError('nothing to do', 'say what with --prompt "…", or pick a task of the board with --task ID', ExitCode.Usage);
+  if ((options.prompt === undefined || options.prompt.trim() === '') && options.task === undefined)
+    throw new CliError('nothing to do', 'say what with --prompt "…", or pick a task of the board with --task ID', ExitCode.Usage);
   const params: AgentRunParams = {};
   if (options.prompt !== undefined && options.prompt.trim() !== '') params.prompt = options.prompt;
   if (options.task !== undefined) {
@@ -84,7 +90,11 @@ async function watch(ctx: CliContext, connection: Connection, params: AgentRunPa
     // The daemon went away under the run: it is kept as interrupted, and can go on.
     const failure = toCliError(error);
     if (runId !== undefined && failure.exitCode === ExitCode.DaemonUnavailable) {
-      throw new CliError(`the daemon ended while run ${runId} was going; the run is interrupted`, `go on from its last completed step with \`corral run --resume ${runId}\` (it starts the daemon again)`, ExitCode.DaemonUnavailable);
+      throw new CliError(
+        `the daemon ended while run ${runId} was going; the run is interrupted`,
+        `go on from its last completed step with \`corral run --resume ${runId}\` (it starts the daemon again)`,
+        ExitCode.DaemonUnavailable,
+      );
     }
     throw error;
   } finally {
@@ -105,11 +115,13 @@ type ChainEnd = 'none_left' | 'chain_limit' | 'budget' | 'failed' | 'stopped';
  */
 async function chain(options: RunOptions, ctx: CliContext): Promise<number> {
   const clash = (['prompt', 'task', 'resume', 'record', 'transcript'] as const).filter((key) => options[key] !== undefined);
-  if (clash.length > 0) throw new CliError(`--next picks its tasks from the board; it takes no --${clash.map(flag).join(', --')}`, 'leave them out: corral run --next [--chain N]', ExitCode.Usage);
+  if (clash.length > 0)
+    throw new CliError(`--next picks its tasks from the board; it takes no --${clash.map(flag).join(', --')}`, 'leave them out: corral run --next [--chain N]', ExitCode.Usage);
   const limit = options.chain === undefined ? 1 : Math.floor(positive(options.chain, '--chain', 'a number of runs, e.g. --chain 3'));
   const budget = options.budget === undefined ? undefined : positive(options.budget, '--budget', 'US dollars for the whole chain, e.g. --budget 2');
   const repo = options.repo === undefined ? gitRootAbove(ctx.cwd) : ctx.resolve(options.repo);
-  if (repo === undefined && options.session === undefined) throw new CliError('not inside a repository', 'run it in your repository, or pass --repo DIR or --session ID', ExitCode.Usage);
+  if (repo === undefined && options.session === undefined)
+    throw new CliError('not inside a repository', 'run it in your repository, or pass --repo DIR or --session ID', ExitCode.Usage);
   const board = options.board !== undefined ? ctx.resolve(options.board) : path.join(repo ?? ctx.cwd, 'docs', 'TASKS.md');
   const base: AgentRunParams = { board, ...(options.session !== undefined ? { session: options.session } : { repo: repo! }) };
   if (options.image !== undefined) base.image = options.image;
@@ -166,7 +178,11 @@ async function chain(options: RunOptions, ctx: CliContext): Promise<number> {
     }
   }
   const result = { board, runs, stopped: end, reason, costUsd: spent };
-  ctx.out.result(result, (r) => `\n${r.runs.length} run${r.runs.length === 1 ? '' : 's'}${r.runs.length > 0 ? ` (${r.runs.map((s) => `${s.task?.id ?? '?'} ${s.outcome}`).join(', ')})` : ''} · stopped: ${r.reason}\n`);
+  ctx.out.result(
+    result,
+    (r) =>
+      `\n${r.runs.length} run${r.runs.length === 1 ? '' : 's'}${r.runs.length > 0 ? ` (${r.runs.map((s) => `${s.task?.id ?? '?'} ${s.outcome}`).join(', ')})` : ''} · stopped: ${r.reason}\n`,
+  );
   return end === 'stopped' ? ExitCode.Interrupted : end === 'failed' || refused || (end === 'budget' && runs.at(-1)?.outcome === 'budget') ? ExitCode.Failure : ExitCode.Ok;
 }
 

@@ -8,7 +8,14 @@ import { table, type Output } from '../output';
 /** `corral run --list`: newest first; an interrupted run says how to go on. */
 export function describeRuns(runs: RunListEntry[]): string {
   if (runs.length === 0) return 'no runs yet: corral run --prompt "…"\n';
-  const rows = runs.map((r) => [r.runId, r.sessionId, r.outcome ?? 'running', String(r.steps), r.startedAt.slice(0, 16).replace('T', ' '), (r.task ? `${r.task}: ` : '') + r.goal.split('\n')[0]!.slice(0, 60)]);
+  const rows = runs.map((r) => [
+    r.runId,
+    r.sessionId,
+    r.outcome ?? 'running',
+    String(r.steps),
+    r.startedAt.slice(0, 16).replace('T', ' '),
+    (r.task ? `${r.task}: ` : '') + r.goal.split('\n')[0]!.slice(0, 60),
+  ]);
   const resumable = runs.find((r) => r.outcome === 'interrupted');
   return `${table([['RUN', 'SESSION', 'OUTCOME', 'STEPS', 'STARTED', 'GOAL'], ...rows])}${resumable ? `go on with an interrupted run: corral run --resume ${resumable.runId}\n` : ''}`;
 }
@@ -21,12 +28,19 @@ export function report(out: Output, runId: string, event: RunEvent): void {
   switch (event.kind) {
     case 'started':
       replaying = event.replay;
-      out.line(out.paint(`run ${runId} · session ${event.sessionId} · ${event.provider}/${event.model}${event.replay ? ' · replay (no model is called)' : ''}${event.resumedAfter === undefined ? '' : ` · resumed after step ${event.resumedAfter}`}`, 'bold'));
+      out.line(
+        out.paint(
+          `run ${runId} · session ${event.sessionId} · ${event.provider}/${event.model}${event.replay ? ' · replay (no model is called)' : ''}${event.resumedAfter === undefined ? '' : ` · resumed after step ${event.resumedAfter}`}`,
+          'bold',
+        ),
+      );
       break;
     case 'model': {
       const cost = replaying ? 'replay' : event.costUsd === null ? 'cost unknown' : money(event.costUsd);
       const said = event.text.trim().split('\n')[0]?.slice(0, 100) ?? '';
-      out.line(`step ${event.step} ${out.paint(`· model ${(event.latencyMs / 1000).toFixed(1)} s · ${cost}${event.estimated ? ' (estimated)' : ''}`, 'dim')}${said ? ` ${said}` : ''}`);
+      out.line(
+        `step ${event.step} ${out.paint(`· model ${(event.latencyMs / 1000).toFixed(1)} s · ${cost}${event.estimated ? ' (estimated)' : ''}`, 'dim')}${said ? ` ${said}` : ''}`,
+      );
       break;
     }
     case 'tool': {
@@ -66,8 +80,20 @@ function argumentSummary(tool: string, raw: string): string {
 /** A run's summary: outcome, steps, tokens, cost, and how to review and take the work. */
 export function describe(out: Output, s: RunSummary): string {
   const t = s.tokens;
-  const cost = s.replay ? 'replay: nothing spent' : s.costUsd === null ? 'cost unknown (no price for the model)' : `${money(s.costUsd)}${s.unpricedCalls > 0 ? ` + ${s.unpricedCalls} unpriced calls` : ''}`;
-  const verdict = { finished: out.paint('finished', 'green'), stopped: out.paint('stopped', 'yellow'), max_steps: out.paint('step limit', 'yellow'), timeout: out.paint('time limit', 'yellow'), budget: out.paint('budget reached', 'red'), error: out.paint('failed', 'red'), interrupted: out.paint('interrupted', 'yellow') }[s.outcome];
+  const cost = s.replay
+    ? 'replay: nothing spent'
+    : s.costUsd === null
+      ? 'cost unknown (no price for the model)'
+      : `${money(s.costUsd)}${s.unpricedCalls > 0 ? ` + ${s.unpricedCalls} unpriced calls` : ''}`;
+  const verdict = {
+    finished: out.paint('finished', 'green'),
+    stopped: out.paint('stopped', 'yellow'),
+    max_steps: out.paint('step limit', 'yellow'),
+    timeout: out.paint('time limit', 'yellow'),
+    budget: out.paint('budget reached', 'red'),
+    error: out.paint('failed', 'red'),
+    interrupted: out.paint('interrupted', 'yellow'),
+  }[s.outcome];
   const lines = [
     '',
     `${verdict} after ${s.steps} step${s.steps === 1 ? '' : 's'} · ${n(t.inputTokens)} tokens in (${n(t.cacheReadTokens)} cached) / ${n(t.outputTokens)} out${t.estimatedCalls > 0 ? ` (${t.estimatedCalls} calls estimated)` : ''} · ${cost}`,

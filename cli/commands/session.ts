@@ -1,4 +1,15 @@
-import { EnvProgress, SessionList, SessionPorts, SessionPause, SessionRemove, SessionResume, SessionShow, SessionStart, SessionStop, type SessionInfo } from '../../server/protocol';
+import {
+  EnvProgress,
+  SessionList,
+  SessionPorts,
+  SessionPause,
+  SessionRemove,
+  SessionResume,
+  SessionShow,
+  SessionStart,
+  SessionStop,
+  type SessionInfo,
+} from '../../server/protocol';
 import type { CommandFunction } from '../command';
 import type { sessionLsCommand, sessionPauseCommand, sessionResumeCommand, sessionRmCommand, sessionShowCommand, sessionStartCommand, sessionStopCommand } from '../commands';
 import type { CliContext } from '../context';
@@ -70,7 +81,10 @@ export const show: CommandFunction<typeof sessionShowCommand> = async (ctx, { id
       ['limits', `${Math.round(s.limits.memoryBytes / 1024 / 1024)} MB, ${s.limits.cpus} CPU, ${s.limits.pids} pids`],
       ['commands', `${summary.commands}, ${(summary.errorRate * 100).toFixed(0)} % failed, p50 ${ms(summary.p50Ms)}, p95 ${ms(summary.p95Ms)}`],
       ...(forwards.length > 0 ? [['ports', forwards.map((f) => `${f.port} → ${f.host}:${f.hostPort}`).join(', ')]] : []),
-      ['peak', `${summary.peakMemoryBytes === null ? '-' : `${Math.round(summary.peakMemoryBytes / 1024 / 1024)} MB`}, ${summary.peakCpuPercent === null ? '-' : `${summary.peakCpuPercent.toFixed(0)} % CPU`}`],
+      [
+        'peak',
+        `${summary.peakMemoryBytes === null ? '-' : `${Math.round(summary.peakMemoryBytes / 1024 / 1024)} MB`}, ${summary.peakCpuPercent === null ? '-' : `${summary.peakCpuPercent.toFixed(0)} % CPU`}`,
+      ],
     ]);
     const history = table(events.map((e) => [e.at.replace('T', ' ').slice(0, 19), e.actor, e.from && e.to ? `${e.from} → ${e.to}` : e.kind, e.detail ?? '']));
     return `${lines}\nevents\n${history}`;

@@ -58,16 +58,18 @@ export const ls: CommandFunction<typeof tasksLsCommand> = async (ctx, options) =
 /** `corral tasks show ID`: one task, its place on the board and its source lines. */
 export const show: CommandFunction<typeof tasksShowCommand> = async (ctx, { board, id }) => {
   const result = await ctx.call(TasksShow, { board: boardPath(ctx, board), id });
-  ctx.out.result(result, (r) =>
-    table([
-      ['id', `${r.task.id}${r.task.explicitId ? '' : ' (derived from the title; give it an id to keep it stable)'}`],
-      ['status', label(ctx.out, r.task)],
-      ['title', r.task.title],
-      ['assignee', r.task.assignees.map((a) => `@${a}`).join(' ') || '-'],
-      ['tags', r.task.tags.map((t) => `#${t}`).join(' ') || '-'],
-      ['where', `${path.basename(r.board)} line ${r.task.line}${r.task.section ? `, under "${r.task.section}"` : ''}`],
-      ['subtasks', r.subtasks.length === 0 ? '-' : `${r.subtasks.filter((s) => s.status === 'done').length} of ${r.subtasks.length} done`],
-    ]) + `\n${r.source}\n`,
+  ctx.out.result(
+    result,
+    (r) =>
+      table([
+        ['id', `${r.task.id}${r.task.explicitId ? '' : ' (derived from the title; give it an id to keep it stable)'}`],
+        ['status', label(ctx.out, r.task)],
+        ['title', r.task.title],
+        ['assignee', r.task.assignees.map((a) => `@${a}`).join(' ') || '-'],
+        ['tags', r.task.tags.map((t) => `#${t}`).join(' ') || '-'],
+        ['where', `${path.basename(r.board)} line ${r.task.line}${r.task.section ? `, under "${r.task.section}"` : ''}`],
+        ['subtasks', r.subtasks.length === 0 ? '-' : `${r.subtasks.filter((s) => s.status === 'done').length} of ${r.subtasks.length} done`],
+      ]) + `\n${r.source}\n`,
   );
   return ExitCode.Ok;
 };
@@ -91,7 +93,9 @@ export const next: CommandFunction<typeof tasksNextCommand> = async (ctx, option
 async function change(ctx: CliContext, board: string | undefined, id: string, update: Omit<TasksUpdateParams, 'board' | 'id'>): Promise<number> {
   const result = await ctx.call(TasksUpdate, { board: boardPath(ctx, board), id, ...update });
   if (result.reapplied) ctx.out.note('the board had changed meanwhile; the change was made on its new content');
-  ctx.out.result(result, (r) => (r.task ? `${r.task.id} ${label(ctx.out, r.task)}${r.task.assignees.length ? ` @${r.task.assignees.join(' @')}` : ''} — ${r.task.title}\n` : 'done\n'));
+  ctx.out.result(result, (r) =>
+    r.task ? `${r.task.id} ${label(ctx.out, r.task)}${r.task.assignees.length ? ` @${r.task.assignees.join(' @')}` : ''} — ${r.task.title}\n` : 'done\n',
+  );
   return ExitCode.Ok;
 }
 

@@ -17,9 +17,17 @@ function render(out: Output, r: UsageReport): string {
   if (r.total.calls === 0) return `no model calls ${since}\n`;
   const cost = (c: { costUsd: number; unpricedCalls: number; calls: number; replayCalls: number }): string =>
     c.unpricedCalls === c.calls ? 'unknown' : `${money(c.costUsd)}${c.unpricedCalls > 0 ? ` +${c.unpricedCalls} unpriced` : ''}`;
-  const marks = (c: { estimatedCalls: number; replayCalls: number }): string => `${c.replayCalls > 0 ? ` (${c.replayCalls} replay)` : ''}${c.estimatedCalls > 0 ? ` (${c.estimatedCalls} estimated)` : ''}`;
+  const marks = (c: { estimatedCalls: number; replayCalls: number }): string =>
+    `${c.replayCalls > 0 ? ` (${c.replayCalls} replay)` : ''}${c.estimatedCalls > 0 ? ` (${c.estimatedCalls} estimated)` : ''}`;
   const rows = r.rows.map((row) => [row.key || '-', `${n(row.calls)}${marks(row)}`, n(row.inputTokens), n(row.cacheReadTokens), n(row.outputTokens), cost(row)]);
-  const total = [out.paint('total', 'bold'), `${n(r.total.calls)}${marks(r.total)}`, n(r.total.inputTokens), n(r.total.cacheReadTokens), n(r.total.outputTokens), out.paint(cost(r.total), 'bold')];
+  const total = [
+    out.paint('total', 'bold'),
+    `${n(r.total.calls)}${marks(r.total)}`,
+    n(r.total.inputTokens),
+    n(r.total.cacheReadTokens),
+    n(r.total.outputTokens),
+    out.paint(cost(r.total), 'bold'),
+  ];
   const notes = [
     r.total.replayCalls > 0 ? 'replay calls played back a transcript: no model was called, nothing was spent' : '',
     r.total.estimatedCalls > 0 ? 'estimated calls: the provider reported no usage; Corral counted the tokens' : '',

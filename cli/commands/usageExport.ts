@@ -3,7 +3,27 @@ import type { CommandFunction } from '../command';
 import type { usageExportCommand } from '../commands';
 import { ExitCode } from '../exitCodes';
 
-const COLUMNS: (keyof LedgerExportRow)[] = ['id', 'at', 'user', 'source', 'provider', 'model', 'sessionId', 'task', 'persona', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'costUsd', 'priceVersion', 'outcome', 'estimated', 'replay'];
+const COLUMNS: (keyof LedgerExportRow)[] = [
+  'id',
+  'at',
+  'user',
+  'source',
+  'provider',
+  'model',
+  'sessionId',
+  'task',
+  'persona',
+  'inputTokens',
+  'outputTokens',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+  'reasoningTokens',
+  'costUsd',
+  'priceVersion',
+  'outcome',
+  'estimated',
+  'replay',
+];
 
 function csvCell(value: LedgerExportRow[keyof LedgerExportRow]): string {
   if (value === null) return '';

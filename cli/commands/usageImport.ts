@@ -16,7 +16,9 @@ type Source = (typeof IMPORT_SOURCES)[number];
 export function defaultLogDirs(source: Source, env: NodeJS.ProcessEnv = process.env): string[] {
   const home = env.HOME || os.homedir();
   if (source === 'codex') return [path.join(env.CODEX_HOME ?? path.join(home, '.codex'), 'sessions')];
-  const configured = env.CLAUDE_CONFIG_DIR?.split(',').map((d) => d.trim()).filter((d) => d !== '');
+  const configured = env.CLAUDE_CONFIG_DIR?.split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '');
   return (configured && configured.length > 0 ? configured : [path.join(home, '.config', 'claude'), path.join(home, '.claude')]).map((d) => path.join(d, 'projects'));
 }
 
@@ -28,10 +30,12 @@ const BATCH = 2000;
  * rows, skips those it has, and adds the rest to the user's ledger.
  */
 export const importUsage: CommandFunction<typeof usageImportCommand> = async (ctx, { from: source, path: given }) => {
-  if (source === undefined || !(IMPORT_SOURCES as readonly string[]).includes(source)) throw new CliError(`cannot import from ${source ?? '(nothing)'}`, `use --from ${IMPORT_SOURCES.join('|')}`, ExitCode.Usage);
+  if (source === undefined || !(IMPORT_SOURCES as readonly string[]).includes(source))
+    throw new CliError(`cannot import from ${source ?? '(nothing)'}`, `use --from ${IMPORT_SOURCES.join('|')}`, ExitCode.Usage);
   const roots = given === undefined ? defaultLogDirs(source as Source, ctx.env) : [ctx.resolve(given)];
   const files = roots.flatMap((root) => jsonlFiles(root));
-  if (files.length === 0) throw new CliError(`no .jsonl logs under ${roots.join(' or ')}`, given === undefined ? 'pass the folder the logs are in' : 'check the path', ExitCode.NotFound);
+  if (files.length === 0)
+    throw new CliError(`no .jsonl logs under ${roots.join(' or ')}`, given === undefined ? 'pass the folder the logs are in' : 'check the path', ExitCode.NotFound);
   const read = source === 'codex' ? readCodex : readClaudeCode;
   const totals = { files: files.length, rows: 0, added: 0, duplicates: 0, unpriced: 0, costUsd: 0 };
   // Reached before the logs are read: a daemon that cannot be reached fails the import at once.
@@ -54,8 +58,10 @@ export const importUsage: CommandFunction<typeof usageImportCommand> = async (ct
     }
   }
   await send();
-  ctx.out.result(totals, (t) =>
-    `${n(t.files)} log files, ${n(t.rows)} model calls: ${n(t.added)} added (${money(t.costUsd)}${t.unpriced > 0 ? `, ${n(t.unpriced)} unpriced` : ''}), ${n(t.duplicates)} already in the ledger\n`,
+  ctx.out.result(
+    totals,
+    (t) =>
+      `${n(t.files)} log files, ${n(t.rows)} model calls: ${n(t.added)} added (${money(t.costUsd)}${t.unpriced > 0 ? `, ${n(t.unpriced)} unpriced` : ''}), ${n(t.duplicates)} already in the ledger\n`,
   );
   return ExitCode.Ok;
 };

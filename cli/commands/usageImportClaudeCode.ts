@@ -43,7 +43,8 @@ export async function* readClaudeCode(file: string): AsyncGenerator<ImportRow> {
     // `<synthetic>` marks messages Claude Code made up itself (errors, interruptions): no model call.
     if (Number.isNaN(at.getTime()) || message.model === undefined || message.model === '<synthetic>') continue;
     const session = parsed.data.sessionId ?? fallbackSession;
-    const externalId = message.id !== undefined && parsed.data.requestId !== undefined ? `${message.id}:${parsed.data.requestId}` : `${session}:${parsed.data.uuid ?? `line-${line}`}`;
+    const externalId =
+      message.id !== undefined && parsed.data.requestId !== undefined ? `${message.id}:${parsed.data.requestId}` : `${session}:${parsed.data.uuid ?? `line-${line}`}`;
     const u = message.usage;
     const cacheWrite = u.cache_creation_input_tokens ?? 0;
     const cacheRead = u.cache_read_input_tokens ?? 0;

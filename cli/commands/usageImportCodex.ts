@@ -9,7 +9,16 @@ type RawUsage = z.infer<typeof RawUsage>;
 const Line = z.object({ type: z.string(), timestamp: z.optional(z.string()), payload: z.optional(z.unknown()) });
 const TokenCount = z.object({
   type: z.literal('token_count'),
-  info: z.optional(z.nullable(z.object({ last_token_usage: z.optional(z.nullable(RawUsage)), total_token_usage: z.optional(z.nullable(RawUsage)), model: z.optional(z.string()), model_name: z.optional(z.string()) }))),
+  info: z.optional(
+    z.nullable(
+      z.object({
+        last_token_usage: z.optional(z.nullable(RawUsage)),
+        total_token_usage: z.optional(z.nullable(RawUsage)),
+        model: z.optional(z.string()),
+        model_name: z.optional(z.string()),
+      }),
+    ),
+  ),
   model: z.optional(z.string()),
 });
 const TurnContext = z.object({ model: z.optional(z.string()) });
@@ -22,7 +31,12 @@ interface Counts {
 }
 
 const num = (v: number | null | undefined): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v) : 0);
-const counts = (u: RawUsage): Counts => ({ input: num(u.input_tokens), cached: num(u.cached_input_tokens ?? u.cache_read_input_tokens), output: num(u.output_tokens), reasoning: num(u.reasoning_output_tokens) });
+const counts = (u: RawUsage): Counts => ({
+  input: num(u.input_tokens),
+  cached: num(u.cached_input_tokens ?? u.cache_read_input_tokens),
+  output: num(u.output_tokens),
+  reasoning: num(u.reasoning_output_tokens),
+});
 const minus = (a: Counts, b: Counts | null): Counts => ({
   input: Math.max(0, a.input - (b?.input ?? 0)),
   cached: Math.max(0, a.cached - (b?.cached ?? 0)),

@@ -31,7 +31,10 @@ export function reportMarkdown(r: UsageMonthReport): string {
     f === null
       ? 'No forecast was recorded for this month.'
       : `Forecast made ${f.madeOn} (${f.method}): ${money(f.projectedUsd)} (${money(f.lowUsd)} – ${money(f.highUsd)}); actual ${money(f.actualUsd)}${f.errorPct === null ? '' : `, off by ${f.errorPct.toFixed(1)}%`}; ${f.withinInterval ? 'inside' : 'outside'} the interval.`;
-  const alerts = r.alerts.length === 0 ? 'none' : r.alerts.map((a) => `- ${a.at.slice(0, 16).replace('T', ' ')} **${a.kind}** (${a.severity}) ${a.message}${a.ackedAt ? ' — acknowledged' : ''}`).join('\n');
+  const alerts =
+    r.alerts.length === 0
+      ? 'none'
+      : r.alerts.map((a) => `- ${a.at.slice(0, 16).replace('T', ' ')} **${a.kind}** (${a.severity}) ${a.message}${a.ackedAt ? ' — acknowledged' : ''}`).join('\n');
   return [
     `# Usage review ${r.month}`,
     '',
@@ -43,7 +46,10 @@ export function reportMarkdown(r: UsageMonthReport): string {
     '|--:|--:|--:|--:|--:|',
     `| ${n(r.tokens.input)} | ${n(r.tokens.cached)} | ${n(r.tokens.cacheWrite)} | ${n(r.tokens.output)} | ${n(r.tokens.reasoning)} |`,
     '',
-    mdTable('By week', r.weeks.map(({ period, ...t }) => ({ key: `week of ${period}`, ...t }))),
+    mdTable(
+      'By week',
+      r.weeks.map(({ period, ...t }) => ({ key: `week of ${period}`, ...t })),
+    ),
     mdTable('By model', r.byModel),
     mdTable('By source', r.bySource),
     mdTable('By user', r.byUser),
@@ -69,7 +75,19 @@ const csvCell = (v: string | number): string => (typeof v === 'number' ? String(
 /** One table: section, key and the totals; infrastructure and the forecast as rows of their own. */
 export function reportCsv(r: UsageMonthReport): string {
   const header = ['month', 'section', 'key', 'calls', 'input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'output_tokens', 'reasoning_tokens', 'cost_usd', 'unpriced_calls'];
-  const row = (section: string, t: UsageGroupTotals): (string | number)[] => [r.month, section, t.key, t.calls, t.inputTokens, t.cacheReadTokens, t.cacheWriteTokens, t.outputTokens, t.reasoningTokens, t.costUsd, t.unpricedCalls];
+  const row = (section: string, t: UsageGroupTotals): (string | number)[] => [
+    r.month,
+    section,
+    t.key,
+    t.calls,
+    t.inputTokens,
+    t.cacheReadTokens,
+    t.cacheWriteTokens,
+    t.outputTokens,
+    t.reasoningTokens,
+    t.costUsd,
+    t.unpricedCalls,
+  ];
   const blank = (section: string, key: string, costUsd: number): (string | number)[] => [r.month, section, key, '', '', '', '', '', '', costUsd, ''];
   const rows: (string | number)[][] = [
     row('total', { key: '', ...r.total }),

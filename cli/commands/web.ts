@@ -10,15 +10,17 @@ export const web: CommandFunction<typeof webCommand> = async (ctx, options) => {
   const result = await ctx.call(WebOpen, port === undefined ? {} : { port });
   let opened = false;
   if (options.open === true) opened = openBrowser(result.loginUrl);
-  ctx.out.result({ ...result, opened }, (r) =>
-    [
-      `Corral web app: ${r.url}`,
-      `Sign in with this link (it works once, until ${r.expiresAt}):`,
-      `  ${r.loginUrl}`,
-      options.open === true && !opened ? 'no browser could be started here (xdg-open is missing): open the link yourself' : '',
-    ]
-      .filter((line) => line !== '')
-      .join('\n') + '\n',
+  ctx.out.result(
+    { ...result, opened },
+    (r) =>
+      [
+        `Corral web app: ${r.url}`,
+        `Sign in with this link (it works once, until ${r.expiresAt}):`,
+        `  ${r.loginUrl}`,
+        options.open === true && !opened ? 'no browser could be started here (xdg-open is missing): open the link yourself' : '',
+      ]
+        .filter((line) => line !== '')
+        .join('\n') + '\n',
   );
   return ExitCode.Ok;
 };

@@ -51,7 +51,10 @@ export function editsFor(user: string, now: Date, p: Omit<TasksUpdateParams, 'bo
   const id = need(p.id, 'a task id');
   switch (p.action) {
     case 'start':
-      return [{ op: 'assign', id, user }, { op: 'status', id, status: 'in_progress' }];
+      return [
+        { op: 'assign', id, user },
+        { op: 'status', id, status: 'in_progress' },
+      ];
     case 'note':
       return [{ op: 'note', id, text: `${stamp}: ${need(p.text, 'the note text')}` }];
     case 'done':
@@ -59,10 +62,16 @@ export function editsFor(user: string, now: Date, p: Omit<TasksUpdateParams, 'bo
     case 'review':
       return [{ op: 'status', id, status: 'review' }, ...(p.text ? [{ op: 'note' as const, id, text: `${stamp}: ${p.text}` }] : [])];
     case 'block':
-      return [{ op: 'status', id, status: 'blocked' }, { op: 'note', id, text: `${stamp}: blocked: ${need(p.text, 'a reason')}` }];
+      return [
+        { op: 'status', id, status: 'blocked' },
+        { op: 'note', id, text: `${stamp}: blocked: ${need(p.text, 'a reason')}` },
+      ];
     case 'handoff': {
       const to = need(p.to, 'who takes it').replace(/^@/, '');
-      return [{ op: 'assign', id, user: to }, { op: 'note', id, text: `${stamp}: handed off to @${to}${p.text ? `: ${p.text}` : ''}` }];
+      return [
+        { op: 'assign', id, user: to },
+        { op: 'note', id, text: `${stamp}: handed off to @${to}${p.text ? `: ${p.text}` : ''}` },
+      ];
     }
     case 'status':
       return [{ op: 'status', id, status: need(p.status, 'a status') }];

@@ -96,7 +96,8 @@ export class BoardEditor implements vscode.Disposable {
       return { result: await this.call(method, params) };
     } catch (error) {
       if (error instanceof Refusal) return { error: { code: error.code, message: error.message, data: { hint: error.hint } } };
-      if (error instanceof BoardEditError) return { error: { code: ErrorCode.Conflict, message: error.message, data: { hint: 'nothing was changed; edit the text for this one' } } };
+      if (error instanceof BoardEditError)
+        return { error: { code: ErrorCode.Conflict, message: error.message, data: { hint: 'nothing was changed; edit the text for this one' } } };
       if (error instanceof ResponseError) {
         const hint = (error.data as { hint?: unknown } | undefined)?.hint;
         return { error: { code: error.code, message: error.message, data: { hint: typeof hint === 'string' ? hint : '' } } };
@@ -123,7 +124,8 @@ export class BoardEditor implements vscode.Disposable {
         return next;
       }
     }
-    if (!FORWARDED.has(method)) throw new Refusal(-32601, `${method} is not available to the board editor`, 'the board editor reads and edits its document; open the Corral panel for the rest');
+    if (!FORWARDED.has(method))
+      throw new Refusal(-32601, `${method} is not available to the board editor`, 'the board editor reads and edits its document; open the Corral panel for the rest');
     if (connection === undefined) throw new Refusal(-1, 'not connected to the Corral daemon', 'wait for the status bar to say connected');
     // An agent run works in the repository of the board's workspace folder.
     const folder = vscode.workspace.getWorkspaceFolder(this.document.uri)?.uri.fsPath;
@@ -155,7 +157,8 @@ export class BoardEditor implements vscode.Disposable {
       const next = editedText(text, edits);
       if (next !== text) {
         const edit = new vscode.WorkspaceEdit();
-        for (const change of textChanges(text, next)) edit.replace(this.document.uri, new vscode.Range(this.document.positionAt(change.start), this.document.positionAt(change.end)), change.text);
+        for (const change of textChanges(text, next))
+          edit.replace(this.document.uri, new vscode.Range(this.document.positionAt(change.start), this.document.positionAt(change.end)), change.text);
         if (this.document.version !== version || !(await vscode.workspace.applyEdit(edit))) {
           reapplied = true;
           continue;
@@ -183,7 +186,14 @@ export class BoardEditor implements vscode.Disposable {
     const nonce = randomBytes(16).toString('base64');
     const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'web', name)).toString();
     // The board travels as the page's route: the page asks for it by name, as the browser app does.
-    return renderPage({ nonce, csp: pageCsp({ nonce, source: webview.cspSource, connect: "'none'" }), script: asset('kanbanEditor.js'), style: asset('app.css'), host: 'vscode', route: `#/kanban?file=${encodeURIComponent(this.board)}` });
+    return renderPage({
+      nonce,
+      csp: pageCsp({ nonce, source: webview.cspSource, connect: "'none'" }),
+      script: asset('kanbanEditor.js'),
+      style: asset('app.css'),
+      host: 'vscode',
+      route: `#/kanban?file=${encodeURIComponent(this.board)}`,
+    });
   }
 
   dispose(): void {
@@ -234,9 +244,11 @@ export class BoardEditors implements vscode.CustomTextEditorProvider, vscode.Dis
     const active = vscode.window.activeTextEditor?.document;
     const target = uri ?? (active?.languageId === 'markdown' ? active.uri : await this.workspaceBoard());
     if (target === undefined) {
-      void vscode.window.showErrorMessage(`Corral: no board found (looked for ${this.ctx.config.boardFiles.join(', ')} in the workspace folders).`, 'Create Task Board').then((choice) => {
-        if (choice) void vscode.commands.executeCommand('corral.tasks.init');
-      });
+      void vscode.window
+        .showErrorMessage(`Corral: no board found (looked for ${this.ctx.config.boardFiles.join(', ')} in the workspace folders).`, 'Create Task Board')
+        .then((choice) => {
+          if (choice) void vscode.commands.executeCommand('corral.tasks.init');
+        });
       return;
     }
     await vscode.commands.executeCommand('vscode.openWith', target, BoardEditors.viewType);

@@ -63,7 +63,10 @@ export class BoardLanguage implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables.splice(0)) d.dispose();
-    void this.client?.then((c) => c.stop(), () => undefined);
+    void this.client?.then(
+      (c) => c.stop(),
+      () => undefined,
+    );
     this.client = undefined;
   }
 
@@ -75,7 +78,10 @@ export class BoardLanguage implements vscode.Disposable {
     const running = this.client;
     this.client = undefined;
     if (!running) return;
-    await running.then((c) => c.stop(), () => undefined);
+    await running.then(
+      (c) => c.stop(),
+      () => undefined,
+    );
     for (const doc of vscode.workspace.textDocuments) this.opened(doc);
   }
 }

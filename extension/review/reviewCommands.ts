@@ -77,12 +77,17 @@ export function registerReviewCommands(ctx: Ctx, sessions: SessionsTree, changes
       }
       try {
         const result = await rpc.sendRequest(SessionApply, { session: session.id, mode });
-        void vscode.window.showInformationMessage(`Corral: applied ${result.files} file(s) of ${session.name ?? session.id}${result.commit ? ` as commit ${result.commit.slice(0, 10)}` : ' to your working tree'}.`);
+        void vscode.window.showInformationMessage(
+          `Corral: applied ${result.files} file(s) of ${session.name ?? session.id}${result.commit ? ` as commit ${result.commit.slice(0, 10)}` : ' to your working tree'}.`,
+        );
         return { applied: result.files, ...(result.commit ? { commit: result.commit } : {}) };
       } catch (error) {
         // The daemon checks before it writes: a refusal has changed nothing, and says why.
         const reason = describeError(error);
-        void vscode.window.showErrorMessage(`Corral did not apply the changes of ${session.name ?? session.id}`, { modal: true, detail: `${reason}\n\nNothing in your repository was changed.` });
+        void vscode.window.showErrorMessage(`Corral did not apply the changes of ${session.name ?? session.id}`, {
+          modal: true,
+          detail: `${reason}\n\nNothing in your repository was changed.`,
+        });
         return { refused: reason };
       } finally {
         void changes.refresh(session.id);
@@ -92,5 +97,7 @@ export function registerReviewCommands(ctx: Ctx, sessions: SessionsTree, changes
 }
 
 function isApplyArgs(value: unknown): value is ApplyArgs {
-  return typeof value === 'object' && value !== null && 'session' in value && typeof value.session === 'string' && 'mode' in value && (value.mode === 'commit' || value.mode === 'patch');
+  return (
+    typeof value === 'object' && value !== null && 'session' in value && typeof value.session === 'string' && 'mode' in value && (value.mode === 'commit' || value.mode === 'patch')
+  );
 }

@@ -63,7 +63,10 @@ export class ReviewComments implements vscode.Disposable {
         ...(this.ctx.config.model ? { model: this.ctx.config.model } : {}),
         ...(this.ctx.config.runBudgetUsd > 0 ? { budgetUsd: this.ctx.config.runBudgetUsd } : {}),
       });
-      const answer = summary.outcome === 'finished' ? summary.summary : `The run ended (${summary.outcome}): ${summary.error ? `${summary.error.message}. ${summary.error.hint}` : summary.summary}`;
+      const answer =
+        summary.outcome === 'finished'
+          ? summary.summary
+          : `The run ended (${summary.outcome}): ${summary.error ? `${summary.error.message}. ${summary.error.hint}` : summary.summary}`;
       thread.comments = [...thread.comments, new ReviewComment(`${answer}\n\n(run ${summary.runId}, ${summary.steps} step(s))`, { name: 'Corral agent' })];
       thread.label = summary.outcome === 'finished' ? 'Answered by the agent' : `Run ${summary.outcome}`;
       refreshSessionDocuments();

@@ -64,7 +64,9 @@ export class SessionChanges implements vscode.Disposable {
 
   /** The session behind a Source Control view's title or group action. */
   sessionOf(target: unknown): string | undefined {
-    for (const entry of this.byId.values()) if (target === entry.scm || target === entry.group || (isScmLike(target) && target.rootUri?.toString() === entry.scm.rootUri?.toString() && target.label === entry.scm.label)) return entry.sessionId;
+    for (const entry of this.byId.values())
+      if (target === entry.scm || target === entry.group || (isScmLike(target) && target.rootUri?.toString() === entry.scm.rootUri?.toString() && target.label === entry.scm.label))
+        return entry.sessionId;
     return undefined;
   }
 

@@ -48,34 +48,32 @@ export function registerRunCommands(ctx: Ctx, runs: RunsModel, sessions: Session
     const entry: Pending = { started: () => undefined };
     pending.push(entry);
     try {
-      const summary = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Corral agent', cancellable: true },
-        async (report, token) => {
-          const cancel = new vscode.CancellationTokenSource();
-          let stopped = false;
-          const stop = (): void => {
-            stopped = true;
-            // agent/stop ends the run with outcome `stopped` and a summary; cancelling the request does it before the run has an id.
-            if (entry.runId !== undefined) void ctx.connection?.rpc.sendRequest(AgentStop, { run: entry.runId }).catch(() => cancel.cancel());
-            else cancel.cancel();
-          };
-          entry.started = (runId) => {
-            report.report({ message: `run ${runId} started` });
-            if (stopped) stop();
-          };
-          const onEvent = runs.onDidEvent(({ run }) => {
-            if (run.runId === entry.runId && run.outcome === null) report.report({ message: `step ${run.steps}${run.costUsd ? ` · ${formatUsd(run.costUsd)}` : ''} · ${run.goal.split('\n')[0]?.slice(0, 60) ?? ''}` });
-          });
-          const subscription = token.onCancellationRequested(stop);
-          try {
-            return await ctx.requireConnection().rpc.sendRequest(AgentRun, params, cancel.token);
-          } finally {
-            subscription.dispose();
-            onEvent.dispose();
-            cancel.dispose();
-          }
-        },
-      );
+      const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Corral agent', cancellable: true }, async (report, token) => {
+        const cancel = new vscode.CancellationTokenSource();
+        let stopped = false;
+        const stop = (): void => {
+          stopped = true;
+          // agent/stop ends the run with outcome `stopped` and a summary; cancelling the request does it before the run has an id.
+          if (entry.runId !== undefined) void ctx.connection?.rpc.sendRequest(AgentStop, { run: entry.runId }).catch(() => cancel.cancel());
+          else cancel.cancel();
+        };
+        entry.started = (runId) => {
+          report.report({ message: `run ${runId} started` });
+          if (stopped) stop();
+        };
+        const onEvent = runs.onDidEvent(({ run }) => {
+          if (run.runId === entry.runId && run.outcome === null)
+            report.report({ message: `step ${run.steps}${run.costUsd ? ` · ${formatUsd(run.costUsd)}` : ''} · ${run.goal.split('\n')[0]?.slice(0, 60) ?? ''}` });
+        });
+        const subscription = token.onCancellationRequested(stop);
+        try {
+          return await ctx.requireConnection().rpc.sendRequest(AgentRun, params, cancel.token);
+        } finally {
+          subscription.dispose();
+          onEvent.dispose();
+          cancel.dispose();
+        }
+      });
       void announceEnd(summary);
       return summary;
     } finally {
@@ -137,13 +135,21 @@ async function askParams(ctx: Ctx, sessions: SessionsTree, tasks: TasksTree, giv
     );
     if (!kind) return undefined;
     if (kind.value === 'prompt') {
-      const prompt = await vscode.window.showInputBox({ prompt: 'What should the agent do?', placeHolder: 'Make the tests pass', validateInput: (v) => (v.trim() ? undefined : 'Say what to do.') });
+      const prompt = await vscode.window.showInputBox({
+        prompt: 'What should the agent do?',
+        placeHolder: 'Make the tests pass',
+        validateInput: (v) => (v.trim() ? undefined : 'Say what to do.'),
+      });
       if (!prompt) return undefined;
       params.prompt = prompt.trim();
     } else {
-      const items = tasks.list().flatMap((board) =>
-        (board.state?.tasks ?? []).filter((task) => task.status !== 'done').map((task) => ({ label: `${task.id}  ${task.title}`, description: `${task.status} · ${board.folder.name}`, board, task })),
-      );
+      const items = tasks
+        .list()
+        .flatMap((board) =>
+          (board.state?.tasks ?? [])
+            .filter((task) => task.status !== 'done')
+            .map((task) => ({ label: `${task.id}  ${task.title}`, description: `${task.status} · ${board.folder.name}`, board, task })),
+        );
       if (items.length === 0) throw new Error('no open tasks: the workspace has no board, or every task is done');
       const chosen = await vscode.window.showQuickPick(items, { placeHolder: 'Which task?', matchOnDescription: true });
       if (!chosen) return undefined;
@@ -187,7 +193,7 @@ async function askParams(ctx: Ctx, sessions: SessionsTree, tasks: TasksTree, giv
   let budget = given.budgetUsd ?? (ctx.config.runBudgetUsd > 0 ? ctx.config.runBudgetUsd : undefined);
   if (interactive) {
     const chosen = await vscode.window.showInputBox({
-      prompt: 'Provider and model (provider/model; empty: the daemon\'s default from config.json)',
+      prompt: "Provider and model (provider/model; empty: the daemon's default from config.json)",
       value: provider ? `${provider}${model ? `/${model}` : ''}` : '',
       placeHolder: 'openai/gpt-4o',
     });
@@ -196,7 +202,7 @@ async function askParams(ctx: Ctx, sessions: SessionsTree, tasks: TasksTree, giv
     provider = p || undefined;
     model = m.join('/') || undefined;
     const budgetText = await vscode.window.showInputBox({
-      prompt: 'Budget of this run in USD (empty: the daemon\'s budgets)',
+      prompt: "Budget of this run in USD (empty: the daemon's budgets)",
       value: budget === undefined ? '' : String(budget),
       validateInput: (v) => (v.trim() === '' || (Number.isFinite(Number(v)) && Number(v) > 0) ? undefined : 'A positive number of dollars, like 0.50.'),
     });
@@ -210,7 +216,9 @@ async function askParams(ctx: Ctx, sessions: SessionsTree, tasks: TasksTree, giv
 }
 
 async function pickRun(runs: RunsModel): Promise<string | undefined> {
-  const items = runs.list().map((run) => ({ label: run.goal.split('\n')[0]?.slice(0, 80) ?? run.runId, description: `${run.runId} · ${run.outcome ?? 'running'}`, runId: run.runId }));
+  const items = runs
+    .list()
+    .map((run) => ({ label: run.goal.split('\n')[0]?.slice(0, 80) ?? run.runId, description: `${run.runId} · ${run.outcome ?? 'running'}`, runId: run.runId }));
   if (items.length === 0) throw new Error('no agent runs yet: run "Corral: Run Agent…"');
   return (await vscode.window.showQuickPick(items, { placeHolder: 'Which run?' }))?.runId;
 }
@@ -218,5 +226,10 @@ async function pickRun(runs: RunsModel): Promise<string | undefined> {
 async function pickRunning(runs: RunsModel): Promise<{ runId: string } | undefined> {
   const running = runs.list().filter((run) => run.outcome === null);
   if (running.length === 0) throw new Error('no agent run is going');
-  return (await vscode.window.showQuickPick(running.map((run) => ({ label: run.goal.split('\n')[0]?.slice(0, 80) ?? run.runId, description: run.runId, runId: run.runId })), { placeHolder: 'Stop which run?' })) ?? undefined;
+  return (
+    (await vscode.window.showQuickPick(
+      running.map((run) => ({ label: run.goal.split('\n')[0]?.slice(0, 80) ?? run.runId, description: run.runId, runId: run.runId })),
+      { placeHolder: 'Stop which run?' },
+    )) ?? undefined
+  );
 }

@@ -49,7 +49,9 @@ export function registerChangedFiles(): vscode.Disposable[] {
     vscode.workspace.registerTextDocumentContentProvider(SESSION_SCHEME, { provideTextDocumentContent: sessionContent, onDidChange: sessionDocsChanged.event }),
     registerCommand('corral.session.openFileDiff', async (node: ChangedFileNode) => {
       const { left, right } = diffSides(node);
-      await vscode.commands.executeCommand('vscode.diff', left, right, `${node.file.path} (${node.session.name ?? node.session.id.slice(0, 8)}: base ↔ session)`, { preview: true });
+      await vscode.commands.executeCommand('vscode.diff', left, right, `${node.file.path} (${node.session.name ?? node.session.id.slice(0, 8)}: base ↔ session)`, {
+        preview: true,
+      });
     }),
   ];
 }
@@ -57,9 +59,17 @@ export function registerChangedFiles(): vscode.Disposable[] {
 /** The two read-only sides of a changed file's diff: at the session's base, and in its workspace now. */
 export function diffSides({ session, base, file }: ChangedFileNode): { left: vscode.Uri; right: vscode.Uri } {
   return {
-    left: vscode.Uri.from({ scheme: BASE_SCHEME, path: `/${file.from ?? file.path}`, query: JSON.stringify({ repo: session.repoRoot ?? session.repo, base, exists: file.status !== 'A' }) }),
+    left: vscode.Uri.from({
+      scheme: BASE_SCHEME,
+      path: `/${file.from ?? file.path}`,
+      query: JSON.stringify({ repo: session.repoRoot ?? session.repo, base, exists: file.status !== 'A' }),
+    }),
     // The session's id too: a review comment on this side becomes the agent's next turn in it.
-    right: vscode.Uri.from({ scheme: SESSION_SCHEME, path: `/${file.path}`, query: JSON.stringify({ workspace: session.workspace, exists: file.status !== 'D', session: session.id }) }),
+    right: vscode.Uri.from({
+      scheme: SESSION_SCHEME,
+      path: `/${file.path}`,
+      query: JSON.stringify({ workspace: session.workspace, exists: file.status !== 'D', session: session.id }),
+    }),
   };
 }
 

@@ -59,7 +59,10 @@ export function sessionTooltip(session: SessionInfo, costUsd: number | undefined
   if (detail) {
     const summary = detail.summary;
     rows.push(['Commands', `${summary.commands}, p50 ${ms(summary.p50Ms)}, p95 ${ms(summary.p95Ms)}, errors ${(summary.errorRate * 100).toFixed(0)} %`]);
-    rows.push(['Peak', `${summary.peakMemoryBytes === null ? '—' : `${(summary.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB`}, CPU ${summary.peakCpuPercent === null ? '—' : `${summary.peakCpuPercent.toFixed(0)} %`}`]);
+    rows.push([
+      'Peak',
+      `${summary.peakMemoryBytes === null ? '—' : `${(summary.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB`}, CPU ${summary.peakCpuPercent === null ? '—' : `${summary.peakCpuPercent.toFixed(0)} %`}`,
+    ]);
   }
   md.appendMarkdown('| | |\n|---|---|\n');
   for (const [key, value] of rows) md.appendMarkdown(`| ${key} | ${escape(value)} |\n`);

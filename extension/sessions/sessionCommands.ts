@@ -1,16 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  SessionApply,
-  SessionDiff,
-  SessionPause,
-  SessionRemove,
-  SessionResume,
-  SessionStart,
-  SessionStop,
-  ShellExec,
-  type SessionInfo,
-} from '../../server/protocol';
+import { SessionApply, SessionDiff, SessionPause, SessionRemove, SessionResume, SessionStart, SessionStop, ShellExec, type SessionInfo } from '../../server/protocol';
 import type { Ctx } from '../ctx';
 import { registerCommand } from '../errors';
 import type { SessionsTree } from './sessionsTree';
@@ -36,8 +26,7 @@ export function registerSessionCommands(ctx: Ctx, tree: SessionsTree): vscode.Di
     );
     return chosen?.session;
   };
-  const withProgress = <T>(title: string, task: () => Promise<T>): Thenable<T> =>
-    vscode.window.withProgress({ location: { viewId: 'corral.sessions' }, title }, task);
+  const withProgress = <T>(title: string, task: () => Promise<T>): Thenable<T> => vscode.window.withProgress({ location: { viewId: 'corral.sessions' }, title }, task);
 
   const diffs = new DiffDocuments(ctx);
   // Created on the first command run, disposed with the extension.
@@ -142,7 +131,6 @@ export function registerSessionCommands(ctx: Ctx, tree: SessionsTree): vscode.Di
     }),
   ];
 }
-
 
 async function pickFolder(): Promise<string | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];

@@ -1,13 +1,5 @@
 import * as vscode from 'vscode';
-import {
-  AttachClose,
-  AttachClosedNotification,
-  AttachInput,
-  AttachOpen,
-  AttachOutputNotification,
-  AttachResize,
-  SessionChanged,
-} from '../../server/protocol';
+import { AttachClose, AttachClosedNotification, AttachInput, AttachOpen, AttachOutputNotification, AttachResize, SessionChanged } from '../../server/protocol';
 import type { Ctx } from '../ctx';
 import { describeError } from '../errors';
 

@@ -85,7 +85,10 @@ export function registerTaskCommands(ctx: Ctx, tree: TasksTree, editOpenBoard: E
     }),
     registerCommand('corral.tasks.refresh', () => tree.refreshAll()),
     registerCommand('corral.tasks.init', async () => {
-      const folder = (vscode.workspace.workspaceFolders ?? []).length > 1 ? await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Create a board in which folder?' }) : vscode.workspace.workspaceFolders?.[0];
+      const folder =
+        (vscode.workspace.workspaceFolders ?? []).length > 1
+          ? await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Create a board in which folder?' })
+          : vscode.workspace.workspaceFolders?.[0];
       if (!folder) throw new Error('open a folder first: the board lives in it');
       const board = path.join(folder.uri.fsPath, ctx.config.boardFiles[0] ?? 'docs/TASKS.md');
       await ctx.requireConnection().rpc.sendRequest(TasksInit, { board });
@@ -97,7 +100,11 @@ export function registerTaskCommands(ctx: Ctx, tree: TasksTree, editOpenBoard: E
 
 async function pickTask(tree: TasksTree): Promise<Extract<TaskNode, { kind: 'task' }> | undefined> {
   const items = tree.list().flatMap((board) =>
-    (board.state?.tasks ?? []).map((task) => ({ label: `${task.id}  ${task.title}`, description: `${task.status} · ${board.folder.name}`, node: { kind: 'task' as const, board, task } })),
+    (board.state?.tasks ?? []).map((task) => ({
+      label: `${task.id}  ${task.title}`,
+      description: `${task.status} · ${board.folder.name}`,
+      node: { kind: 'task' as const, board, task },
+    })),
   );
   if (items.length === 0) throw new Error('no tasks: the workspace has no board, or it is empty');
   const chosen = await vscode.window.showQuickPick(items, { placeHolder: 'Which task?', matchOnDescription: true });

@@ -14,13 +14,18 @@ export interface Board {
 }
 
 export type TaskNode =
-  | { kind: 'folder'; board: Board }
-  | { kind: 'status'; board: Board; status: TaskStatusName | 'other'; tasks: TaskInfo[] }
-  | { kind: 'task'; board: Board; task: TaskInfo };
+  { kind: 'folder'; board: Board } | { kind: 'status'; board: Board; status: TaskStatusName | 'other'; tasks: TaskInfo[] } | { kind: 'task'; board: Board; task: TaskInfo };
 
 /** Lanes in the order people work them; done last and folded. `other`: a status in words Corral does not know. */
 const STATUS_ORDER: (TaskStatusName | 'other')[] = ['in_progress', 'review', 'blocked', 'todo', 'other', 'done'];
-const STATUS_LABELS: Record<TaskStatusName | 'other', string> = { in_progress: 'In progress', review: 'Review', blocked: 'Blocked', todo: 'Todo', other: 'Other status', done: 'Done' };
+const STATUS_LABELS: Record<TaskStatusName | 'other', string> = {
+  in_progress: 'In progress',
+  review: 'Review',
+  blocked: 'Blocked',
+  todo: 'Todo',
+  other: 'Other status',
+  done: 'Done',
+};
 const STATUS_ICONS: Record<TaskStatusName | 'other', [string, string]> = {
   other: ['question', 'foreground'],
   in_progress: ['play-circle', 'charts.blue'],

@@ -83,17 +83,27 @@ class CorralWebPanel {
     if (data.corral !== 'rpc' || typeof message?.method !== 'string' || typeof message.id !== 'number') return;
     const method = message.method;
     const reply = (answer: { result: unknown } | { error: { code: number; message: string; data: unknown } }): void => {
-      this.answered({ method, params: message.params, ...('result' in answer ? { ok: true, result: answer.result } : { ok: false, code: answer.error.code, message: answer.error.message }) });
+      this.answered({
+        method,
+        params: message.params,
+        ...('result' in answer ? { ok: true, result: answer.result } : { ok: false, code: answer.error.code, message: answer.error.message }),
+      });
       void this.panel.webview.postMessage({ corral: 'rpc', message: { jsonrpc: '2.0', id: message.id, ...answer } });
     };
     const connection = this.ctx.connection;
-    if (connection === undefined) return reply({ error: { code: -1, message: 'not connected to the Corral daemon', data: { hint: 'wait for the status bar to say connected; the panel reloads by itself' } } });
+    if (connection === undefined)
+      return reply({ error: { code: -1, message: 'not connected to the Corral daemon', data: { hint: 'wait for the status bar to say connected; the panel reloads by itself' } } });
     if (method === 'corral/hello') return reply({ result: connection.hello });
     if (!FORWARDED.has(method)) return reply({ error: { code: -32601, message: `${method} is not available to the panel`, data: { hint: 'declare it in webview/methods.ts' } } });
     try {
       return reply({ result: await connection.rpc.sendRequest(method, message.params) });
     } catch (error) {
-      return reply({ error: error instanceof ResponseError ? { code: error.code, message: error.message, data: error.data as unknown } : { code: -1, message: String(error), data: { hint: 'reopen the panel; if it persists, see the Corral output channel' } } });
+      return reply({
+        error:
+          error instanceof ResponseError
+            ? { code: error.code, message: error.message, data: error.data as unknown }
+            : { code: -1, message: String(error), data: { hint: 'reopen the panel; if it persists, see the Corral output channel' } },
+      });
     }
   }
 
@@ -164,7 +174,14 @@ export class WebPanels implements vscode.Disposable {
   }
 
   private adopt(panel: vscode.WebviewPanel, route: string): void {
-    const web = new CorralWebPanel(panel, this.ctx, this.extensionUri, route, (answer) => this.answers.fire(answer), () => this.panels.delete(web));
+    const web = new CorralWebPanel(
+      panel,
+      this.ctx,
+      this.extensionUri,
+      route,
+      (answer) => this.answers.fire(answer),
+      () => this.panels.delete(web),
+    );
     this.panels.add(web);
   }
 

@@ -11,7 +11,12 @@ export interface LoopDeps {
   /** Before each model call: may the run afford its worst case? */
   beforeCall(request: ModelRequest): Promise<BudgetCheck>;
   /** After each call, answered or not: the ledger row. Returns what it cost (null = unknown). */
-  account(request: ModelRequest, turn: ModelTurn | null, latencyMs: number, outcome: 'ok' | 'error' | 'cancelled' | 'budget'): Promise<{ costUsd: number | null; estimated: boolean }>;
+  account(
+    request: ModelRequest,
+    turn: ModelTurn | null,
+    latencyMs: number,
+    outcome: 'ok' | 'error' | 'cancelled' | 'budget',
+  ): Promise<{ costUsd: number | null; estimated: boolean }>;
   emit(event: RunEvent): void;
   /** A `task_progress` note, for the task board. */
   note?(text: string): Promise<void>;
@@ -59,7 +64,11 @@ export async function runLoop(deps: LoopDeps, options: LoopOptions): Promise<Loo
   const deadline = AbortSignal.timeout(Math.max(1, options.deadline - deps.now()));
   const signal = AbortSignal.any([options.signal, deadline]);
   const ended = (steps: number): LoopResult | undefined =>
-    options.signal.aborted ? { outcome: 'stopped', steps, summary: 'stopped by the user' } : deadline.aborted ? { outcome: 'timeout', steps, summary: 'the time limit was reached' } : undefined;
+    options.signal.aborted
+      ? { outcome: 'stopped', steps, summary: 'stopped by the user' }
+      : deadline.aborted
+        ? { outcome: 'timeout', steps, summary: 'the time limit was reached' }
+        : undefined;
 
   for (let step = (options.history?.steps ?? 0) + 1; step <= options.maxSteps; step++) {
     const early = ended(step - 1);
@@ -83,7 +92,15 @@ export async function runLoop(deps: LoopDeps, options: LoopOptions): Promise<Loo
     }
     const cost = await deps.account(request, turn, deps.now() - started, 'ok');
     messages.push({ role: 'assistant', text: turn.text, toolCalls: turn.toolCalls });
-    deps.emit({ kind: 'model', step, text: turn.text, toolCalls: turn.toolCalls.map((c) => c.name), costUsd: cost.costUsd, estimated: cost.estimated, latencyMs: deps.now() - started });
+    deps.emit({
+      kind: 'model',
+      step,
+      text: turn.text,
+      toolCalls: turn.toolCalls.map((c) => c.name),
+      costUsd: cost.costUsd,
+      estimated: cost.estimated,
+      latencyMs: deps.now() - started,
+    });
     if (turn.toolCalls.length === 0) {
       return { outcome: 'finished', steps: step, summary: turn.text.trim() || `the model ended its turn (${turn.stopReason}) without a summary` };
     }
@@ -101,7 +118,15 @@ export async function runLoop(deps: LoopDeps, options: LoopOptions): Promise<Loo
         return { outcome: 'error', steps: step, summary: failure.message, error: failure };
       }
       results.push(outcome.result);
-      deps.emit({ kind: 'tool', step, name: call.name, arguments: call.arguments.slice(0, 300), ok: !outcome.result.isError, result: outcome.result.content.slice(0, 300), durationMs: deps.now() - toolStarted });
+      deps.emit({
+        kind: 'tool',
+        step,
+        name: call.name,
+        arguments: call.arguments.slice(0, 300),
+        ok: !outcome.result.isError,
+        result: outcome.result.content.slice(0, 300),
+        durationMs: deps.now() - toolStarted,
+      });
       if (outcome.note !== undefined) {
         deps.emit({ kind: 'note', step, text: outcome.note });
         await deps.note?.(outcome.note);

@@ -79,7 +79,11 @@ export function loadHistory(r: Reader, runId: string): { steps: number; messages
     }
     const checked = StoredMessages.safeParse(parsed);
     if (row.step !== index + 1 || !checked.success) {
-      throw new CorralError(ErrorCode.Conflict, `the journal of run ${runId} is damaged at step ${row.step}`, 'start a new run in the same session: its work so far is in the session');
+      throw new CorralError(
+        ErrorCode.Conflict,
+        `the journal of run ${runId} is damaged at step ${row.step}`,
+        'start a new run in the same session: its work so far is in the session',
+      );
     }
     messages.push(...checked.data);
   });
@@ -120,7 +124,15 @@ export function ledgerTotals(r: Reader, runId: string): { tokens: RunTokens; cos
   );
   const n = (key: string): number => Number(row?.[key] ?? 0);
   return {
-    tokens: { calls: n('calls'), inputTokens: n('input'), outputTokens: n('output'), cacheReadTokens: n('cache_read'), cacheWriteTokens: n('cache_write'), reasoningTokens: n('reasoning'), estimatedCalls: n('estimated') },
+    tokens: {
+      calls: n('calls'),
+      inputTokens: n('input'),
+      outputTokens: n('output'),
+      cacheReadTokens: n('cache_read'),
+      cacheWriteTokens: n('cache_write'),
+      reasoningTokens: n('reasoning'),
+      estimatedCalls: n('estimated'),
+    },
     costUsd: n('cost'),
     pricedCalls: n('calls') - n('unpriced'),
     unpricedCalls: n('unpriced'),
@@ -131,10 +143,11 @@ const OUTCOMES: readonly RunOutcome[] = ['finished', 'stopped', 'max_steps', 'ti
 
 /** `user`'s runs, newest first. */
 export function listRuns(r: Reader, user: string, options: { outcome?: RunOutcome; limit?: number }): RunListEntry[] {
-  const rows = r.all<RunRow>(
-    `SELECT * FROM agent_runs WHERE user = ? ${options.outcome === undefined ? '' : 'AND outcome = ?'} ORDER BY started_at DESC, id LIMIT ?`,
-    [user, ...(options.outcome === undefined ? [] : [options.outcome]), options.limit ?? 20],
-  );
+  const rows = r.all<RunRow>(`SELECT * FROM agent_runs WHERE user = ? ${options.outcome === undefined ? '' : 'AND outcome = ?'} ORDER BY started_at DESC, id LIMIT ?`, [
+    user,
+    ...(options.outcome === undefined ? [] : [options.outcome]),
+    options.limit ?? 20,
+  ]);
   return rows.map((row) => ({
     runId: row.id,
     sessionId: row.session_id,

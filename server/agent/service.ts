@@ -14,7 +14,18 @@ import type { Store } from '../store/store';
 import type { Caller, TasksService } from '../tasks/service';
 import { budgetWarnings, checkBudgets, usd, type Budgets } from './budget';
 import { runLoop } from './loop';
-import { claimInterrupted, interruptOrphans, journalStep, ledgerTotals, listRuns, loadHistory, parseRunParams, runRow, skipReplayedTurns, type StoredRunParams } from './runJournal';
+import {
+  claimInterrupted,
+  interruptOrphans,
+  journalStep,
+  ledgerTotals,
+  listRuns,
+  loadHistory,
+  parseRunParams,
+  runRow,
+  skipReplayedTurns,
+  type StoredRunParams,
+} from './runJournal';
 import { Toolbox } from './tools';
 
 export interface AgentDeps {
@@ -54,11 +65,13 @@ export class AgentService {
   private readonly ready: Promise<void>;
 
   constructor(private readonly deps: AgentDeps) {
-    this.ready = deps.store.write((w) => interruptOrphans(w, deps.clock.now().toISOString())).then(
-      () => undefined,
-      // The store reports its own failure on the next write; runs are then refused with it.
-      () => undefined,
-    );
+    this.ready = deps.store
+      .write((w) => interruptOrphans(w, deps.clock.now().toISOString()))
+      .then(
+        () => undefined,
+        // The store reports its own failure on the next write; runs are then refused with it.
+        () => undefined,
+      );
   }
 
   /** `owner`'s runs, newest first. */
@@ -100,13 +113,24 @@ export class AgentService {
     const caller = { user: owner, daemonOwner: isDaemonOwner };
     const row = this.deps.store.read((r) => runRow(r, runId));
     // Another user's run is answered like a run that does not exist: ids are not to be probed.
-    if (row === undefined || row.user !== owner) throw new CorralError(ErrorCode.NotFound, `you have no run ${runId}`, 'list your runs with `corral run --list`; a run is resumed by the user who started it');
-    if (this.running.has(runId) || row.outcome === null) throw new CorralError(ErrorCode.Conflict, `run ${runId} is running`, 'stop it with Ctrl-C in its `corral run`, or wait for it to end');
+    if (row === undefined || row.user !== owner)
+      throw new CorralError(ErrorCode.NotFound, `you have no run ${runId}`, 'list your runs with `corral run --list`; a run is resumed by the user who started it');
+    if (this.running.has(runId) || row.outcome === null)
+      throw new CorralError(ErrorCode.Conflict, `run ${runId} is running`, 'stop it with Ctrl-C in its `corral run`, or wait for it to end');
     if (row.outcome !== 'interrupted') {
-      throw new CorralError(ErrorCode.Conflict, `run ${runId} ended (${row.outcome}) and cannot be resumed`, `only interrupted runs go on; start a new run in its session: corral run --session ${row.session_id} --prompt "…"`);
+      throw new CorralError(
+        ErrorCode.Conflict,
+        `run ${runId} ended (${row.outcome}) and cannot be resumed`,
+        `only interrupted runs go on; start a new run in its session: corral run --session ${row.session_id} --prompt "…"`,
+      );
     }
     const stored = parseRunParams(row);
-    if (stored === undefined) throw new CorralError(ErrorCode.Conflict, `run ${runId} was started before runs were journaled`, `start a new run in its session: corral run --session ${row.session_id} --prompt "…"`);
+    if (stored === undefined)
+      throw new CorralError(
+        ErrorCode.Conflict,
+        `run ${runId} was started before runs were journaled`,
+        `start a new run in its session: corral run --session ${row.session_id} --prompt "…"`,
+      );
     const session = this.workableSession(owner, runId, row.session_id);
     const history = this.deps.store.read((r) => loadHistory(r, runId));
     const config = readConfig(this.deps.configFile);
@@ -115,7 +139,8 @@ export class AgentService {
     const provider = this.deps.providers.resolve(config, wanted);
     try {
       if (provider.llm.replay) await skipReplayedTurns(provider.llm, history.steps, provider.model);
-      if (!(await this.deps.store.write((w) => claimInterrupted(w, runId)))) throw new CorralError(ErrorCode.Conflict, `run ${runId} is being resumed already`, 'wait for that resume to end');
+      if (!(await this.deps.store.write((w) => claimInterrupted(w, runId))))
+        throw new CorralError(ErrorCode.Conflict, `run ${runId} is being resumed already`, 'wait for that resume to end');
       const task = row.task !== null && stored.board !== undefined ? { id: row.task, board: stored.board, goal: stored.goal } : undefined;
       const params = runParams(stored, row.persona);
       return await this.track(owner, runId, signal, async (stopSignal) => {
@@ -136,12 +161,20 @@ export class AgentService {
       session = this.deps.sessions.show(owner, sessionId).session;
     } catch (error) {
       if (error instanceof CorralError && error.code === ErrorCode.NotFound) {
-        throw new CorralError(ErrorCode.NotFound, `the session ${sessionId} of run ${runId} is gone`, 'the run cannot go on without its workspace; start a new run: corral run --prompt "…"');
+        throw new CorralError(
+          ErrorCode.NotFound,
+          `the session ${sessionId} of run ${runId} is gone`,
+          'the run cannot go on without its workspace; start a new run: corral run --prompt "…"',
+        );
       }
       throw error;
     }
     if (!WORKABLE.has(session.state)) {
-      throw new CorralError(ErrorCode.Conflict, `the session ${sessionId} of run ${runId} is ${session.state}${session.stateReason ? ` (${session.stateReason})` : ''}`, `the run cannot go on in it; see \`corral session show ${sessionId}\`, or start a new run`);
+      throw new CorralError(
+        ErrorCode.Conflict,
+        `the session ${sessionId} of run ${runId} is ${session.state}${session.stateReason ? ` (${session.stateReason})` : ''}`,
+        `the run cannot go on in it; see \`corral session show ${sessionId}\`, or start a new run`,
+      );
     }
     return session;
   }
@@ -206,7 +239,8 @@ export class AgentService {
 
   private async sessionFor(owner: string, params: AgentRunParams): Promise<SessionInfo> {
     if (params.session !== undefined) return this.deps.sessions.show(owner, params.session).session;
-    if (params.repo === undefined) throw new CorralError(ErrorCode.InvalidParams, 'a run needs a session or a repository', 'pass --session ID, or run it inside a repository (or --repo DIR)');
+    if (params.repo === undefined)
+      throw new CorralError(ErrorCode.InvalidParams, 'a run needs a session or a repository', 'pass --session ID, or run it inside a repository (or --repo DIR)');
     return this.deps.sessions.start(owner, { repo: params.repo, ...(params.image === undefined ? {} : { image: params.image }) });
   }
 
@@ -238,19 +272,22 @@ export class AgentService {
     if (!resumed) {
       const stored: StoredRunParams = { ...storedParams(params), goal: params.prompt ?? '', ...(task ? { board: task.board } : {}) };
       await store.write((w) =>
-        w.run('INSERT INTO agent_runs (id, user, session_id, task, persona, provider, model, goal, steps, started_at, replay, params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)', [
-          runId,
-          owner,
-          session.id,
-          task?.id ?? null,
-          params.persona ?? null,
-          provider.name,
-          provider.model,
-          params.prompt ?? '',
-          startedAt,
-          replay ? 1 : 0,
-          JSON.stringify(stored),
-        ]),
+        w.run(
+          'INSERT INTO agent_runs (id, user, session_id, task, persona, provider, model, goal, steps, started_at, replay, params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)',
+          [
+            runId,
+            owner,
+            session.id,
+            task?.id ?? null,
+            params.persona ?? null,
+            provider.name,
+            provider.model,
+            params.prompt ?? '',
+            startedAt,
+            replay ? 1 : 0,
+            JSON.stringify(stored),
+          ],
+        ),
       );
     }
     emit({ kind: 'started', sessionId: session.id, provider: provider.name, model: provider.model, replay, ...(resumed ? { resumedAfter: resumed.history.steps } : {}) });
@@ -260,11 +297,18 @@ export class AgentService {
     const result = await runLoop(
       {
         llm: provider.llm,
-        tools: new Toolbox((command, options) => this.deps.sessions.exec(owner, session.id, command, { timeoutMs: options.timeoutMs ?? 120_000, ...(options.signal ? { signal: options.signal } : {}) })),
+        tools: new Toolbox((command, options) =>
+          this.deps.sessions.exec(owner, session.id, command, { timeoutMs: options.timeoutMs ?? 120_000, ...(options.signal ? { signal: options.signal } : {}) }),
+        ),
         now: () => clock.now().getTime(),
         emit,
         // task_progress notes go onto the board under the task.
-        ...(task ? { note: async (text: string) => void (await this.deps.tasks.update(caller, { board: task.board, id: task.id, action: 'note', text: `agent: ${text}` }).catch(() => undefined)) } : {}),
+        ...(task
+          ? {
+              note: async (text: string) =>
+                void (await this.deps.tasks.update(caller, { board: task.board, id: task.id, action: 'note', text: `agent: ${text}` }).catch(() => undefined)),
+            }
+          : {}),
         // One journaled write per completed step. The next model call does not wait for its fsync:
         // the journal is replayed as a prefix, so the next call's ledger row is never durable
         // without it, and a crash before it is durable only makes this step the one redone.
@@ -276,11 +320,20 @@ export class AgentService {
         beforeCall: async (request) => {
           if (replay) return { ok: true };
           // The worst case: every byte of the prompt a token (a BPE token is at least one byte), all uncached.
-          const { costUsd: worst } = await quote({ inputTokens: Buffer.byteLength(JSON.stringify([request.system, request.messages, request.tools])), outputTokens: request.maxTokens, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+          const { costUsd: worst } = await quote({
+            inputTokens: Buffer.byteLength(JSON.stringify([request.system, request.messages, request.tools])),
+            outputTokens: request.maxTokens,
+            cacheReadTokens: 0,
+            cacheWriteTokens: 0,
+            reasoningTokens: 0,
+          });
           if (worst === null) {
             if (!warned.has('price')) {
               warned.add('price');
-              emit({ kind: 'warning', text: `no price is known for ${provider.priceProvider}/${provider.model}: its cost is reported as unknown and budgets cannot hold it (add it under "prices" in config.json)` });
+              emit({
+                kind: 'warning',
+                text: `no price is known for ${provider.priceProvider}/${provider.model}: its cost is reported as unknown and budgets cannot hold it (add it under "prices" in config.json)`,
+              });
             }
             return { ok: true };
           }
@@ -355,7 +408,13 @@ export class AgentService {
       endedAt: clock.now().toISOString(),
     };
     await store.write((w) =>
-      w.run('UPDATE agent_runs SET outcome = ?, steps = ?, ended_at = ?, summary = ? WHERE id = ?', [summary.outcome, summary.steps, summary.endedAt, JSON.stringify(summary), runId]),
+      w.run('UPDATE agent_runs SET outcome = ?, steps = ?, ended_at = ?, summary = ? WHERE id = ?', [
+        summary.outcome,
+        summary.steps,
+        summary.endedAt,
+        JSON.stringify(summary),
+        runId,
+      ]),
     );
     if (result.outcome === 'budget') emit({ kind: 'warning', text: `${result.summary} — run cost so far ${usd(runCost)}` });
     return summary;
@@ -367,7 +426,8 @@ async function usageOf(request: ModelRequest, turn: ModelTurn | null, outcome: s
   if (turn?.usage) return { usage: turn.usage, estimated: false };
   if (turn) return { usage: await estimateUsage(request, turn), estimated: true };
   // No answer: a cancelled call was probably billed for its prompt; a refused one (4xx) or a budget stop was not.
-  if (outcome === 'cancelled') return { usage: { inputTokens: await countRequestTokens(request), outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, estimated: true };
+  if (outcome === 'cancelled')
+    return { usage: { inputTokens: await countRequestTokens(request), outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, estimated: true };
   return { usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, estimated: false };
 }
 

@@ -34,7 +34,11 @@ export const TOOL_SPECS: ToolSpec[] = [
   {
     name: 'edit_file',
     description: 'Replace exactly one occurrence of old_text with new_text in a file under /workspace. old_text must match exactly once, whitespace included.',
-    parameters: object({ path: str('path relative to /workspace'), old_text: str('the exact text to replace'), new_text: str('its replacement') }, ['path', 'old_text', 'new_text']),
+    parameters: object({ path: str('path relative to /workspace'), old_text: str('the exact text to replace'), new_text: str('its replacement') }, [
+      'path',
+      'old_text',
+      'new_text',
+    ]),
   },
   {
     name: 'list_files',
@@ -88,10 +92,7 @@ export class Toolbox {
           const path = confine(text(args, 'path'));
           const start = Math.max(1, integer(args, 'start_line') ?? 1);
           const end = integer(args, 'end_line');
-          const r = await this.exec(
-            `${fileGuard(path)} awk -v s=${start} -v e=${end ?? 0} 'NR>=s && (e==0 || NR<=e) {printf "%6d\\t%s\\n", NR, $0}' ${quote(path)}`,
-            signal,
-          );
+          const r = await this.exec(`${fileGuard(path)} awk -v s=${start} -v e=${end ?? 0} 'NR>=s && (e==0 || NR<=e) {printf "%6d\\t%s\\n", NR, $0}' ${quote(path)}`, signal);
           return ok(r.stdout === '' ? `(no lines${start > 1 ? ` from line ${start}` : ''}: the file is empty or shorter)` : r.stdout);
         }
         case 'write_file': {
@@ -123,7 +124,10 @@ export class Toolbox {
         }
         case 'search': {
           const path = confine(typeof args.path === 'string' ? args.path : '.');
-          const r = await this.shell(`(cd ${WORKSPACE} && grep -rnIE --exclude-dir=.git -e ${quote(text(args, 'pattern'))} -- ${quote(path)} | head -n 300)`, { timeoutMs: 60_000, ...(signal ? { signal } : {}) });
+          const r = await this.shell(`(cd ${WORKSPACE} && grep -rnIE --exclude-dir=.git -e ${quote(text(args, 'pattern'))} -- ${quote(path)} | head -n 300)`, {
+            timeoutMs: 60_000,
+            ...(signal ? { signal } : {}),
+          });
           if (r.stderr.trim() !== '' && r.stdout === '') throw new ToolError(r.stderr.trim());
           return ok(r.stdout === '' ? 'no matches' : r.stdout.replaceAll(`${WORKSPACE}/`, ''));
         }
@@ -158,7 +162,10 @@ export class Toolbox {
   private async write(path: string, content: string, signal?: AbortSignal): Promise<void> {
     const parent = posix.dirname(path);
     const encoded = Buffer.from(content, 'utf8').toString('base64');
-    await this.exec(`mkdir -p -- ${quote(parent)} && ${realGuard(parent)} { [ ! -L ${quote(path)} ] || ${realGuard(path)} } && printf '%s' '${encoded}' | base64 -d > ${quote(path)}`, signal);
+    await this.exec(
+      `mkdir -p -- ${quote(parent)} && ${realGuard(parent)} { [ ! -L ${quote(path)} ] || ${realGuard(path)} } && printf '%s' '${encoded}' | base64 -d > ${quote(path)}`,
+      signal,
+    );
   }
 }
 

@@ -98,7 +98,14 @@ export function detectSpendSpikes(calls: readonly CallFact[], now: Date, s: Aler
         key: `spend-spike:${user}:${hour}`,
         severity: x >= 10 * Math.max(median, s.spikeMinUsd) ? 'critical' : 'warning',
         message: `${user} spent $${x.toFixed(2)} in the hour from ${hour}:00 UTC, against a typical $${median.toFixed(2)}`,
-        evidence: { hour: `${hour}:00:00Z`, spentUsd: round(x), baselineMedianUsd: round(median), baselineMadUsd: round(mad), z: Number.isFinite(z) ? round(z, 2) : null, baselineHours: baseline.length },
+        evidence: {
+          hour: `${hour}:00:00Z`,
+          spentUsd: round(x),
+          baselineMedianUsd: round(median),
+          baselineMadUsd: round(mad),
+          z: Number.isFinite(z) ? round(z, 2) : null,
+          baselineHours: baseline.length,
+        },
       });
     }
   }
@@ -126,7 +133,16 @@ export function detectBudgetCourse(
       key: `budget-course:${user}:month:${forecast.month}`,
       severity: forecast.lowUsd > budgets.monthUsd ? 'critical' : 'warning',
       message: `${user} is on course to spend $${forecast.projectedUsd.toFixed(2)} in ${forecast.month}, over the $${budgets.monthUsd.toFixed(2)} monthly budget${crossing ? ` (reached about ${crossing})` : ''}`,
-      evidence: { period: 'month', budgetUsd: budgets.monthUsd, spentUsd: round(forecast.spentUsd), projectedUsd: round(forecast.projectedUsd), lowUsd: round(forecast.lowUsd), highUsd: round(forecast.highUsd), method: forecast.method, reachedOn: crossing },
+      evidence: {
+        period: 'month',
+        budgetUsd: budgets.monthUsd,
+        spentUsd: round(forecast.spentUsd),
+        projectedUsd: round(forecast.projectedUsd),
+        lowUsd: round(forecast.lowUsd),
+        highUsd: round(forecast.highUsd),
+        method: forecast.method,
+        reachedOn: crossing,
+      },
     });
   }
   const day = now.toISOString().slice(0, 10);
@@ -140,7 +156,14 @@ export function detectBudgetCourse(
       key: `budget-course:${user}:day:${day}`,
       severity: 'warning',
       message: `${user} is burning $${facts.burnUsdPerHour.toFixed(2)}/h: the $${budgets.dayUsd.toFixed(2)} daily budget runs out in about ${hoursToBudget === null ? '?' : hoursToBudget.toFixed(1)} h`,
-      evidence: { period: 'day', budgetUsd: budgets.dayUsd, spentUsd: round(facts.spentTodayUsd), burnUsdPerHour: round(facts.burnUsdPerHour), projectedUsd: round(projectedDay), hoursToBudget: hoursToBudget === null ? null : round(hoursToBudget, 2) },
+      evidence: {
+        period: 'day',
+        budgetUsd: budgets.dayUsd,
+        spentUsd: round(facts.spentTodayUsd),
+        burnUsdPerHour: round(facts.burnUsdPerHour),
+        projectedUsd: round(projectedDay),
+        hoursToBudget: hoursToBudget === null ? null : round(hoursToBudget, 2),
+      },
     });
   }
   return findings;
@@ -167,14 +190,28 @@ export function detectModelSwitch(calls: readonly CallFact[], now: Date, s: Aler
     if (shareNow < s.switchShareNow || shareBefore > s.switchShareBefore) continue;
     const [fromModel, fromShare] = [...sharesBefore].sort((a, b) => b[1] - a[1])[0]!;
     const perCall = (list: readonly CallFact[]): number => list.reduce((sum, c) => sum + (c.costUsd ?? 0), 0) / list.length;
-    const firstUse = recent.filter((c) => `${c.provider}/${c.model}` === to).map((c) => c.at).sort()[0]!;
+    const firstUse = recent
+      .filter((c) => `${c.provider}/${c.model}` === to)
+      .map((c) => c.at)
+      .sort()[0]!;
     findings.push({
       kind: 'model-switch',
       user,
       key: `model-switch:${user}:${fromModel}->${to}:${firstUse.slice(0, 10)}`,
       severity: perCall(recent) > 2 * perCall(before) ? 'critical' : 'warning',
       message: `${user} switched from ${fromModel} to ${to}: ${Math.round(shareNow * 100)}% of the last ${recentHours} h's calls (was ${Math.round(shareBefore * 100)}%)`,
-      evidence: { from: fromModel, to, shareBefore: round(shareBefore), shareFromBefore: round(fromShare), shareNow: round(shareNow), callsBefore: before.length, callsNow: recent.length, costPerCallBeforeUsd: round(perCall(before), 6), costPerCallNowUsd: round(perCall(recent), 6), firstUse },
+      evidence: {
+        from: fromModel,
+        to,
+        shareBefore: round(shareBefore),
+        shareFromBefore: round(fromShare),
+        shareNow: round(shareNow),
+        callsBefore: before.length,
+        callsNow: recent.length,
+        costPerCallBeforeUsd: round(perCall(before), 6),
+        costPerCallNowUsd: round(perCall(recent), 6),
+        firstUse,
+      },
     });
   }
   return findings;
@@ -218,7 +255,10 @@ export function detectFailingCommands(commands: readonly CommandFact[], now: Dat
           baselineMedian: median,
           z: Number.isFinite(z) ? round(z, 2) : null,
           sessions: [...new Set(failed.map((c) => c.sessionId))],
-          topCommands: [...counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([c, n]) => `${n}× ${c.slice(0, 200)}`),
+          topCommands: [...counts]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 3)
+            .map(([c, n]) => `${n}× ${c.slice(0, 200)}`),
         },
       });
     }

@@ -132,7 +132,18 @@ export function forecastMonth(daily: ReadonlyMap<string, number>, now: Date, his
     const perDay = pastDays > 0 ? spentUsd / pastDays : 0;
     const remaining = days.map((day, i) => ({ day, usd: perDay * weights[i]! }));
     const projectedUsd = spentUsd + perDay * remainingDays;
-    return { month, method: 'run-rate', spentUsd, projectedUsd, lowUsd: spentUsd + perDay * remainingDays * 0.5, highUsd: spentUsd + perDay * remainingDays * 1.5, other: null, historyDays: ys.length, backtestMaeUsd: null, remaining };
+    return {
+      month,
+      method: 'run-rate',
+      spentUsd,
+      projectedUsd,
+      lowUsd: spentUsd + perDay * remainingDays * 0.5,
+      highUsd: spentUsd + perDay * remainingDays * 1.5,
+      other: null,
+      historyDays: ys.length,
+      backtestMaeUsd: null,
+      remaining,
+    };
   }
 
   const candidates = (['least-squares', 'damped-trend'] as const).map((method) => {

@@ -32,7 +32,12 @@ export function monthReport(r: Reader, user: string | null, month: string, rates
     byUser: breakdown(calls, 'user'),
     topTasks: named(breakdown(calls, 'task')),
     topSessions: named(breakdown(calls, 'session')),
-    infrastructure: { cpuSeconds: infra.cpuSeconds, memoryGbHours: infra.memoryGbHours, costUsd: infra.costUsd, rates: { cpuHourUsd: rates.cpuHourUsd, memoryGbHourUsd: rates.memoryGbHourUsd } },
+    infrastructure: {
+      cpuSeconds: infra.cpuSeconds,
+      memoryGbHours: infra.memoryGbHours,
+      costUsd: infra.costUsd,
+      rates: { cpuHourUsd: rates.cpuHourUsd, memoryGbHourUsd: rates.memoryGbHourUsd },
+    },
     alerts: listAlerts(r, { user, includeAcked: true, from, to }),
     forecastVsActual:
       planned === null

@@ -10,7 +10,22 @@ function whose(user: string | null, column = 'user'): { sql: string; params: str
 export function readCalls(r: Reader, user: string | null, from: string, to: string): CallFact[] {
   const u = whose(user);
   return r
-    .all<{ at: string; user: string; provider: string; model: string; session_id: string | null; task: string | null; persona: string | null; source: string | null; i: number; o: number; cr: number; cw: number; re: number; cost: number | null }>(
+    .all<{
+      at: string;
+      user: string;
+      provider: string;
+      model: string;
+      session_id: string | null;
+      task: string | null;
+      persona: string | null;
+      source: string | null;
+      i: number;
+      o: number;
+      cr: number;
+      cw: number;
+      re: number;
+      cost: number | null;
+    }>(
       `SELECT at, user, provider, model, session_id, task, persona, source, input_tokens AS i, output_tokens AS o, cache_read_tokens AS cr,
          cache_write_tokens AS cw, reasoning_tokens AS re, cost_usd AS cost
        FROM llm_calls WHERE at >= ? AND at < ? AND replay = 0${u.sql}`,
@@ -37,7 +52,10 @@ export function readCalls(r: Reader, user: string | null, from: string, to: stri
 /** Spend per UTC day from `fromDay` on, from the daily roll-up. */
 export function readDailyCost(r: Reader, user: string | null, fromDay: string): Map<string, number> {
   const u = whose(user);
-  const rows = r.all<{ day: string; cost: number }>(`SELECT day, SUM(cost_usd) AS cost FROM usage_daily WHERE day >= ? AND replay = 0${u.sql} GROUP BY day`, [fromDay, ...u.params]);
+  const rows = r.all<{ day: string; cost: number }>(`SELECT day, SUM(cost_usd) AS cost FROM usage_daily WHERE day >= ? AND replay = 0${u.sql} GROUP BY day`, [
+    fromDay,
+    ...u.params,
+  ]);
   return new Map(rows.map((row) => [row.day, row.cost]));
 }
 

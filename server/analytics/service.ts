@@ -102,7 +102,11 @@ export class UsageService {
     const findings: Finding[] = [];
     const forecasts = this.deps.store.read((r) => {
       const calls = readCalls(r, null, from, until);
-      findings.push(...detectSpendSpikes(calls, now, settings.alerts), ...detectModelSwitch(calls, now, settings.alerts), ...detectFailingCommands(readCommands(r, null, from, until), now, settings.alerts));
+      findings.push(
+        ...detectSpendSpikes(calls, now, settings.alerts),
+        ...detectModelSwitch(calls, now, settings.alerts),
+        ...detectFailingCommands(readCommands(r, null, from, until), now, settings.alerts),
+      );
       return activeUsers(r, new Date(now.getTime() - 40 * DAY_MS).toISOString()).map((user) => {
         const forecast = forecastMonth(readDailyCost(r, user, new Date(now.getTime() - 40 * DAY_MS).toISOString().slice(0, 10)), now);
         const hourly = readHourlyCost(r, user, `${day}T00`);
@@ -151,7 +155,10 @@ export class UsageService {
     if (delivered.length > 0) await this.deps.store.write((w) => markDelivered(w, delivered, this.deps.clock.now().toISOString()));
   }
 
-  async alerts(caller: Caller, params: { ack?: number | undefined; includeAcked?: boolean | undefined; allUsers?: boolean | undefined }): Promise<{ alerts: UsageAlert[]; acked: UsageAlert | null }> {
+  async alerts(
+    caller: Caller,
+    params: { ack?: number | undefined; includeAcked?: boolean | undefined; allUsers?: boolean | undefined },
+  ): Promise<{ alerts: UsageAlert[]; acked: UsageAlert | null }> {
     const user = this.scope(caller, params.allUsers);
     let acked: UsageAlert | null = null;
     if (params.ack !== undefined) {
@@ -178,7 +185,11 @@ export class UsageService {
       const burn = burnRate(readHourlyCost(r, user, new Date(now.getTime() - 7 * HOUR_MS).toISOString().slice(0, 13)), now);
       const hoursLeft = (Date.parse(`${month}-01T00:00:00Z`) + daysInMonth(month) * DAY_MS - now.getTime()) / HOUR_MS;
       const today = now.toISOString().slice(0, 10);
-      const past = Array.from({ length: Number(today.slice(8, 10)) }, (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`).map((day) => ({ day, usd: daily.get(day) ?? 0, forecast: false }));
+      const past = Array.from({ length: Number(today.slice(8, 10)) }, (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`).map((day) => ({
+        day,
+        usd: daily.get(day) ?? 0,
+        forecast: false,
+      }));
       const { remaining, ...rest } = f;
       return {
         ...rest,
@@ -202,7 +213,13 @@ export class UsageService {
     const quoted = await Promise.all(
       rows.map(async (row) => ({
         row,
-        quote: await prices.quote(row.provider, row.model, { inputTokens: row.inputTokens, outputTokens: row.outputTokens, cacheReadTokens: row.cacheReadTokens, cacheWriteTokens: row.cacheWriteTokens, reasoningTokens: row.reasoningTokens }),
+        quote: await prices.quote(row.provider, row.model, {
+          inputTokens: row.inputTokens,
+          outputTokens: row.outputTokens,
+          cacheReadTokens: row.cacheReadTokens,
+          cacheWriteTokens: row.cacheWriteTokens,
+          reasoningTokens: row.reasoningTokens,
+        }),
       })),
     );
     const result = await this.deps.store.write((w) => appendImported(w, user, source, quoted));
@@ -210,7 +227,10 @@ export class UsageService {
     return result;
   }
 
-  export(caller: Caller, params: { afterId?: number | undefined; limit?: number | undefined; allUsers?: boolean | undefined }): { rows: LedgerExportRow[]; nextAfterId: number | null } {
+  export(
+    caller: Caller,
+    params: { afterId?: number | undefined; limit?: number | undefined; allUsers?: boolean | undefined },
+  ): { rows: LedgerExportRow[]; nextAfterId: number | null } {
     const user = this.scope(caller, params.allUsers);
     const limit = params.limit ?? 5000;
     const rows = this.deps.store.read((r) => exportRows(r, user, params.afterId ?? 0, limit));

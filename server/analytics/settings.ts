@@ -7,7 +7,9 @@ const share = z.number().check(z.minimum(0), z.maximum(1));
 
 /** config.json `usage`: infrastructure rates, alert thresholds, the webhook. Every field optional. */
 export const UsageConfigSchema = z.strictObject({
-  infra: z.optional(z.strictObject({ cpuHourUsd: z.optional(z.number().check(z.nonnegative())), memoryGbHourUsd: z.optional(z.number().check(z.nonnegative())), maxGapS: z.optional(positive) })),
+  infra: z.optional(
+    z.strictObject({ cpuHourUsd: z.optional(z.number().check(z.nonnegative())), memoryGbHourUsd: z.optional(z.number().check(z.nonnegative())), maxGapS: z.optional(positive) }),
+  ),
   alerts: z.optional(
     z.strictObject({
       spikeZ: z.optional(positive),

@@ -60,7 +60,8 @@ export class HeldDirectory {
 
   /** A direct child of the held folder, by name (no slashes, no `..`). */
   child(name: string): string {
-    if (name === '' || name === '.' || name === '..' || name.includes('/')) throw new CorralError(ErrorCode.InvalidParams, `${name} is not a file name`, 'name a file directly inside the folder');
+    if (name === '' || name === '.' || name === '..' || name.includes('/'))
+      throw new CorralError(ErrorCode.InvalidParams, `${name} is not a file name`, 'name a file directly inside the folder');
     return `${this.path}/${name}`;
   }
 
@@ -93,7 +94,11 @@ export function assertStillNamed(folders: readonly CheckedFolder[]): void {
 }
 
 function changed(real: string, why: string): CorralError {
-  return new CorralError(ErrorCode.Forbidden, `${real} changed after it was checked (${why}); refused`, 'a folder on the path was replaced (by a symbolic link?): check it and try again');
+  return new CorralError(
+    ErrorCode.Forbidden,
+    `${real} changed after it was checked (${why}); refused`,
+    'a folder on the path was replaced (by a symbolic link?): check it and try again',
+  );
 }
 
 /** Reads a file without following a symbolic link as its last component (that fails with ELOOP). */

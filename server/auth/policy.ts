@@ -116,8 +116,14 @@ export function authorize(identity: Identity, action: Action, resource: Resource
   if (action === 'call') {
     if (resource.kind !== 'method') throw new TypeError('a call is authorized on a method');
     const rule = METHOD_RULES[resource.method];
-    if (rule === undefined) throw new CorralError(ErrorCode.Forbidden, `${resource.method} has no authorization rule, so nobody may call it`, 'this is a bug in the daemon: every method needs a row in server/auth/policy.ts');
-    if (rule.caller === 'owner' && !isDaemonOwner(identity, facts)) throw new CorralError(ErrorCode.Forbidden, `${resource.method} is for the daemon's owner only`, 'ask the owner of this Corral home to do it');
+    if (rule === undefined)
+      throw new CorralError(
+        ErrorCode.Forbidden,
+        `${resource.method} has no authorization rule, so nobody may call it`,
+        'this is a bug in the daemon: every method needs a row in server/auth/policy.ts',
+      );
+    if (rule.caller === 'owner' && !isDaemonOwner(identity, facts))
+      throw new CorralError(ErrorCode.Forbidden, `${resource.method} is for the daemon's owner only`, 'ask the owner of this Corral home to do it');
     return;
   }
   if (resource.kind !== 'path') throw new TypeError(`${action} is authorized on a path`);

@@ -27,7 +27,12 @@ export function dockerEngine(getDocker: () => Promise<Docker>, timeoutMs = 3000)
       }
     },
     async image(tag) {
-      const info = await (await getDocker()).getImage(tag).inspect().catch(() => undefined);
+      const info = await (
+        await getDocker()
+      )
+        .getImage(tag)
+        .inspect()
+        .catch(() => undefined);
       return info ? { id: info.Id, sizeBytes: info.Size } : undefined;
     },
   };

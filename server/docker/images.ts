@@ -39,7 +39,10 @@ export interface BuiltImage {
 }
 
 export function recipeHash(base: ImageBase): string {
-  return createHash('sha256').update(JSON.stringify({ base, ...RECIPES[base] })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify({ base, ...RECIPES[base] }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**
@@ -51,7 +54,10 @@ export async function buildImage(docker: Docker, options: BuildOptions): Promise
   const tag = options.tag ?? DEFAULT_IMAGE_TAG[options.base];
   const recipe = recipeHash(options.base);
   const say = options.progress ?? (() => undefined);
-  const existing = await docker.getImage(tag).inspect().catch(() => undefined);
+  const existing = await docker
+    .getImage(tag)
+    .inspect()
+    .catch(() => undefined);
   if (existing?.Config?.Labels?.['corral.recipe'] === recipe) {
     say(`${tag} is up to date`);
     return { tag, id: existing.Id, recipe, source: 'image', sizeBytes: existing.Size };
@@ -139,7 +145,11 @@ async function writeTinyRootfs(target: string, say: (m: string) => void): Promis
 /** debootstrap minbase of bookworm plus the recipe's packages, user 1000, no apt lists or docs. Needs root. */
 async function writeDebianRootfs(target: string, say: (m: string) => void): Promise<void> {
   if (process.getuid?.() !== 0) {
-    throw new CorralError(ErrorCode.Forbidden, 'building the debian image needs root (debootstrap and chroot)', 'run `sudo corral image build --base debian` once, or use --base tiny');
+    throw new CorralError(
+      ErrorCode.Forbidden,
+      'building the debian image needs root (debootstrap and chroot)',
+      'run `sudo corral image build --base debian` once, or use --base tiny',
+    );
   }
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'corral-rootfs-'));
   try {

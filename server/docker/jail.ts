@@ -8,10 +8,24 @@ import { corralSeccompProfile } from '../jail/seccomp';
 
 /** Docker's default masked paths (replaced, not extended, when set) plus kernel facts about the host. */
 const MASKED_PATHS = [
-  '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
-  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware',
-  '/sys/kernel/vmcoreinfo', '/sys/kernel/notes', '/sys/kernel/debug', '/sys/kernel/security',
-  '/sys/kernel/mm', '/sys/devices/virtual/dmi', '/proc/kallsyms', '/proc/modules',
+  '/proc/asound',
+  '/proc/acpi',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/kernel/vmcoreinfo',
+  '/sys/kernel/notes',
+  '/sys/kernel/debug',
+  '/sys/kernel/security',
+  '/sys/kernel/mm',
+  '/sys/devices/virtual/dmi',
+  '/proc/kallsyms',
+  '/proc/modules',
 ];
 
 /**
@@ -86,18 +100,21 @@ export class DockerJail implements JailPort {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     const { exec, stream, done } = await this.inTurn(containerId, async () => {
-      const exec = await docker.getContainer(containerId).exec({
-        Cmd: command,
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: options.tty,
-        User: JAIL_USER,
-        Env: [...JAIL_ENV, ...(options.env ?? [])],
-        WorkingDir: options.workdir ?? '/workspace',
-      }).catch((error: unknown) => {
-        throw translate(error);
-      });
+      const exec = await docker
+        .getContainer(containerId)
+        .exec({
+          Cmd: command,
+          AttachStdin: true,
+          AttachStdout: true,
+          AttachStderr: true,
+          Tty: options.tty,
+          User: JAIL_USER,
+          Env: [...JAIL_ENV, ...(options.env ?? [])],
+          WorkingDir: options.workdir ?? '/workspace',
+        })
+        .catch((error: unknown) => {
+          throw translate(error);
+        });
       const stream = (await exec.start({ hijack: true, stdin: true, Tty: options.tty })) as Duplex;
       if (options.tty) stream.pipe(stdout);
       else docker.modem.demuxStream(stream, stdout, stderr);
@@ -176,7 +193,9 @@ export class DockerJail implements JailPort {
   }
 
   async list(home: string): Promise<{ containerId: string; sessionId: string; state: JailInfo['state'] }[]> {
-    const containers = await (await this.docker()).listContainers({
+    const containers = await (
+      await this.docker()
+    ).listContainers({
       all: true,
       filters: { label: [`${LABELS.home}=${home}`] },
     });
@@ -241,7 +260,11 @@ function translate(error: unknown, image?: string): CorralError {
   const e = error as { statusCode?: number; message?: string; code?: string };
   const message = e.message ?? String(error);
   if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'EACCES') {
-    return new CorralError(ErrorCode.EngineUnavailable, `the Docker engine is not reachable (${e.code})`, 'start it (`sudo bash scripts/provision-docker.sh`) or set DOCKER_HOST; `corral doctor` checks it');
+    return new CorralError(
+      ErrorCode.EngineUnavailable,
+      `the Docker engine is not reachable (${e.code})`,
+      'start it (`sudo bash scripts/provision-docker.sh`) or set DOCKER_HOST; `corral doctor` checks it',
+    );
   }
   if (e.statusCode === 404 && image && /image/i.test(message)) {
     return new CorralError(ErrorCode.NotFound, `image ${image} is not on this engine`, 'build it with `corral image build`, or pull it where a registry is reachable');
@@ -253,7 +276,11 @@ function translate(error: unknown, image?: string): CorralError {
     return new CorralError(ErrorCode.Conflict, `the engine refused: ${message}`, 'a container of that name exists already; remove it (`docker rm -f`) or retry');
   }
   if (/resource temporarily unavailable|cannot fork|pids/i.test(message)) {
-    return new CorralError(ErrorCode.Conflict, 'the session cannot start another process: it has reached its process limit', 'stop what runs away in it, or remove it with `corral session rm`');
+    return new CorralError(
+      ErrorCode.Conflict,
+      'the session cannot start another process: it has reached its process limit',
+      'stop what runs away in it, or remove it with `corral session rm`',
+    );
   }
   if (/no space|cannot allocate|resources/i.test(message)) {
     return new CorralError(ErrorCode.EngineUnavailable, `the engine is out of resources: ${message}`, 'free disk space or memory, or remove idle sessions');

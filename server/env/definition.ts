@@ -16,9 +16,7 @@ export type Toolchain = keyof typeof TOOLCHAINS;
 
 /** Where an environment's base comes from. */
 export type EnvBase =
-  | { kind: 'toolchain'; toolchains: Toolchain[] }
-  | { kind: 'image'; image: string }
-  | { kind: 'dockerfile'; dockerfile: string; context: string; args: Record<string, string> };
+  { kind: 'toolchain'; toolchains: Toolchain[] } | { kind: 'image'; image: string } | { kind: 'dockerfile'; dockerfile: string; context: string; args: Record<string, string> };
 
 /** What a repository's environment is, found by `findEnvironment` (pure data, JSON-safe). */
 export interface EnvironmentSpec {

@@ -36,7 +36,11 @@ function fromCorralFile(root: string, text: string): EnvironmentSpec {
   }
   const parsed = CorralEnvironmentFile.safeParse(raw);
   if (!parsed.success) {
-    throw new CorralError(ErrorCode.InvalidParams, `${CORRAL_FILE}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`, `fix ${CORRAL_FILE} (keys: image | dockerfile+context+args | toolchains, setup, env, ports, dependencyFolders)`);
+    throw new CorralError(
+      ErrorCode.InvalidParams,
+      `${CORRAL_FILE}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
+      `fix ${CORRAL_FILE} (keys: image | dockerfile+context+args | toolchains, setup, env, ports, dependencyFolders)`,
+    );
   }
   const def = parsed.data;
   if ([def.image, def.dockerfile, def.toolchains].filter((x) => x !== undefined).length > 1) {
@@ -59,7 +63,17 @@ function fromCorralFile(root: string, text: string): EnvironmentSpec {
   }
   for (const folder of def.dependencyFolders ?? []) insideRepo(root, root, folder, 'the dependency folder');
   const setup = def.setup === undefined ? [] : typeof def.setup === 'string' ? [def.setup] : def.setup;
-  const spec: EnvironmentSpec = { source: 'corral', file: CORRAL_FILE, base, setup, env: def.env ?? {}, ports: def.ports ?? [], dependencyFolders: def.dependencyFolders ?? [], reasons, warnings: [] };
+  const spec: EnvironmentSpec = {
+    source: 'corral',
+    file: CORRAL_FILE,
+    base,
+    setup,
+    env: def.env ?? {},
+    ports: def.ports ?? [],
+    dependencyFolders: def.dependencyFolders ?? [],
+    reasons,
+    warnings: [],
+  };
   return def.dependencyFolders ? spec : withDependencies(root, spec);
 }
 
@@ -75,7 +89,8 @@ export function guessToolchains(root: string): { toolchains: Toolchain[]; reason
   };
   if (has('package.json')) add('node', 'package.json → Node.js and npm');
   const requirements = names.filter((n) => /^requirements.*\.txt$/.test(n));
-  if (has('pyproject.toml') || has('setup.py') || requirements.length > 0) add('python', `${[has('pyproject.toml') ? 'pyproject.toml' : '', has('setup.py') ? 'setup.py' : '', ...requirements].filter(Boolean).join(', ')} → Python with venv and pip`);
+  if (has('pyproject.toml') || has('setup.py') || requirements.length > 0)
+    add('python', `${[has('pyproject.toml') ? 'pyproject.toml' : '', has('setup.py') ? 'setup.py' : '', ...requirements].filter(Boolean).join(', ')} → Python with venv and pip`);
   if (has('go.mod')) add('go', 'go.mod → Go');
   if (has('Cargo.toml')) add('rust', 'Cargo.toml → Rust and cargo');
   if (has('Makefile') || has('makefile') || has('CMakeLists.txt')) add('build', 'a Makefile → make and a C toolchain');
@@ -110,7 +125,9 @@ function defaultEnvironment(root: string): EnvironmentSpec {
       if (has('pnpm-lock.yaml') || has('yarn.lock')) spec.warnings.push('pnpm and yarn are not in the Node toolchain: installed with npm from package.json');
     }
   }
-  const requirements = safeList(root).filter((n) => /^requirements.*\.txt$/.test(n)).sort();
+  const requirements = safeList(root)
+    .filter((n) => /^requirements.*\.txt$/.test(n))
+    .sort();
   if (requirements.length > 0) {
     // /opt/corral/site is on every Python's path (a .pth file of the python toolchain).
     spec.setup.push(`pip install --no-input --disable-pip-version-check --target /opt/corral/site ${requirements.map((r) => `-r ${r}`).join(' ')}`);

@@ -44,7 +44,11 @@ export function fromDevcontainer(root: string, file: string, text: string): Envi
   }
   const parsed = DevcontainerFile.safeParse(raw);
   if (!parsed.success) {
-    throw new CorralError(ErrorCode.InvalidParams, `${file} does not fit the devcontainer spec: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, `fix ${file}`);
+    throw new CorralError(
+      ErrorCode.InvalidParams,
+      `${file} does not fit the devcontainer spec: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      `fix ${file}`,
+    );
   }
   const dc = parsed.data;
   const folder = path.dirname(path.join(root, file));
@@ -61,7 +65,11 @@ export function fromDevcontainer(root: string, file: string, text: string): Envi
     base = { kind: 'image', image: dc.image };
     reasons.push(`it names the image ${dc.image}`);
   } else {
-    throw new CorralError(ErrorCode.InvalidParams, `${file} names neither an image nor a Dockerfile`, 'add "image" or "build": { "dockerfile": … } (Docker Compose devcontainers are not supported)');
+    throw new CorralError(
+      ErrorCode.InvalidParams,
+      `${file} names neither an image nor a Dockerfile`,
+      'add "image" or "build": { "dockerfile": … } (Docker Compose devcontainers are not supported)',
+    );
   }
   const features = Object.keys(dc.features ?? {});
   if (features.length > 0) warnings.push(`devcontainer features need a registry and are skipped: ${features.join(', ')}; install what they provide in the Dockerfile instead`);

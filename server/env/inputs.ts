@@ -24,11 +24,7 @@ export function environmentInputs(root: string, spec: EnvironmentSpec): Environm
   const definition = { version: BUILD_VERSION, base: spec.base, setup: spec.setup, env: spec.env, dependencyFolders: spec.dependencyFolders };
   digest.update(JSON.stringify(definition));
   if (spec.base.kind === 'toolchain') digest.update(JSON.stringify(spec.base.toolchains.map((t) => TOOLCHAINS[t])));
-  const files = [
-    ...(spec.base.kind === 'dockerfile' ? [spec.base.dockerfile] : []),
-    ...lockfilesOf(root),
-    ...MANIFESTS.filter((m) => fs.existsSync(path.join(root, m))),
-  ];
+  const files = [...(spec.base.kind === 'dockerfile' ? [spec.base.dockerfile] : []), ...lockfilesOf(root), ...MANIFESTS.filter((m) => fs.existsSync(path.join(root, m)))];
   for (const file of files) {
     digest.update(`\0${file}\0`);
     digest.update(fs.readFileSync(path.join(root, file)));

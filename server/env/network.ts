@@ -17,6 +17,8 @@ export function setupNetwork(hostEnv: NodeJS.ProcessEnv, caBundle = HOST_CA_BUND
     .filter(([name, value]) => INHERITED.test(name) && value !== undefined && value !== '')
     .map(([name, value]) => `${name}=${value}`);
   if (!fs.existsSync(caBundle)) return { env, binds: [] };
-  const ca = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'PIP_CERT', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO', 'CARGO_HTTP_CAINFO'].map((name) => `${name}=${JAIL_CA}`);
+  const ca = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'PIP_CERT', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO', 'CARGO_HTTP_CAINFO'].map(
+    (name) => `${name}=${JAIL_CA}`,
+  );
   return { env: [...env, ...ca], binds: [`${caBundle}:${JAIL_CA}:ro`] };
 }

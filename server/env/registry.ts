@@ -12,7 +12,13 @@ export const PULL_TIMEOUT_MS = 15_000;
  * to build offline instead.
  */
 export async function ensureImage(docker: Docker, image: string, say: LineSink, timeoutMs = PULL_TIMEOUT_MS): Promise<'image' | 'pulled'> {
-  if (await docker.getImage(image).inspect().catch(() => undefined)) return 'image';
+  if (
+    await docker
+      .getImage(image)
+      .inspect()
+      .catch(() => undefined)
+  )
+    return 'image';
   say(`pulling ${image}`);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -25,7 +31,14 @@ export async function ensureImage(docker: Docker, image: string, say: LineSink, 
   } finally {
     clearTimeout(timer);
   }
-  if (reason === undefined && (await docker.getImage(image).inspect().catch(() => undefined))) return 'pulled';
+  if (
+    reason === undefined &&
+    (await docker
+      .getImage(image)
+      .inspect()
+      .catch(() => undefined))
+  )
+    return 'pulled';
   throw new CorralError(
     ErrorCode.ImageUnavailable,
     `image ${image} is not on this engine and could not be pulled: ${reason ?? 'the pull ended without it'}`,

@@ -70,7 +70,13 @@ export class EnvironmentService {
     const spec = findEnvironment(root);
     const inputs = environmentInputs(root, spec);
     const image = this.imageName(spec, inputs.hash);
-    const built = (await (await this.docker()).getImage(image).inspect().catch(() => undefined)) !== undefined;
+    const built =
+      (await (
+        await this.docker()
+      )
+        .getImage(image)
+        .inspect()
+        .catch(() => undefined)) !== undefined;
     return { root, spec, inputs, image, built };
   }
 
@@ -117,7 +123,10 @@ export class EnvironmentService {
         await docker.getImage(env.image).remove();
         removed.push(env.image);
         // A Dockerfile's own image goes with the environment built on it.
-        await docker.getImage(`${ENV_REPO}-base:${env.hash}`).remove().catch(() => undefined);
+        await docker
+          .getImage(`${ENV_REPO}-base:${env.hash}`)
+          .remove()
+          .catch(() => undefined);
       } catch (error) {
         kept.push({ image: env.image, reason: (error as Error).message });
       }
@@ -144,7 +153,10 @@ export class EnvironmentService {
         phases.push({ name, ms: Math.round(performance.now() - started) });
       }
     };
-    const existing = await docker.getImage(tag).inspect().catch(() => undefined);
+    const existing = await docker
+      .getImage(tag)
+      .inspect()
+      .catch(() => undefined);
     if (existing) {
       return { image: tag, env, dependencyFolders: splitList(existing.Config?.Labels?.[ENV_LABELS.deps]), hash: inputs.hash, source: 'image', phases };
     }

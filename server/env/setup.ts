@@ -27,14 +27,25 @@ export async function buildDockerfile(
   const context = path.join(root, base.context);
   const dockerfile = path.relative(context, path.join(root, base.dockerfile)).split(path.sep).join('/');
   const tail: string[] = [];
-  const stream = await docker.buildImage(await repoTar(root, base.context, 0), { t: tag, dockerfile, buildargs: base.args, labels, rm: true, forcerm: true, networkmode: 'bridge' });
+  const stream = await docker.buildImage(await repoTar(root, base.context, 0), {
+    t: tag,
+    dockerfile,
+    buildargs: base.args,
+    labels,
+    rm: true,
+    forcerm: true,
+    networkmode: 'bridge',
+  });
   const result = await followProgress(docker, stream, (line) => {
     tail.push(line);
     if (tail.length > 30) tail.shift();
     say(line);
   });
   if (result.error !== undefined) {
-    await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getImage(tag)
+      .remove({ force: true })
+      .catch(() => undefined);
     const offline = /pull access denied|failed to resolve|dial tcp|no such host|manifest unknown|not found/i.test(result.error);
     throw new CorralError(
       offline ? ErrorCode.ImageUnavailable : ErrorCode.InvalidParams,
@@ -62,7 +73,15 @@ export async function runSetup(
   options: { hostEnv: NodeJS.ProcessEnv; labels: Record<string, string>; depsLabel: string; say: LineSink; timeoutMs?: number },
 ): Promise<{ dependencyFolders: string[] }> {
   const network = setupNetwork(options.hostEnv);
-  const env = ['HOME=/tmp/home', SETUP_PATH, 'LANG=C.UTF-8', 'PIP_BREAK_SYSTEM_PACKAGES=1', 'npm_config_update_notifier=false', ...network.env, ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`)];
+  const env = [
+    'HOME=/tmp/home',
+    SETUP_PATH,
+    'LANG=C.UTF-8',
+    'PIP_BREAK_SYSTEM_PACKAGES=1',
+    'npm_config_update_notifier=false',
+    ...network.env,
+    ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+  ];
   const container = await docker.createContainer({
     Image: baseImage,
     Cmd: ['sleep', '2147483647'],
@@ -85,7 +104,11 @@ export async function runSetup(
     const prepare = `mkdir -p /workspace ${DEPS_DIR} /opt/corral/site /tmp/home && chown 1000:1000 /workspace ${DEPS_DIR} /opt/corral/site /tmp/home && find /workspace -mindepth 1 -delete`;
     const prepared = await execInContainer(container, ['sh', '-c', prepare], { user: '0:0' });
     if (prepared.exitCode !== 0) {
-      throw new CorralError(ErrorCode.InvalidParams, `the image ${baseImage} cannot be prepared for setup:\n${prepared.tail.join('\n')}`, 'the image needs sh, mkdir, chown and find (any Debian- or Alpine-based image has them)');
+      throw new CorralError(
+        ErrorCode.InvalidParams,
+        `the image ${baseImage} cannot be prepared for setup:\n${prepared.tail.join('\n')}`,
+        'the image needs sh, mkdir, chown and find (any Debian- or Alpine-based image has them)',
+      );
     }
     await container.putArchive(await repoTar(root), { path: '/workspace' });
     for (const command of spec.setup) {
@@ -101,8 +124,13 @@ export async function runSetup(
         );
       }
     }
-    const moves = spec.dependencyFolders.map((f) => `if [ -e "${f}" ]; then mkdir -p "${DEPS_DIR}/$(dirname "${f}")" && mv "${f}" "${DEPS_DIR}/${f}" && echo "corral-dep:${f}"; fi`);
-    const moved = await execInContainer(container, ['sh', '-c', ['set -e', ...moves, 'find /workspace -mindepth 1 -delete'].join('\n')], { user: '1000:1000', workdir: '/workspace' });
+    const moves = spec.dependencyFolders.map(
+      (f) => `if [ -e "${f}" ]; then mkdir -p "${DEPS_DIR}/$(dirname "${f}")" && mv "${f}" "${DEPS_DIR}/${f}" && echo "corral-dep:${f}"; fi`,
+    );
+    const moved = await execInContainer(container, ['sh', '-c', ['set -e', ...moves, 'find /workspace -mindepth 1 -delete'].join('\n')], {
+      user: '1000:1000',
+      workdir: '/workspace',
+    });
     if (moved.exitCode !== 0) throw new CorralError(ErrorCode.Internal, `could not set the dependency folders aside:\n${moved.tail.join('\n')}`, 'see the daemon log');
     const dependencyFolders = moved.tail.filter((l) => l.startsWith('corral-dep:')).map((l) => l.slice('corral-dep:'.length));
     await container.stop({ t: 0 }).catch(() => undefined);
@@ -110,7 +138,14 @@ export async function runSetup(
     await container.commit({
       repo: tag.slice(0, colon),
       tag: tag.slice(colon + 1),
-      changes: ['USER 1000:1000', 'WORKDIR /workspace', 'CMD ["/bin/sh"]', `LABEL ${Object.entries({ ...options.labels, [options.depsLabel]: dependencyFolders.join(',') }).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`],
+      changes: [
+        'USER 1000:1000',
+        'WORKDIR /workspace',
+        'CMD ["/bin/sh"]',
+        `LABEL ${Object.entries({ ...options.labels, [options.depsLabel]: dependencyFolders.join(',') })
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(' ')}`,
+      ],
     });
     return { dependencyFolders };
   } finally {

@@ -23,17 +23,22 @@ export interface ToolchainImage {
  * a tarball in the image cache so a new engine loads it in seconds instead of installing again.
  * `debian` alone is the workspace image itself.
  */
-export async function toolchainImage(
-  docker: Docker,
-  toolchains: Toolchain[],
-  options: { cacheDir: string; hostEnv: NodeJS.ProcessEnv; say: LineSink },
-): Promise<ToolchainImage> {
+export async function toolchainImage(docker: Docker, toolchains: Toolchain[], options: { cacheDir: string; hostEnv: NodeJS.ProcessEnv; say: LineSink }): Promise<ToolchainImage> {
   const packages = [...new Set(toolchains.flatMap((t) => [...TOOLCHAINS[t]]))].sort();
   const debian = await buildImage(docker, { base: 'debian', cacheDir: options.cacheDir, progress: options.say });
   if (packages.length === 0) return { tag: debian.tag, source: debian.source };
-  const key = createHash('sha256').update(JSON.stringify({ TOOLCHAIN_VERSION, base: recipeHash('debian'), packages })).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ TOOLCHAIN_VERSION, base: recipeHash('debian'), packages }))
+    .digest('hex')
+    .slice(0, 16);
   const tag = `corral/toolchain:${key}`;
-  if (await docker.getImage(tag).inspect().catch(() => undefined)) return { tag, source: 'image' };
+  if (
+    await docker
+      .getImage(tag)
+      .inspect()
+      .catch(() => undefined)
+  )
+    return { tag, source: 'image' };
   const saved = path.join(options.cacheDir, `toolchain-${key}.tar`);
   if (fs.existsSync(saved)) {
     options.say(`loading the ${toolchains.join(' + ')} toolchain from ${path.basename(saved)}`);
@@ -45,7 +50,13 @@ export async function toolchainImage(
         stream.once('error', reject);
       });
     });
-    if (await docker.getImage(tag).inspect().catch(() => undefined)) return { tag, source: 'cache' };
+    if (
+      await docker
+        .getImage(tag)
+        .inspect()
+        .catch(() => undefined)
+    )
+      return { tag, source: 'cache' };
   }
   options.say(`installing ${packages.join(' ')} from Debian into ${DEFAULT_IMAGE_TAG.debian} (network needed once)`);
   const network = setupNetwork(options.hostEnv);

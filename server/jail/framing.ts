@@ -30,7 +30,7 @@ export function wrapCommand(command: string, seq: number, nonce: string): string
   const delimiter = `__CORRAL_${nonce}`;
   return [
     `export CORRAL_CMD=${seq}`,
-    "__corral_c=; while IFS= read -r __corral_l; do __corral_c=\"$__corral_c$__corral_l",
+    '__corral_c=; while IFS= read -r __corral_l; do __corral_c="$__corral_c$__corral_l',
     `"; done <<'${delimiter}'`,
     command,
     delimiter,

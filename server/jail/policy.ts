@@ -27,11 +27,7 @@ export const JAIL_USER = '1000:1000';
  * Requested limits on top of the defaults, each checked against the minimum that keeps a shell
  * alive and the admin's maximum. A refusal names the limit and the allowed range.
  */
-export function resolveLimits(
-  requested: Partial<JailLimits> = {},
-  defaults: JailLimits = DEFAULT_LIMITS,
-  maxima: JailLimits = DEFAULT_MAXIMA,
-): JailLimits {
+export function resolveLimits(requested: Partial<JailLimits> = {}, defaults: JailLimits = DEFAULT_LIMITS, maxima: JailLimits = DEFAULT_MAXIMA): JailLimits {
   const limits = { ...defaults };
   for (const key of Object.keys(limits) as (keyof JailLimits)[]) {
     const value = requested[key];

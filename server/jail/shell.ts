@@ -139,7 +139,9 @@ export class PersistentShell {
       this.shellPid = undefined;
       const running = this.running;
       if (running) {
-        this.deps.onRestart?.(running.timedOut || running.interrupted ? 'the command could not be interrupted inside the shell itself' : `the shell exited with status ${exitCode}`);
+        this.deps.onRestart?.(
+          running.timedOut || running.interrupted ? 'the command could not be interrupted inside the shell itself' : `the shell exited with status ${exitCode}`,
+        );
         this.complete(running, stoppedStatus(running) ?? exitCode, true);
       } else if (!this.closed) {
         this.deps.onRestart?.(`the shell exited with status ${exitCode} between commands`);

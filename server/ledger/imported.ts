@@ -8,7 +8,12 @@ import type { Quote } from './prices';
  * Corral's own calls and marked with their source. A row whose (source, external id) is already
  * in the ledger is skipped, so importing the same logs twice adds nothing.
  */
-export function appendImported(w: Writer, user: string, source: string, rows: readonly { row: ImportRow; quote: Quote }[]): { added: number; duplicates: number; unpriced: number; costUsd: number } {
+export function appendImported(
+  w: Writer,
+  user: string,
+  source: string,
+  rows: readonly { row: ImportRow; quote: Quote }[],
+): { added: number; duplicates: number; unpriced: number; costUsd: number } {
   let added = 0;
   let unpriced = 0;
   let costUsd = 0;
@@ -23,7 +28,13 @@ export function appendImported(w: Writer, user: string, source: string, rows: re
       persona: null,
       provider: row.provider,
       model: row.model,
-      usage: { inputTokens: row.inputTokens, outputTokens: row.outputTokens, cacheReadTokens: row.cacheReadTokens, cacheWriteTokens: row.cacheWriteTokens, reasoningTokens: row.reasoningTokens },
+      usage: {
+        inputTokens: row.inputTokens,
+        outputTokens: row.outputTokens,
+        cacheReadTokens: row.cacheReadTokens,
+        cacheWriteTokens: row.cacheWriteTokens,
+        reasoningTokens: row.reasoningTokens,
+      },
       costUsd: quote.costUsd,
       priceVersion: quote.priceVersion,
       latencyMs: 0,
@@ -44,8 +55,25 @@ export function appendImported(w: Writer, user: string, source: string, rows: re
 export function exportRows(r: Reader, user: string | null, afterId: number, limit: number): LedgerExportRow[] {
   return r
     .all<{
-      id: number; at: string; user: string; source: string | null; provider: string; model: string; session_id: string | null; task: string | null; persona: string | null;
-      i: number; o: number; cr: number; cw: number; re: number; cost: number | null; price_version: string | null; outcome: string; estimated: number; replay: number;
+      id: number;
+      at: string;
+      user: string;
+      source: string | null;
+      provider: string;
+      model: string;
+      session_id: string | null;
+      task: string | null;
+      persona: string | null;
+      i: number;
+      o: number;
+      cr: number;
+      cw: number;
+      re: number;
+      cost: number | null;
+      price_version: string | null;
+      outcome: string;
+      estimated: number;
+      replay: number;
     }>(
       `SELECT id, at, user, source, provider, model, session_id, task, persona, input_tokens AS i, output_tokens AS o, cache_read_tokens AS cr, cache_write_tokens AS cw,
          reasoning_tokens AS re, cost_usd AS cost, price_version, outcome, estimated, replay

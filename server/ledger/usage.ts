@@ -38,13 +38,17 @@ export function queryUsage(r: Reader, options: { user: string | null; since: Dat
   const key = KEYS[options.by];
   const userFilter = options.user === null ? '' : ' AND user = ?';
   const userParam = options.user === null ? [] : [options.user];
-  const daily = r.all<UsageRow & Record<string, number | string>>(
-    `SELECT ${key.daily} AS key, ${DAILY_SUMS} FROM usage_daily WHERE day >= ?${userFilter} GROUP BY 1`,
-    [firstFullDay, ...userParam],
-  );
+  const daily = r.all<UsageRow & Record<string, number | string>>(`SELECT ${key.daily} AS key, ${DAILY_SUMS} FROM usage_daily WHERE day >= ?${userFilter} GROUP BY 1`, [
+    firstFullDay,
+    ...userParam,
+  ]);
   const raw =
     since < midnight
-      ? r.all<UsageRow & Record<string, number | string>>(`SELECT ${key.raw} AS key, ${RAW_SUMS} FROM llm_calls WHERE at >= ? AND at < ?${userFilter} GROUP BY 1`, [since, midnight, ...userParam])
+      ? r.all<UsageRow & Record<string, number | string>>(`SELECT ${key.raw} AS key, ${RAW_SUMS} FROM llm_calls WHERE at >= ? AND at < ?${userFilter} GROUP BY 1`, [
+          since,
+          midnight,
+          ...userParam,
+        ])
       : [];
   const merged = new Map<string, UsageRow>();
   for (const row of [...raw, ...daily]) {
@@ -56,7 +60,18 @@ export function queryUsage(r: Reader, options: { user: string | null; since: Dat
 }
 
 function zero(): UsageTotals {
-  return { calls: 0, estimatedCalls: 0, replayCalls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costUsd: 0, unpricedCalls: 0 };
+  return {
+    calls: 0,
+    estimatedCalls: 0,
+    replayCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    costUsd: 0,
+    unpricedCalls: 0,
+  };
 }
 
 function add(a: UsageTotals, b: UsageTotals): UsageTotals {

@@ -95,7 +95,13 @@ async function collect(stream: AsyncIterable<RawMessageStreamEvent>, requested: 
   // Anthropic's input_tokens leave out the cached ones; ours count every prompt token.
   const usage: Usage | null =
     input && output !== undefined
-      ? { inputTokens: input.input + input.cacheRead + input.cacheWrite, outputTokens: output, cacheReadTokens: input.cacheRead, cacheWriteTokens: input.cacheWrite, reasoningTokens: 0 }
+      ? {
+          inputTokens: input.input + input.cacheRead + input.cacheWrite,
+          outputTokens: output,
+          cacheReadTokens: input.cacheRead,
+          cacheWriteTokens: input.cacheWrite,
+          reasoningTokens: 0,
+        }
       : null;
   return { text, toolCalls, stopReason: stopReason(stop, toolCalls.length), usage, model };
 }

@@ -13,7 +13,10 @@ export function providerError(error: unknown, options: ProviderOptions, model: s
   const detail = describeError(error);
   const fail = (message: string, hint: string): CorralError => new CorralError(ErrorCode.ProviderFailed, message, hint, { status, detail });
   if (status === undefined) {
-    return fail(`cannot reach ${who.provider} at ${who.baseURL}: ${detail}`, `check that the server runs and the base URL is right (providers.${who.provider}.baseURL in config.json)`);
+    return fail(
+      `cannot reach ${who.provider} at ${who.baseURL}: ${detail}`,
+      `check that the server runs and the base URL is right (providers.${who.provider}.baseURL in config.json)`,
+    );
   }
   if (status === 401 || status === 403) {
     return fail(
@@ -21,11 +24,13 @@ export function providerError(error: unknown, options: ProviderOptions, model: s
       `set ${who.keyVariable} in the daemon's environment or providers.${who.provider}.apiKey in $CORRAL_HOME/config.json, then \`corral daemon stop\` (the next command restarts it)`,
     );
   }
-  if (status === 404) return fail(`${who.provider} does not serve the model ${who.model} (404): ${detail}`, 'pick a model it serves with --model, or set the default in config.json');
+  if (status === 404)
+    return fail(`${who.provider} does not serve the model ${who.model} (404): ${detail}`, 'pick a model it serves with --model, or set the default in config.json');
   if (status === 400 && /context|too long|too many tokens|maximum.*tokens/i.test(detail)) {
     return fail(`the conversation no longer fits ${who.model}'s context window: ${detail}`, 'use a model with a longer context, or a narrower goal / fewer steps');
   }
-  if (status === 429) return fail(`${who.provider} is rate limiting (429) and kept refusing after the retries: ${detail}`, 'wait and run again, or raise providers.<name>.maxRetries');
+  if (status === 429)
+    return fail(`${who.provider} is rate limiting (429) and kept refusing after the retries: ${detail}`, 'wait and run again, or raise providers.<name>.maxRetries');
   if (status >= 500) return fail(`${who.provider} failed (${status}) after the retries: ${detail}`, 'the provider is having trouble; run again later');
   return fail(`${who.provider} refused the request (${status}): ${detail}`, 'see the detail; the daemon log has the request');
 }

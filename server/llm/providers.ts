@@ -66,19 +66,30 @@ function sameChoice(a: SdkChoice, b: SdkChoice): boolean {
  * config.json's `apiKey` and the daemon's environment. Keys are read here, in the daemon, and go
  * nowhere but the provider's SDK. `sdkProvider` makes (or finds) the SDK provider for a choice.
  */
-function resolveProvider(config: Config, wanted: ProviderWanted, env: NodeJS.ProcessEnv, handed: HandedKey, sdkProvider: (name: string, choice: SdkChoice) => LlmPort): ResolvedProvider {
+function resolveProvider(
+  config: Config,
+  wanted: ProviderWanted,
+  env: NodeJS.ProcessEnv,
+  handed: HandedKey,
+  sdkProvider: (name: string, choice: SdkChoice) => LlmPort,
+): ResolvedProvider {
   const hasKey = (provider: string, variable: string): boolean => handed(provider) !== undefined || env[variable] !== undefined;
   const name = wanted.provider ?? config.defaultProvider ?? (!hasKey('openai', 'OPENAI_API_KEY') && hasKey('anthropic', 'ANTHROPIC_API_KEY') ? 'anthropic' : 'openai');
   let resolved: ResolvedProvider;
   if (name === 'replay') {
-    if (wanted.transcript === undefined) throw new CorralError(ErrorCode.InvalidParams, 'provider replay needs a transcript', 'add --transcript FILE (written by `corral run --record FILE`)');
+    if (wanted.transcript === undefined)
+      throw new CorralError(ErrorCode.InvalidParams, 'provider replay needs a transcript', 'add --transcript FILE (written by `corral run --record FILE`)');
     const replay = ReplayProvider.load(wanted.transcript);
     resolved = { llm: replay, name, model: wanted.model ?? replay.header.model, priceProvider: replay.header.provider, close: () => undefined };
   } else {
     const known = { ...builtIns(env), ...config.providers };
     const settings = known[name] === undefined ? undefined : { ...builtIns(env)[name], ...known[name] };
     if (settings === undefined) {
-      throw new CorralError(ErrorCode.NotFound, `no provider named ${name}`, `use one of ${[...Object.keys(known), 'replay'].join(', ')}, or add it under "providers" in $CORRAL_HOME/config.json`);
+      throw new CorralError(
+        ErrorCode.NotFound,
+        `no provider named ${name}`,
+        `use one of ${[...Object.keys(known), 'replay'].join(', ')}, or add it under "providers" in $CORRAL_HOME/config.json`,
+      );
     }
     const model = wanted.model ?? settings.model;
     if (model === undefined) throw new CorralError(ErrorCode.InvalidParams, `no model given for provider ${name}`, `add --model, or providers.${name}.model in config.json`);

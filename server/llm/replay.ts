@@ -35,7 +35,10 @@ export class ReplayProvider implements LlmPort {
   static load(file: string): ReplayProvider {
     let lines: string[];
     try {
-      lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+      lines = fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '');
     } catch (error) {
       throw new CorralError(ErrorCode.NotFound, `cannot read the transcript ${file}: ${(error as Error).message}`, 'give the path of a file written by `corral run --record FILE`');
     }
@@ -51,7 +54,10 @@ export class ReplayProvider implements LlmPort {
       return parsed.data;
     };
     const header = parse(Header, lines[0], 1);
-    return new ReplayProvider(header, lines.slice(1).map((line, i) => parse(Turn, line, i + 2).turn));
+    return new ReplayProvider(
+      header,
+      lines.slice(1).map((line, i) => parse(Turn, line, i + 2).turn),
+    );
   }
 
   complete(request: ModelRequest, events: ModelEvents = {}): Promise<ModelTurn> {
@@ -59,7 +65,11 @@ export class ReplayProvider implements LlmPort {
     const turn = this.turns[this.next++];
     if (turn === undefined) {
       return Promise.reject(
-        new CorralError(ErrorCode.ProviderFailed, `the transcript has ${this.turns.length} turns and the run asked for turn ${this.next}`, 'the workspace differs from the recording, or the run went further than it; record it again'),
+        new CorralError(
+          ErrorCode.ProviderFailed,
+          `the transcript has ${this.turns.length} turns and the run asked for turn ${this.next}`,
+          'the workspace differs from the recording, or the run went further than it; record it again',
+        ),
       );
     }
     if (turn.text) events.text?.(turn.text);

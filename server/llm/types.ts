@@ -23,10 +23,7 @@ export interface ToolResult {
   isError: boolean;
 }
 
-export type Message =
-  | { role: 'user'; text: string }
-  | { role: 'assistant'; text: string; toolCalls: ToolCall[] }
-  | { role: 'tool'; results: ToolResult[] };
+export type Message = { role: 'user'; text: string } | { role: 'assistant'; text: string; toolCalls: ToolCall[] } | { role: 'tool'; results: ToolResult[] };
 
 export interface ModelRequest {
   model: string;

@@ -67,7 +67,17 @@ export class DaemonFacts implements FactsSource {
     for (const r of list.runs) {
       if (r.task === null) continue;
       const cost = runsInSession.get(r.sessionId) === 1 ? sessionCost.get(r.sessionId) : undefined;
-      const fact: RunFact = { runId: r.runId, sessionId: r.sessionId, outcome: r.outcome, steps: r.steps, model: r.model, startedAt: r.startedAt, endedAt: r.endedAt, branch: branches.get(r.sessionId) ?? null, ...(cost === undefined ? {} : { costUsd: cost }) };
+      const fact: RunFact = {
+        runId: r.runId,
+        sessionId: r.sessionId,
+        outcome: r.outcome,
+        steps: r.steps,
+        model: r.model,
+        startedAt: r.startedAt,
+        endedAt: r.endedAt,
+        branch: branches.get(r.sessionId) ?? null,
+        ...(cost === undefined ? {} : { costUsd: cost }),
+      };
       const forTask = runs.get(r.task);
       if (forTask) forTask.push(fact);
       else runs.set(r.task, [fact]);

@@ -42,7 +42,12 @@ interface InitOptions {
   boardFiles?: string[];
 }
 
-const SEVERITY: Record<BoardDiagnostic['severity'], DiagnosticSeverity> = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint };
+const SEVERITY: Record<BoardDiagnostic['severity'], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
 
 /**
  * The board language server: a thin LSP host around BoardLanguageService. Documents sync
@@ -85,7 +90,10 @@ export function startBoardServer(options: BoardServerOptions): Connection {
   };
   const schedule = (uri: string, delay: number): void => {
     clearTimeout(timers.get(uri));
-    timers.set(uri, setTimeout(() => publish(uri), delay));
+    timers.set(
+      uri,
+      setTimeout(() => publish(uri), delay),
+    );
   };
   /** New facts from the daemon: diagnostics and lenses of every open board again. */
   const refreshFacts = (): void => {
@@ -101,7 +109,8 @@ export function startBoardServer(options: BoardServerOptions): Connection {
 
   connection.onInitialize((params) => {
     const init = (params.initializationOptions ?? {}) as InitOptions;
-    if (Array.isArray(init.boardFiles) && init.boardFiles.every((f) => typeof f === 'string') && init.boardFiles.length > 0) boardFiles = init.boardFiles.map((f) => f.split('/').join(path.sep));
+    if (Array.isArray(init.boardFiles) && init.boardFiles.every((f) => typeof f === 'string') && init.boardFiles.length > 0)
+      boardFiles = init.boardFiles.map((f) => f.split('/').join(path.sep));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -144,7 +153,9 @@ export function startBoardServer(options: BoardServerOptions): Connection {
     const doc = board(params.textDocument.uri);
     if (!doc) return [];
     refreshFacts();
-    return service.lenses(doc, facts()).map((l) => ({ range: l.range, command: { title: l.title, command: l.command?.id ?? '', ...(l.command ? { arguments: l.command.arguments } : {}) } }));
+    return service
+      .lenses(doc, facts())
+      .map((l) => ({ range: l.range, command: { title: l.title, command: l.command?.id ?? '', ...(l.command ? { arguments: l.command.arguments } : {}) } }));
   });
   connection.onHover((params) => {
     const doc = board(params.textDocument.uri);
@@ -155,7 +166,9 @@ export function startBoardServer(options: BoardServerOptions): Connection {
     const doc = board(params.textDocument.uri);
     if (!doc) return [];
     const kinds = { user: CompletionItemKind.Reference, status: CompletionItemKind.EnumMember, id: CompletionItemKind.Constant } as const;
-    return service.completions(doc, params.position, facts()).map((c, i) => ({ label: c.label, kind: kinds[c.kind], detail: c.detail, sortText: String(i).padStart(5, '0'), textEdit: { range: c.range, newText: c.insertText } }));
+    return service
+      .completions(doc, params.position, facts())
+      .map((c, i) => ({ label: c.label, kind: kinds[c.kind], detail: c.detail, sortText: String(i).padStart(5, '0'), textEdit: { range: c.range, newText: c.insertText } }));
   });
   connection.onDocumentSymbol((params) => {
     const doc = board(params.textDocument.uri);
@@ -191,7 +204,10 @@ export function startBoardServer(options: BoardServerOptions): Connection {
       const edit = editOf(uri, id, action ?? { action: 'done' });
       if (!edit) throw new ResponseError(ErrorCodes.InvalidRequest, `${uri} is not an open board`);
       // The open document is edited, never the file under the user's typing.
-      await connection.workspace.applyEdit({ label: `${id}: ${action?.action ?? 'done'}`, edit: { documentChanges: [{ textDocument: { uri: edit.uri, version: edit.version }, edits: edit.edits }] } });
+      await connection.workspace.applyEdit({
+        label: `${id}: ${action?.action ?? 'done'}`,
+        edit: { documentChanges: [{ textDocument: { uri: edit.uri, version: edit.version }, edits: edit.edits }] },
+      });
       return null;
     }
     if (params.command === 'corral.lsp.runAgent') {
@@ -218,5 +234,12 @@ export function startBoardServer(options: BoardServerOptions): Connection {
 }
 
 function toSymbol(s: BoardSymbol): DocumentSymbol {
-  return { name: s.name, detail: s.detail, kind: s.kind === 'lane' ? SymbolKind.Namespace : SymbolKind.Object, range: s.range, selectionRange: s.selectionRange, children: s.children.map(toSymbol) };
+  return {
+    name: s.name,
+    detail: s.detail,
+    kind: s.kind === 'lane' ? SymbolKind.Namespace : SymbolKind.Object,
+    range: s.range,
+    selectionRange: s.selectionRange,
+    children: s.children.map(toSymbol),
+  };
 }

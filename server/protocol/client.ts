@@ -1,10 +1,5 @@
 import * as net from 'node:net';
-import {
-  createMessageConnection,
-  type MessageConnection,
-  SocketMessageReader,
-  SocketMessageWriter,
-} from 'vscode-jsonrpc/node';
+import { createMessageConnection, type MessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-jsonrpc/node';
 import { PROTOCOL_VERSION } from './base';
 import { Hello, type ClientKind, type HelloResult } from './hello';
 

@@ -85,7 +85,11 @@ export function protocolDocument(declarations: Declarations = protocolDeclaratio
   const schemas: Record<string, JsonObject> = {};
   for (const [id, schema] of Object.entries(generated.schemas)) {
     // Each is a part of this document, not a document of its own.
-    schemas[id] = described(Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$schema' && key !== '$id')), comments.schemas.get(id), comments.properties.get(id));
+    schemas[id] = described(
+      Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$schema' && key !== '$id')),
+      comments.schemas.get(id),
+      comments.properties.get(id),
+    );
   }
   const take = (id: string): JsonObject => (inline.has(id) ? (schemas[id] ?? {}) : { $ref: `#/components/schemas/${id}` });
   const paramsOf = (id: string, optional: boolean, method: string): JsonObject[] => {
@@ -110,7 +114,7 @@ export function protocolDocument(declarations: Declarations = protocolDeclaratio
       title: 'Corral daemon protocol',
       version: String(PROTOCOL_VERSION),
       description:
-        'JSON-RPC 2.0 over the daemon\'s Unix socket (and the web app\'s WebSocket). Generated from server/protocol by `' +
+        "JSON-RPC 2.0 over the daemon's Unix socket (and the web app's WebSocket). Generated from server/protocol by `" +
         PROTOCOL_DOCUMENT_COMMAND +
         '`; do not edit. Every call but corral/hello needs a successful corral/hello first. Errors carry `data: { hint, details? }`.',
     },
@@ -146,7 +150,10 @@ function described(schema: JsonObject, text: string | undefined, fields: Readonl
   const properties = schema.properties as Record<string, JsonObject> | undefined;
   const withFields =
     properties && fields
-      ? { ...schema, properties: Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, fields.has(key) ? { description: fields.get(key)!, ...value } : value])) }
+      ? {
+          ...schema,
+          properties: Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, fields.has(key) ? { description: fields.get(key)!, ...value } : value])),
+        }
       : schema;
   return text === undefined ? withFields : { description: text, ...withFields };
 }

@@ -28,7 +28,7 @@ export type ErrorCodeName = keyof typeof ErrorCode;
 
 /** What each code means: the one text behind docs/protocol.json's error list. */
 export const ERROR_MEANINGS: Record<ErrorCodeName, string> = {
-  InvalidParams: 'The params do not match the method\'s declaration; `details` lists each problem by path.',
+  InvalidParams: "The params do not match the method's declaration; `details` lists each problem by path.",
   NotAuthenticated: 'The connection has not called `corral/hello` yet.',
   BadToken: 'The token in `corral/hello` is not one the daemon issued.',
   VersionMismatch: 'Client and daemon speak different protocol versions; the message says which side to update.',
@@ -43,7 +43,7 @@ export const ERROR_MEANINGS: Record<ErrorCodeName, string> = {
   TimedOut: 'A command ran past its timeout and was killed.',
   ProviderFailed: 'The LLM provider refused or failed: bad key, unknown model, context too long, unreachable.',
   BudgetExceeded: 'A spending budget (per run, per day, per month) would be exceeded.',
-  ConfigInvalid: 'The daemon\'s config file ($CORRAL_HOME/config.json) cannot be read or is not valid; the message names the file and the bad key.',
+  ConfigInvalid: "The daemon's config file ($CORRAL_HOME/config.json) cannot be read or is not valid; the message names the file and the bad key.",
   ImageUnavailable: 'An image is neither on the engine nor pullable from a registry.',
   Internal: 'A bug or an unexpected failure inside the daemon; the log has the details.',
 };

@@ -22,8 +22,7 @@ export interface EnsureDaemonOptions extends Omit<ConnectOptions, 'socketPath' |
  */
 export async function ensureDaemon(options: EnsureDaemonOptions): Promise<DaemonConnection> {
   const paths = homePaths(options.home);
-  const attempt = async (): Promise<DaemonConnection> =>
-    connectDaemon({ ...options, socketPath: paths.socket, token: readToken(paths.token) });
+  const attempt = async (): Promise<DaemonConnection> => connectDaemon({ ...options, socketPath: paths.socket, token: readToken(paths.token) });
   try {
     return await attempt();
   } catch (error) {
@@ -53,11 +52,7 @@ export class DaemonStartError extends Error {
     readonly logPath: string,
     readonly exitCode: number | null,
   ) {
-    super(
-      exitCode === null
-        ? 'the corral daemon did not start listening in time'
-        : `the corral daemon exited with status ${exitCode} while starting`,
-    );
+    super(exitCode === null ? 'the corral daemon did not start listening in time' : `the corral daemon exited with status ${exitCode} while starting`);
     this.name = 'DaemonStartError';
   }
 }

@@ -102,11 +102,7 @@ export const SessionSummary = z.strictObject({
 export type SessionSummary = z.infer<typeof SessionSummary>;
 
 /** `session/show`: the session, its transitions and a summary of its commands and resources. */
-export const SessionShow = new CorralRequest(
-  'session/show',
-  SessionRefParams,
-  z.strictObject({ session: SessionInfo, events: z.array(SessionEventRow), summary: SessionSummary }),
-);
+export const SessionShow = new CorralRequest('session/show', SessionRefParams, z.strictObject({ session: SessionInfo, events: z.array(SessionEventRow), summary: SessionSummary }));
 
 export const CommandRow = z.strictObject({
   command: z.string(),

@@ -5,7 +5,9 @@ import { TaskInfo } from './tasks';
 // The board's ready queue: the first task that can be taken now, and taking it in one step.
 
 /** An absolute path to a markdown board on the daemon's host (as `tasks/*` take it). */
-const BoardPath = z.string().check(z.minLength(2), z.maxLength(4096), z.regex(/^\//, 'the board must be an absolute path'), z.regex(/\.(md|markdown)$/i, 'the board must be a .md file'));
+const BoardPath = z
+  .string()
+  .check(z.minLength(2), z.maxLength(4096), z.regex(/^\//, 'the board must be an absolute path'), z.regex(/\.(md|markdown)$/i, 'the board must be a .md file'));
 
 /** A task as `tasks/list` gives it, with the ids it depends on. */
 const QueuedTask = TaskInfo;

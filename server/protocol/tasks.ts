@@ -10,7 +10,9 @@ export const ReadStatusName = z.enum([...TASK_STATUSES, 'other']);
 export type ReadStatusName = z.infer<typeof ReadStatusName>;
 
 /** An absolute path to a markdown board on the daemon's host (default: `<repo>/docs/TASKS.md`). */
-const BoardPath = z.string().check(z.minLength(2), z.maxLength(4096), z.regex(/^\//, 'the board must be an absolute path'), z.regex(/\.(md|markdown)$/i, 'the board must be a .md file'));
+const BoardPath = z
+  .string()
+  .check(z.minLength(2), z.maxLength(4096), z.regex(/^\//, 'the board must be an absolute path'), z.regex(/\.(md|markdown)$/i, 'the board must be a .md file'));
 const TaskId = z.string().check(z.minLength(1), z.maxLength(200));
 
 export const TaskInfo = z.strictObject({

@@ -1,14 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import {
-  type CancellationToken,
-  createMessageConnection,
-  ErrorCodes,
-  type MessageConnection,
-  ResponseError,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-jsonrpc/node';
+import { type CancellationToken, createMessageConnection, ErrorCodes, type MessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { CorralError, describeError } from '../errors';
 import type { Logger } from '../log';
 import { ErrorCode, type ErrorData, Hello, type HelloResult, type Identity } from '../protocol';
@@ -176,17 +168,11 @@ export class ClientConnection {
       });
     }
     if (this.deps.isStopping()) {
-      return toResponseError(
-        new CorralError(ErrorCode.ShuttingDown, 'the daemon is shutting down', 'retry in a moment; it restarts on demand'),
-      );
+      return toResponseError(new CorralError(ErrorCode.ShuttingDown, 'the daemon is shutting down', 'retry in a moment; it restarts on demand'));
     }
     if (this.inFlight >= this.deps.limits.maxInFlight) {
       return toResponseError(
-        new CorralError(
-          ErrorCode.Busy,
-          `too many requests in flight on this connection (limit ${this.deps.limits.maxInFlight})`,
-          'wait for earlier replies before sending more',
-        ),
+        new CorralError(ErrorCode.Busy, `too many requests in flight on this connection (limit ${this.deps.limits.maxInFlight})`, 'wait for earlier replies before sending more'),
       );
     }
     this.inFlight++;

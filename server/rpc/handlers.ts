@@ -95,104 +95,112 @@ export interface Services {
 export function buildRouter(services: Services): Router {
   // The daemon's owner by token and name (server/auth/policy.ts), not the owner of a board or session.
   const caller = (identity: Identity): Caller => ({ user: identity.user, daemonOwner: services.authorizer.isDaemonOwner(identity) });
-  return new Router((identity, method) => services.authorizer.call(identity, method))
-    .on(DaemonStatusRequest, () => ({ ...services.status(), store: services.store.status() }))
-    .on(DaemonDoctor, async () => ({ checks: await daemonChecks(services.store.status(), services.engine, services.defaultImage) }))
-    .on(DaemonShutdown, () => {
-      setImmediate(() => services.requestShutdown());
-      return { stopping: true as const };
-    })
-    .on(KvPut, (params, { identity }) => services.kv.put(identity.user, params.key, params.value))
-    .on(KvGet, (params, { identity }) => services.kv.get(identity.user, params.key))
-    .on(KvList, (params, { identity }) => services.kv.list(identity.user, params.prefix))
-    .on(KvDelete, async (params, { identity }) => ({ deleted: await services.kv.delete(identity.user, params.key) }))
-    // An environment built on the way streams its setup as env/progress.
-    .on(SessionStart, (params, { identity, notify }) => services.sessions.start(identity.user, { ...params, progress: (message) => void notify(EnvProgress, progressLine(params, message)) }))
-    .on(SessionList, (_params, { identity }) => services.sessions.list(identity.user))
-    .on(SessionRemove, async (params, { identity }) => ({ removed: await services.sessions.remove(identity.user, params.session, params.purge === true) }))
-    .on(SessionShow, (params, { identity }) => services.sessions.show(identity.user, params.session))
-    .on(SessionMetrics, (params, { identity }) => services.sessions.metrics(identity.user, params.session, params.since))
-    .on(SessionPause, (params, { identity }) => services.sessions.pause(identity.user, params.session))
-    .on(SessionResume, (params, { identity }) => services.sessions.resume(identity.user, params.session))
-    .on(SessionStop, (params, { identity }) => services.sessions.stop(identity.user, params.session))
-    .on(SessionDiff, async (params, { identity }) => {
-      const { patch, ...rest } = await services.sessions.diff(identity.user, params.session);
-      return params.patch ? { ...rest, patch } : rest;
-    })
-    .on(SessionApply, (params, { identity }) => services.sessions.apply(identity.user, params.session, params.mode))
-    .on(AuthIssue, (params) => services.tokens.issue(params.user))
-    .on(AuthGrant, async (params) => ({ user: params.user, dirs: await services.grants.grant(params.user, params.dirs) }))
-    .on(AuthRevoke, async (params) => ({ user: params.user, revoked: await services.grants.revoke(params.user, params.dirs) }))
-    .on(AuthList, () => ({ daemonOwner: services.authorizer.daemonOwner, grants: services.grants.list() }))
-    .on(ShellExec, async (params, { identity, notify, token }) => {
-      const execId = params.execId ?? randomBytes(6).toString('hex');
-      let dropped = 0;
-      const cancel = new AbortController();
-      const subscription = token.onCancellationRequested(() => cancel.abort());
-      const result = await services.sessions.exec(identity.user, params.session, params.command, {
-        signal: cancel.signal,
-        ...(params.timeoutMs === undefined ? {} : { timeoutMs: params.timeoutMs }),
-        ...(params.execId === undefined
-          ? {}
-          : {
-              onOutput: (chunk: OutputChunk) => {
-                if (!notify(ShellOutputNotification, { execId, ...chunk })) dropped++;
-              },
-            }),
-      });
-      subscription.dispose();
-      return { execId, ...result, droppedNotifications: dropped };
-    })
-    .on(AttachOpen, async (params, { identity, connectionId, notify }) => {
-      const containerId = await services.sessions.readyContainer(identity.user, params.session);
-      const attachId = await services.attach.open(identity.user, connectionId, containerId, params, {
-        output: (id, data, seq) => void notify(AttachOutputNotification, { attachId: id, seq, data }),
-        closed: (id, exitCode) => void notify(AttachClosedNotification, { attachId: id, exitCode }),
-      });
-      return { attachId };
-    })
-    .on(AttachInput, (params, { identity }) => {
-      services.attach.input(identity.user, params.attachId, params.data);
-      return null;
-    })
-    .on(AttachResize, async (params, { identity }) => {
-      await services.attach.resize(identity.user, params.attachId, params.rows, params.cols);
-      return null;
-    })
-    .on(AttachClose, async (params, { identity }) => {
-      await services.attach.close(identity.user, params.attachId);
-      return null;
-    })
-    .on(ImageBuild, (params, { notify }) => services.images.build(params, (message) => notify(ImageProgress, progressLine(params, message))))
-    .on(ImageList, () => services.images.list())
-    .on(AgentRun, async (params, { identity, notify, token }) => {
-      const cancel = new AbortController();
-      const subscription = token.onCancellationRequested(() => cancel.abort());
-      try {
-        const toCaller = (runId: string, event: RunEvent): void => void notify(AgentProgress, { runId, event });
-        // Every change of the run also goes to all of the user's clients (agent/changed).
-        return await followRun(services.runFeed, identity.user, toCaller, (emit) => services.agent.run(identity.user, params, emit, cancel.signal, services.authorizer.isDaemonOwner(identity)));
-      } finally {
+  return (
+    new Router((identity, method) => services.authorizer.call(identity, method))
+      .on(DaemonStatusRequest, () => ({ ...services.status(), store: services.store.status() }))
+      .on(DaemonDoctor, async () => ({ checks: await daemonChecks(services.store.status(), services.engine, services.defaultImage) }))
+      .on(DaemonShutdown, () => {
+        setImmediate(() => services.requestShutdown());
+        return { stopping: true as const };
+      })
+      .on(KvPut, (params, { identity }) => services.kv.put(identity.user, params.key, params.value))
+      .on(KvGet, (params, { identity }) => services.kv.get(identity.user, params.key))
+      .on(KvList, (params, { identity }) => services.kv.list(identity.user, params.prefix))
+      .on(KvDelete, async (params, { identity }) => ({ deleted: await services.kv.delete(identity.user, params.key) }))
+      // An environment built on the way streams its setup as env/progress.
+      .on(SessionStart, (params, { identity, notify }) =>
+        services.sessions.start(identity.user, { ...params, progress: (message) => void notify(EnvProgress, progressLine(params, message)) }),
+      )
+      .on(SessionList, (_params, { identity }) => services.sessions.list(identity.user))
+      .on(SessionRemove, async (params, { identity }) => ({ removed: await services.sessions.remove(identity.user, params.session, params.purge === true) }))
+      .on(SessionShow, (params, { identity }) => services.sessions.show(identity.user, params.session))
+      .on(SessionMetrics, (params, { identity }) => services.sessions.metrics(identity.user, params.session, params.since))
+      .on(SessionPause, (params, { identity }) => services.sessions.pause(identity.user, params.session))
+      .on(SessionResume, (params, { identity }) => services.sessions.resume(identity.user, params.session))
+      .on(SessionStop, (params, { identity }) => services.sessions.stop(identity.user, params.session))
+      .on(SessionDiff, async (params, { identity }) => {
+        const { patch, ...rest } = await services.sessions.diff(identity.user, params.session);
+        return params.patch ? { ...rest, patch } : rest;
+      })
+      .on(SessionApply, (params, { identity }) => services.sessions.apply(identity.user, params.session, params.mode))
+      .on(AuthIssue, (params) => services.tokens.issue(params.user))
+      .on(AuthGrant, async (params) => ({ user: params.user, dirs: await services.grants.grant(params.user, params.dirs) }))
+      .on(AuthRevoke, async (params) => ({ user: params.user, revoked: await services.grants.revoke(params.user, params.dirs) }))
+      .on(AuthList, () => ({ daemonOwner: services.authorizer.daemonOwner, grants: services.grants.list() }))
+      .on(ShellExec, async (params, { identity, notify, token }) => {
+        const execId = params.execId ?? randomBytes(6).toString('hex');
+        let dropped = 0;
+        const cancel = new AbortController();
+        const subscription = token.onCancellationRequested(() => cancel.abort());
+        const result = await services.sessions.exec(identity.user, params.session, params.command, {
+          signal: cancel.signal,
+          ...(params.timeoutMs === undefined ? {} : { timeoutMs: params.timeoutMs }),
+          ...(params.execId === undefined
+            ? {}
+            : {
+                onOutput: (chunk: OutputChunk) => {
+                  if (!notify(ShellOutputNotification, { execId, ...chunk })) dropped++;
+                },
+              }),
+        });
         subscription.dispose();
-      }
-    })
-    .on(TasksList, (params, { identity }) => services.tasks.list(caller(identity), params.board, params))
-    .on(TasksShow, (params, { identity }) => services.tasks.show(caller(identity), params.board, params.id))
-    .on(TasksUpdate, (params, { identity }) => services.tasks.update(caller(identity), params))
-    .on(TasksInit, (params, { identity }) => services.tasks.init(caller(identity), params.board))
-    .on(TasksNext, (params, { identity }) => services.tasks.next(caller(identity), params.board))
-    .on(TasksClaimNext, (params, { identity }) => services.tasks.claimNext(caller(identity), params.board))
-    .on(AgentStop, (params, { identity }) => ({ stopping: services.agent.stop(identity.user, params.run) }))
-    .on(AgentResume, async (params, { identity, notify, token }) => {
-      const cancel = new AbortController();
-      const subscription = token.onCancellationRequested(() => cancel.abort());
-      try {
-        const toCaller = (runId: string, event: RunEvent): void => void notify(AgentProgress, { runId, event });
-        return await followRun(services.runFeed, identity.user, toCaller, (emit) => services.agent.resume(identity.user, params.run, emit, cancel.signal, services.authorizer.isDaemonOwner(identity)));
-      } finally {
-        subscription.dispose();
-      }
-    })
-    .on(AgentList, async (params, { identity }) => ({ runs: await services.agent.list(identity.user, params) }))
-    .on(UsageQuery, (params, { identity }) => services.usage.query({ user: identity.user, daemonOwner: identity.role === 'owner' }, params));
+        return { execId, ...result, droppedNotifications: dropped };
+      })
+      .on(AttachOpen, async (params, { identity, connectionId, notify }) => {
+        const containerId = await services.sessions.readyContainer(identity.user, params.session);
+        const attachId = await services.attach.open(identity.user, connectionId, containerId, params, {
+          output: (id, data, seq) => void notify(AttachOutputNotification, { attachId: id, seq, data }),
+          closed: (id, exitCode) => void notify(AttachClosedNotification, { attachId: id, exitCode }),
+        });
+        return { attachId };
+      })
+      .on(AttachInput, (params, { identity }) => {
+        services.attach.input(identity.user, params.attachId, params.data);
+        return null;
+      })
+      .on(AttachResize, async (params, { identity }) => {
+        await services.attach.resize(identity.user, params.attachId, params.rows, params.cols);
+        return null;
+      })
+      .on(AttachClose, async (params, { identity }) => {
+        await services.attach.close(identity.user, params.attachId);
+        return null;
+      })
+      .on(ImageBuild, (params, { notify }) => services.images.build(params, (message) => notify(ImageProgress, progressLine(params, message))))
+      .on(ImageList, () => services.images.list())
+      .on(AgentRun, async (params, { identity, notify, token }) => {
+        const cancel = new AbortController();
+        const subscription = token.onCancellationRequested(() => cancel.abort());
+        try {
+          const toCaller = (runId: string, event: RunEvent): void => void notify(AgentProgress, { runId, event });
+          // Every change of the run also goes to all of the user's clients (agent/changed).
+          return await followRun(services.runFeed, identity.user, toCaller, (emit) =>
+            services.agent.run(identity.user, params, emit, cancel.signal, services.authorizer.isDaemonOwner(identity)),
+          );
+        } finally {
+          subscription.dispose();
+        }
+      })
+      .on(TasksList, (params, { identity }) => services.tasks.list(caller(identity), params.board, params))
+      .on(TasksShow, (params, { identity }) => services.tasks.show(caller(identity), params.board, params.id))
+      .on(TasksUpdate, (params, { identity }) => services.tasks.update(caller(identity), params))
+      .on(TasksInit, (params, { identity }) => services.tasks.init(caller(identity), params.board))
+      .on(TasksNext, (params, { identity }) => services.tasks.next(caller(identity), params.board))
+      .on(TasksClaimNext, (params, { identity }) => services.tasks.claimNext(caller(identity), params.board))
+      .on(AgentStop, (params, { identity }) => ({ stopping: services.agent.stop(identity.user, params.run) }))
+      .on(AgentResume, async (params, { identity, notify, token }) => {
+        const cancel = new AbortController();
+        const subscription = token.onCancellationRequested(() => cancel.abort());
+        try {
+          const toCaller = (runId: string, event: RunEvent): void => void notify(AgentProgress, { runId, event });
+          return await followRun(services.runFeed, identity.user, toCaller, (emit) =>
+            services.agent.resume(identity.user, params.run, emit, cancel.signal, services.authorizer.isDaemonOwner(identity)),
+          );
+        } finally {
+          subscription.dispose();
+        }
+      })
+      .on(AgentList, async (params, { identity }) => ({ runs: await services.agent.list(identity.user, params) }))
+      .on(UsageQuery, (params, { identity }) => services.usage.query({ user: identity.user, daemonOwner: identity.role === 'owner' }, params))
+  );
 }

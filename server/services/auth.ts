@@ -50,11 +50,7 @@ export class AuthService {
     if (given.length === this.ownerToken.length && timingSafeEqual(given, this.ownerToken)) return { user: this.owner, role: 'owner' };
     const user = await this.lookup(hashToken(params.token));
     if (user === undefined || user === this.owner) {
-      throw new CorralError(
-        ErrorCode.BadToken,
-        'the token is not valid for this daemon',
-        'use the token in $CORRAL_HOME/token of the home this daemon serves (check CORRAL_HOME)',
-      );
+      throw new CorralError(ErrorCode.BadToken, 'the token is not valid for this daemon', 'use the token in $CORRAL_HOME/token of the home this daemon serves (check CORRAL_HOME)');
     }
     return { user, role: 'user' };
   }
@@ -80,7 +76,8 @@ export class IssuedTokens {
   ) {}
 
   async issue(user: string): Promise<{ user: string; token: string }> {
-    if (user === this.daemonOwner) throw new CorralError(ErrorCode.InvalidParams, `${user} is the daemon's owner`, 'the owner uses $CORRAL_HOME/token; issue tokens to other users');
+    if (user === this.daemonOwner)
+      throw new CorralError(ErrorCode.InvalidParams, `${user} is the daemon's owner`, 'the owner uses $CORRAL_HOME/token; issue tokens to other users');
     const token = newToken();
     await this.store.write((w) => w.run('INSERT INTO tokens (hash, user, created_at) VALUES (?, ?, ?)', [hashToken(token), user, this.clock.now().toISOString()]));
     return { user, token };

@@ -33,18 +33,13 @@ export class KvService {
   }
 
   get(owner: string, key: string): KvEntry | null {
-    const row = this.store.read((r) =>
-      r.get<KvRow>('SELECT key, value, version, updated_at FROM kv WHERE owner = ? AND key = ?', [owner, key]),
-    );
+    const row = this.store.read((r) => r.get<KvRow>('SELECT key, value, version, updated_at FROM kv WHERE owner = ? AND key = ?', [owner, key]));
     return row ? toEntry(row) : null;
   }
 
   list(owner: string, prefix = ''): KvEntry[] {
     const rows = this.store.read((r) =>
-      r.all<KvRow>(
-        'SELECT key, value, version, updated_at FROM kv WHERE owner = ? AND substr(key, 1, ?) = ? ORDER BY key',
-        [owner, prefix.length, prefix],
-      ),
+      r.all<KvRow>('SELECT key, value, version, updated_at FROM kv WHERE owner = ? AND substr(key, 1, ?) = ? ORDER BY key', [owner, prefix.length, prefix]),
     );
     return rows.map(toEntry);
   }

@@ -23,10 +23,16 @@ export function recordCommand(
   w: Writer,
   row: { sessionId: string; user: string; command: string; startedAt: string; durationMs: number; exitCode: number; timedOut: boolean; bytesOut: number },
 ): void {
-  w.run(
-    'INSERT INTO commands (session_id, user, command, started_at, duration_ms, exit_code, timed_out, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    [row.sessionId, row.user, row.command, row.startedAt, Math.round(row.durationMs * 1000) / 1000, row.exitCode, row.timedOut ? 1 : 0, row.bytesOut],
-  );
+  w.run('INSERT INTO commands (session_id, user, command, started_at, duration_ms, exit_code, timed_out, bytes_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+    row.sessionId,
+    row.user,
+    row.command,
+    row.startedAt,
+    Math.round(row.durationMs * 1000) / 1000,
+    row.exitCode,
+    row.timedOut ? 1 : 0,
+    row.bytesOut,
+  ]);
 }
 
 export function recordSample(w: Writer, sessionId: string, at: string, sample: { cpuPercent: number; memoryBytes: number; pids: number }): void {
@@ -46,14 +52,11 @@ export function prune(w: Writer, before: string): void {
 }
 
 export function summarize(r: Reader, sessionId: string): SessionSummary {
-  const durations = r
-    .all<{ duration_ms: number }>('SELECT duration_ms FROM commands WHERE session_id = ? ORDER BY duration_ms', [sessionId])
-    .map((row) => row.duration_ms);
+  const durations = r.all<{ duration_ms: number }>('SELECT duration_ms FROM commands WHERE session_id = ? ORDER BY duration_ms', [sessionId]).map((row) => row.duration_ms);
   const errors = r.get<{ n: number }>('SELECT count(*) AS n FROM commands WHERE session_id = ? AND (exit_code != 0 OR timed_out = 1)', [sessionId])?.n ?? 0;
-  const peaks = r.get<{ mem: number | null; cpu: number | null }>(
-    'SELECT max(memory_bytes) AS mem, max(cpu_percent) AS cpu FROM resource_samples WHERE session_id = ?',
-    [sessionId],
-  );
+  const peaks = r.get<{ mem: number | null; cpu: number | null }>('SELECT max(memory_bytes) AS mem, max(cpu_percent) AS cpu FROM resource_samples WHERE session_id = ?', [
+    sessionId,
+  ]);
   const at = (p: number): number | null => (durations.length === 0 ? null : durations[Math.min(durations.length - 1, Math.ceil((p / 100) * durations.length) - 1)]!);
   return {
     commands: durations.length,

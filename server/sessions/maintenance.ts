@@ -62,7 +62,9 @@ export class Maintenance {
       for (const row of this.sessions.all()) {
         if ((row.state !== 'ready' && row.state !== 'busy') || row.owner === POOL_OWNER) continue;
         // A container that went away since reconciliation is the next pass's to notice.
-        const stats = await this.jail.stats(row.containerId).catch((error: unknown) => this.logger.log('debug', 'no resource sample', { session: row.id, error: describeError(error) }));
+        const stats = await this.jail
+          .stats(row.containerId)
+          .catch((error: unknown) => this.logger.log('debug', 'no resource sample', { session: row.id, error: describeError(error) }));
         if (stats) await this.store.write((w) => recordSample(w, row.id, now.toISOString(), stats));
         const idleSince = Date.parse(row.lastActiveAt ?? row.updatedAt);
         if (this.options.idlePauseMs > 0 && row.state === 'ready' && now.getTime() - idleSince >= this.options.idlePauseMs) {

@@ -80,12 +80,17 @@ export async function reconcile(
 
   for (const container of containers) {
     if (live.has(container.sessionId)) continue;
-    await jail.remove(container.containerId).catch((error: unknown) => logger.error('could not remove an orphan', { container: container.containerId, error: describeError(error) }));
+    await jail
+      .remove(container.containerId)
+      .catch((error: unknown) => logger.error('could not remove an orphan', { container: container.containerId, error: describeError(error) }));
     report.orphanContainers.push(container.containerId);
   }
 
   const known = new Set(rows.map((row) => row.id));
-  for (const [dir, suffix] of [[dirs.worktrees, ''], [dirs.trusted, '.git']] as const) {
+  for (const [dir, suffix] of [
+    [dirs.worktrees, ''],
+    [dirs.trusted, '.git'],
+  ] as const) {
     if (!fs.existsSync(dir)) continue;
     for (const name of fs.readdirSync(dir)) {
       const id = suffix && name.endsWith(suffix) ? name.slice(0, -suffix.length) : name;

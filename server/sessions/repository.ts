@@ -66,12 +66,14 @@ export class SessionRepository {
   }
 
   events(sessionId: string): SessionEventRow[] {
-    return this.store.read((r) =>
-      r.all<{ at: string; actor: string; kind: string; from_state: string | null; to_state: string | null; detail: string | null }>(
-        'SELECT at, actor, kind, from_state, to_state, detail FROM session_events WHERE session_id = ? ORDER BY id',
-        [sessionId],
-      ),
-    ).map((e) => ({ at: e.at, actor: e.actor, kind: e.kind, from: e.from_state, to: e.to_state, detail: e.detail }));
+    return this.store
+      .read((r) =>
+        r.all<{ at: string; actor: string; kind: string; from_state: string | null; to_state: string | null; detail: string | null }>(
+          'SELECT at, actor, kind, from_state, to_state, detail FROM session_events WHERE session_id = ? ORDER BY id',
+          [sessionId],
+        ),
+      )
+      .map((e) => ({ at: e.at, actor: e.actor, kind: e.kind, from: e.from_state, to: e.to_state, detail: e.detail }));
   }
 
   /** The record of a session whose creation begins (`creating`, no container yet) and its first event. */
@@ -82,8 +84,23 @@ export class SessionRepository {
         `INSERT INTO sessions (id, owner, name, repo, repo_root, base_commit, branch, objects_dir, trusted_dir, workspace, image,
                                container_id, limits, state, created_at, updated_at, last_active_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 'creating', ?, ?, ?)`,
-        [session.id, session.owner, session.name, session.repo, git?.root ?? null, git?.baseCommit ?? null, git?.branch ?? null, git?.objectsDir ?? null,
-          git?.trustedDir ?? null, session.workspace, session.image, JSON.stringify(session.limits), at, at, at],
+        [
+          session.id,
+          session.owner,
+          session.name,
+          session.repo,
+          git?.root ?? null,
+          git?.baseCommit ?? null,
+          git?.branch ?? null,
+          git?.objectsDir ?? null,
+          git?.trustedDir ?? null,
+          session.workspace,
+          session.image,
+          JSON.stringify(session.limits),
+          at,
+          at,
+          at,
+        ],
       );
       writeEvent(w, session.id, at, session.owner, 'created', null, 'creating', session.repo);
     });
@@ -104,9 +121,10 @@ export class SessionRepository {
     await this.store.write((w) => {
       write.also?.(w);
       // Any transition counts as activity for idle pausing.
-      w.run("UPDATE sessions SET state = ?, state_reason = ?, updated_at = ?, last_active_at = ?, container_id = CASE WHEN ? IN ('stopped', 'removed') THEN NULL ELSE container_id END WHERE id = ?", [
-        state, reason, at, at, state, record.id,
-      ]);
+      w.run(
+        "UPDATE sessions SET state = ?, state_reason = ?, updated_at = ?, last_active_at = ?, container_id = CASE WHEN ? IN ('stopped', 'removed') THEN NULL ELSE container_id END WHERE id = ?",
+        [state, reason, at, at, state, record.id],
+      );
       writeEvent(w, record.id, at, write.actor, write.kind, record.state, state, write.detail ?? reason);
     });
   }
@@ -115,11 +133,16 @@ export class SessionRepository {
    * Hands the oldest ready session of `pool` (same owner, repository top, HEAD and image) to
    * `to.owner` in one write, as if it had just been started; undefined when there is none.
    */
-  async claim(pool: { owner: string; root: string; commit: string; image: string }, to: { owner: string; name: string | null; repo: string }, at: string): Promise<SessionRecord | undefined> {
+  async claim(
+    pool: { owner: string; root: string; commit: string; image: string },
+    to: { owner: string; name: string | null; repo: string },
+    at: string,
+  ): Promise<SessionRecord | undefined> {
     return this.store.write((w) => {
-      const row = w.get<{ id: string }>("SELECT id FROM sessions WHERE owner = ? AND state = 'ready' AND repo_root = ? AND base_commit = ? AND image = ? ORDER BY created_at LIMIT 1", [
-        pool.owner, pool.root, pool.commit, pool.image,
-      ]);
+      const row = w.get<{ id: string }>(
+        "SELECT id FROM sessions WHERE owner = ? AND state = 'ready' AND repo_root = ? AND base_commit = ? AND image = ? ORDER BY created_at LIMIT 1",
+        [pool.owner, pool.root, pool.commit, pool.image],
+      );
       if (!row) return undefined;
       w.run('UPDATE sessions SET owner = ?, name = ?, repo = ?, created_at = ?, updated_at = ?, last_active_at = ? WHERE id = ?', [to.owner, to.name, to.repo, at, at, at, row.id]);
       writeEvent(w, row.id, at, to.owner, 'claimed', 'ready', 'ready', 'from the warm pool');

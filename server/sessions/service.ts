@@ -115,7 +115,11 @@ export class SessionService {
   private async startFresh(owner: string, request: StartRequest): Promise<SessionInfo> {
     const active = this.repository.list(owner).filter((s) => hasContainer(s.state));
     if (active.length >= this.options.maxSessionsPerUser) {
-      throw new CorralError(ErrorCode.Conflict, `you have ${active.length} sessions running, the most allowed`, 'stop or remove one (`corral session ls`), or have the admin raise CORRAL_MAX_SESSIONS');
+      throw new CorralError(
+        ErrorCode.Conflict,
+        `you have ${active.length} sessions running, the most allowed`,
+        'stop or remove one (`corral session ls`), or have the admin raise CORRAL_MAX_SESSIONS',
+      );
     }
     const limits = limitsOf(request, this.options.maxima);
     const checked = request.repo === undefined ? undefined : this.checkFolder(owner, request.repo);
@@ -215,7 +219,17 @@ export class SessionService {
         ...(options.signal ? { signal: options.signal } : {}),
       });
       const bytesOut = result.stdout.length + result.stderr.length + result.truncated.stdout + result.truncated.stderr;
-      record = (w) => recordCommand(w, { sessionId: session.id, user: owner, command: redact(command, this.options.redactions), startedAt, durationMs: result.durationMs, exitCode: result.exitCode, timedOut: result.timedOut, bytesOut });
+      record = (w) =>
+        recordCommand(w, {
+          sessionId: session.id,
+          user: owner,
+          command: redact(command, this.options.redactions),
+          startedAt,
+          durationMs: result.durationMs,
+          exitCode: result.exitCode,
+          timedOut: result.timedOut,
+          bytesOut,
+        });
       return result;
     } finally {
       // The command's row goes with the busy → ready flip: one journal record, not awaited.

@@ -76,7 +76,9 @@ export class WarmPool {
     try {
       await this.settled();
       for (const session of this.options.repository.list(POOL_OWNER)) {
-        await this.options.remove(session.id).catch((error: unknown) => this.options.logger.warn('could not remove a pooled session', { session: session.id, error: describeError(error) }));
+        await this.options
+          .remove(session.id)
+          .catch((error: unknown) => this.options.logger.warn('could not remove a pooled session', { session: session.id, error: describeError(error) }));
       }
     } finally {
       this.closed = false;

@@ -129,7 +129,11 @@ export class Workspaces {
    */
   async apply(origin: GitOrigin, checked: CheckedFolder, patch: string, mode: ApplyMode, message: string): Promise<{ files: number; commit?: string }> {
     if (checked.real !== origin.root) {
-      throw new CorralError(ErrorCode.Forbidden, `${origin.root} now leads to ${checked.real}; refused to apply there`, 'put the repository back where the session was started, or apply the patch by hand (`corral diff`)');
+      throw new CorralError(
+        ErrorCode.Forbidden,
+        `${origin.root} now leads to ${checked.real}; refused to apply there`,
+        'put the repository back where the session was started, or apply the patch by hand (`corral diff`)',
+      );
     }
     const held = HeldDirectory.open(checked);
     try {

@@ -77,9 +77,7 @@ export class Journal {
 
   /** Waits for everything queued, then closes the file. */
   async close(): Promise<void> {
-    await this.enqueue((resolve, reject) => ({ kind: 'append', frame: Buffer.alloc(0), resolve, reject })).catch(
-      () => undefined,
-    );
+    await this.enqueue((resolve, reject) => ({ kind: 'append', frame: Buffer.alloc(0), resolve, reject })).catch(() => undefined);
     fs.closeSync(this.fd);
   }
 

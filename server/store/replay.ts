@@ -70,10 +70,7 @@ export function replayJournal(dir: string, fromSeq: number, apply: (record: Jour
       }
       events.push({
         ...stopAt.event,
-        message:
-          stopAt.event.message +
-          `; dropped ${droppedBytes} bytes${laterFiles > 0 ? ` and ${laterFiles} later journal file(s)` : ''}` +
-          ' (kept as *.dropped)',
+        message: stopAt.event.message + `; dropped ${droppedBytes} bytes${laterFiles > 0 ? ` and ${laterFiles} later journal file(s)` : ''}` + ' (kept as *.dropped)',
         droppedBytes,
         droppedRecords,
       });

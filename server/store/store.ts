@@ -136,10 +136,7 @@ export class Store {
   }
 
   status(): StoreStatus {
-    const journalBytes = listJournalFiles(this.options.journalDir).reduce(
-      (sum, entry) => sum + fs.statSync(entry.file).size,
-      0,
-    );
+    const journalBytes = listJournalFiles(this.options.journalDir).reduce((sum, entry) => sum + fs.statSync(entry.file).size, 0);
     return {
       path: this.options.dbPath,
       schemaVersion: this.schemaVersion(),
@@ -214,27 +211,27 @@ export class Store {
 
   private readonly reader: Reader = {
     all: <T extends Row>(sql: string, params: readonly SqlValue[] = []): T[] => {
-        const statement = this.execute(sql, params);
-        const rows: T[] = [];
-        // The column names once per query, not once per row as getAsObject asks the wasm for them:
-        // reading 25,000 ledger rows took 676 ms that way.
-        let names: string[] | undefined;
-        while (statement.step()) {
-          names ??= statement.getColumnNames();
-          const values = statement.get();
-          const row: Row = {};
-          for (let i = 0; i < names.length; i++) row[names[i]!] = (values[i] ?? null) as SqlValue;
-          rows.push(row as T);
-        }
-        statement.reset();
-        return rows;
-      },
-      get: <T extends Row>(sql: string, params: readonly SqlValue[] = []): T | undefined => {
-        const statement = this.execute(sql, params);
-        const row = statement.step() ? (statement.getAsObject() as T) : undefined;
-        statement.reset();
-        return row;
-      },
+      const statement = this.execute(sql, params);
+      const rows: T[] = [];
+      // The column names once per query, not once per row as getAsObject asks the wasm for them:
+      // reading 25,000 ledger rows took 676 ms that way.
+      let names: string[] | undefined;
+      while (statement.step()) {
+        names ??= statement.getColumnNames();
+        const values = statement.get();
+        const row: Row = {};
+        for (let i = 0; i < names.length; i++) row[names[i]!] = (values[i] ?? null) as SqlValue;
+        rows.push(row as T);
+      }
+      statement.reset();
+      return rows;
+    },
+    get: <T extends Row>(sql: string, params: readonly SqlValue[] = []): T | undefined => {
+      const statement = this.execute(sql, params);
+      const row = statement.step() ? (statement.getAsObject() as T) : undefined;
+      statement.reset();
+      return row;
+    },
   };
 
   private readonly writer: Writer = {
@@ -285,7 +282,6 @@ export class Store {
   }
 }
 
-
 function applyPragmas(db: Database): void {
   // The database lives in memory; durability is the journal's job, so SQLite's own is off.
   // Exclusive locking spares a hot-journal lookup in sql.js's in-memory file system on every
@@ -326,11 +322,7 @@ function applyRecord(db: Database, record: JournalRecord): void {
 }
 
 /** The current snapshot, else the previous one; each failure is a recovery event. */
-function loadSnapshot(
-  SQL: SqlJsStatic,
-  options: StoreOptions,
-  events: RecoveryEvent[],
-): { db: Database; seq: number } | undefined {
+function loadSnapshot(SQL: SqlJsStatic, options: StoreOptions, events: RecoveryEvent[]): { db: Database; seq: number } | undefined {
   for (const file of [options.dbPath, options.previousPath]) {
     if (!fs.existsSync(file)) continue;
     let db: Database | undefined;

@@ -152,9 +152,12 @@ function reportDuplicates(ctx: Context): void {
   ctx.board.warnings.push(`${duplicates.length.toLocaleString('en-US')} tasks repeat an id already on the board (${examples}, …); the first task with each id is used`);
 }
 
-
 function readHeadings(ctx: Context, blocks: Block[], options: ParseOptions): void {
-  const found = blocks.flatMap((b, i) => (b.type === 'heading_open' && b.level === 0 ? [{ depth: b.markup === '=' ? 1 : b.markup === '-' ? 2 : b.markup.length, map: b.map!, text: inlineText(ctx, blocks[i + 1]!.content) }] : []));
+  const found = blocks.flatMap((b, i) =>
+    b.type === 'heading_open' && b.level === 0
+      ? [{ depth: b.markup === '=' ? 1 : b.markup === '-' ? 2 : b.markup.length, map: b.map!, text: inlineText(ctx, blocks[i + 1]!.content) }]
+      : [],
+  );
   const titles = found.filter((h) => h.depth === 1).length;
   for (const [i, heading] of found.entries()) {
     const next = found.slice(i + 1).find((h) => h.depth <= heading.depth);
@@ -196,7 +199,10 @@ function readLegends(ctx: Context, blocks: Block[]): void {
       if (!labelled && !hasSymbol(ctx.text, start, end)) continue;
       let source = ctx.text.slice(start, end);
       if (!labelled && !MAYBE_LEGEND.test(source)) continue;
-      if (block.type === 'tr_open') source = cells(ctx.text, start).map((c) => ctx.text.slice(c.start, c.end)).join(' ');
+      if (block.type === 'tr_open')
+        source = cells(ctx.text, start)
+          .map((c) => ctx.text.slice(c.start, c.end))
+          .join(' ');
       readLegendLine(ctx.board.vocabulary, source, labelled);
     }
   }

@@ -15,11 +15,15 @@ const ID_LIST = String.raw`${ID}(?:\s*(?:,|;|&|\+|/|\band\b|\bund\b|\by\b|\be\b|
 const WAITS = String.raw`after|depends on|depends|dependent on|blocked[ -]by|needs|requires|waits? (?:on|for)|deps`;
 const IN_TITLE = new RegExp(String.raw`(?:^|[\s(\[,;])(?:${WAITS})\s*[:：]?\s*(${ID_LIST})`, 'gi');
 /** A field line: `- depends: T-3, T-4`, `- **Depends:** A-001`, `Blocked by: T-2`, `After: T-1`. */
-const FIELD = new RegExp(String.raw`^[ \t>]*(?:[-*+][ \t]+)?[*_]*(?:depends(?: on)?|dependencies|dependency|deps|blocked[ -]by|after|requires|needs|prerequisites?|waits? (?:on|for))[*_]*[ \t]*[:：][ \t]*[*_]*(.*)$`, 'i');
+const FIELD = new RegExp(
+  String.raw`^[ \t>]*(?:[-*+][ \t]+)?[*_]*(?:depends(?: on)?|dependencies|dependency|deps|blocked[ -]by|after|requires|needs|prerequisites?|waits? (?:on|for))[*_]*[ \t]*[:：][ \t]*[*_]*(.*)$`,
+  'i',
+);
 /** Cheap test before the field pattern: most lines of a board say none of these words. */
 const MAYBE_FIELD = /depend|deps|block|after|requir|need|prereq|wait/i;
 /** A table column of dependencies. */
-export const DEPENDS_HEADER = /^(depends|depends on|dependencies|dependency|deps|blocked by|after|requires|prerequisites?|waits on|abhängigkeiten|dependencias|dependências|dépendances|依赖|前置)$/i;
+export const DEPENDS_HEADER =
+  /^(depends|depends on|dependencies|dependency|deps|blocked by|after|requires|prerequisites?|waits on|abhängigkeiten|dependencias|dependências|dépendances|依赖|前置)$/i;
 
 /**
  * Fills every task's `dependsOn` from its title, its field lines (before its subtasks) and its
@@ -85,7 +89,7 @@ function fieldIds(ctx: Context, task: Task): string[] {
   let fence = false;
   // Subtasks come in board order: one pointer walks them as the lines go by.
   let child = 0;
-  for (let at = nextLine(ctx.text, task.firstLine.end); at < task.span.end; ) {
+  for (let at = nextLine(ctx.text, task.firstLine.end); at < task.span.end;) {
     const end = lineEnd(ctx.text, at);
     while (child < children.length && children[child]!.span.end <= at) child++;
     const inChild = children[child];
@@ -120,7 +124,8 @@ function report(ctx: Context): void {
     for (const dep of task.dependsOn) if (!ctx.byId.has(dep)) unknown.push(`${task.id} (line ${task.line}) depends on ${dep}`);
   }
   if (unknown.length > 0 && unknown.length <= 3) for (const u of unknown) board.warnings.push(`${u}, which is not on the board; it counts as not done until it is`);
-  else if (unknown.length > 3) board.warnings.push(`${unknown.length.toLocaleString('en-US')} dependencies name ids that are not on the board (${unknown.slice(0, 3).join(', ')}, …); they count as not done`);
+  else if (unknown.length > 3)
+    board.warnings.push(`${unknown.length.toLocaleString('en-US')} dependencies name ids that are not on the board (${unknown.slice(0, 3).join(', ')}, …); they count as not done`);
   for (const cycle of cycles(ctx)) {
     board.warnings.push(
       cycle.length === 1
@@ -137,7 +142,12 @@ function report(ctx: Context): void {
  */
 function cycles(ctx: Context): string[][] {
   const adjacency = new Map<string, string[]>();
-  for (const [id, task] of ctx.byId) if (task.dependsOn.length > 0) adjacency.set(id, task.dependsOn.filter((d) => ctx.byId.has(d)));
+  for (const [id, task] of ctx.byId)
+    if (task.dependsOn.length > 0)
+      adjacency.set(
+        id,
+        task.dependsOn.filter((d) => ctx.byId.has(d)),
+      );
   if (adjacency.size === 0) return [];
   const ids = [...ctx.byId.keys()];
   const none: string[] = [];
@@ -192,7 +202,7 @@ function cyclePath(ctx: Context, component: Set<string>, edges: (id: string) => 
   const start = [...component].sort((a, b) => ctx.byId.get(a)!.line - ctx.byId.get(b)!.line)[0]!;
   const path = [start];
   const seen = new Set([start]);
-  for (let id = start; ; ) {
+  for (let id = start; ;) {
     const inside = edges(id).filter((d) => component.has(d));
     const back = inside.find((d) => d === start);
     if (back !== undefined) return path;

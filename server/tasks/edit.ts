@@ -4,10 +4,7 @@ import { statusWord } from './statusWord';
 
 /** A change to a board, by task id, so it can be applied again on newer content. */
 export type BoardEdit =
-  | { op: 'status'; id: string; status: TaskStatus }
-  | { op: 'assign'; id: string; user: string }
-  | { op: 'note'; id: string; text: string }
-  | { op: 'add'; title: string };
+  { op: 'status'; id: string; status: TaskStatus } | { op: 'assign'; id: string; user: string } | { op: 'note'; id: string; text: string } | { op: 'add'; title: string };
 
 /** An edit that cannot be made on this board: what and why, for the caller to say. */
 export class BoardEditError extends Error {}
@@ -67,7 +64,10 @@ function setStatus(board: Board, task: Task, status: TaskStatus): Splice[] {
   if (!task.mark && task.lane === undefined && task.statusFrom === 'strikethrough') {
     // A plain item of a list that strikes its done items through: done or not, nothing in between.
     if (status === 'done') edits.push(...strike(board, task));
-    else if (status !== 'todo') throw new BoardEditError(`task ${task.id} is a plain item in a list that strikes done items through, which cannot say ${status.replace('_', ' ')}; give it a checkbox (e.g. "[~]" for in progress)`);
+    else if (status !== 'todo')
+      throw new BoardEditError(
+        `task ${task.id} is a plain item in a list that strikes done items through, which cannot say ${status.replace('_', ' ')}; give it a checkbox (e.g. "[~]" for in progress)`,
+      );
   }
   if (lane && lane.status !== status) {
     // The moved block carries the other changes (its mark, its cell) with it.
@@ -75,7 +75,10 @@ function setStatus(board: Board, task: Task, status: TaskStatus): Splice[] {
     if (move) return move;
     // No lane to move it to: a plain card struck through reads as done wherever it sits.
     if (!task.mark && !task.statusText && task.kind === 'list' && status === 'done') return [...edits, ...strike(board, task)];
-    if (!task.mark && !task.statusText) throw new BoardEditError(`task ${task.id} takes its status from the "${lane.text}" heading, and there is no section for ${status.replace('_', ' ')} to move it to; add one (e.g. "## ${title(status)}")`);
+    if (!task.mark && !task.statusText)
+      throw new BoardEditError(
+        `task ${task.id} takes its status from the "${lane.text}" heading, and there is no section for ${status.replace('_', ' ')} to move it to; add one (e.g. "## ${title(status)}")`,
+      );
   }
   if (edits.length === 0) throw new BoardEditError(`task ${task.id} has no checkbox, status cell or status field to change`);
   return edits;
@@ -144,7 +147,10 @@ function moveToLane(board: Board, task: Task, status: TaskStatus, inner: Splice[
   const target = board.headings.find((h) => h.status === status);
   if (target === undefined) return undefined;
   const from = wholeLines(board.text, task.span);
-  const block = splice(board.text.slice(from.start, from.end), inner.map((e) => ({ ...e, at: e.at - from.start })));
+  const block = splice(
+    board.text.slice(from.start, from.end),
+    inner.map((e) => ({ ...e, at: e.at - from.start })),
+  );
   const sameKind = board.tasks.filter((t) => t.lane === board.headings.indexOf(target) && t.kind === task.kind && t.parent === null);
   let at: number;
   let insert = block.endsWith('\n') ? block : block + board.eol;
@@ -154,8 +160,7 @@ function moveToLane(board: Board, task: Task, status: TaskStatus, inner: Splice[
     const empty = emptyTableFor(board, task, target.span.end, target.sectionEnd);
     if (empty === undefined) return undefined;
     at = empty;
-  }
-  else if (task.kind === 'heading') {
+  } else if (task.kind === 'heading') {
     // A card heading goes at the end of the lane: right after the lane's heading it would swallow the lane's items.
     at = target.sectionEnd;
     if (!/(^|\n)\r?\n$/.test(board.text.slice(0, at))) insert = board.eol + insert;
@@ -225,7 +230,8 @@ function note(board: Board, task: Task, text: string): Splice {
   if (task.kind === 'heading') while (at > task.firstLine.end && /^\r?\n$/.test(lineBefore(board.text, at))) at -= lineBefore(board.text, at).length;
   const before = at > 0 && !board.text.slice(0, at).endsWith('\n') ? board.eol : '';
   // A card of prose (a heading in a lane, no items) takes its note as a paragraph: an item would make it a group of cards.
-  const prose = task.kind === 'heading' && task.statusFrom === 'heading' && !outsideCode(board.text.slice(task.firstLine.end, task.span.end)).some((line) => /^[ \t]*[-*+][ \t]/.test(line));
+  const prose =
+    task.kind === 'heading' && task.statusFrom === 'heading' && !outsideCode(board.text.slice(task.firstLine.end, task.span.end)).some((line) => /^[ \t]*[-*+][ \t]/.test(line));
   if (prose) return { at, remove: 0, insert: `${before}${board.eol}${text}${at === board.text.length && !board.text.endsWith('\n') ? '' : board.eol}` };
   // A board without a final newline keeps it that way.
   if (at === board.text.length && !board.text.endsWith('\n')) return { at, remove: 0, insert: `${board.eol}${indent}${bullet} ${text}` };

@@ -45,8 +45,10 @@ export function loadBoard(file: string, options: ParseOptions = {}): BoardFile {
     bytes = readNoFollow(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw new CorralError(ErrorCode.Forbidden, `${file} is a symbolic link; Corral reads boards only as regular files`, 'point --board at the markdown file itself');
-    if (code === 'ENOENT') throw new CorralError(ErrorCode.NotFound, `there is no task board at ${file}`, 'create one with `corral tasks init`, or point at another with --board FILE');
+    if (code === 'ELOOP')
+      throw new CorralError(ErrorCode.Forbidden, `${file} is a symbolic link; Corral reads boards only as regular files`, 'point --board at the markdown file itself');
+    if (code === 'ENOENT')
+      throw new CorralError(ErrorCode.NotFound, `there is no task board at ${file}`, 'create one with `corral tasks init`, or point at another with --board FILE');
     throw new CorralError(ErrorCode.Internal, `cannot read ${file}: ${(error as Error).message}`, 'check the file and its permissions');
   }
   let text: string;
@@ -72,7 +74,8 @@ export function loadBoard(file: string, options: ParseOptions = {}): BoardFile {
 export function editBoard(file: string, baseVersion: string | undefined, edit: BoardEdit, options: ParseOptions = {}): { file: BoardFile; reapplied: boolean } {
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = loadBoard(file, options);
-    if (!current.utf8) throw new CorralError(ErrorCode.Conflict, `${file} is not valid UTF-8, so Corral will not edit it`, 'convert it to UTF-8 (e.g. iconv -t UTF-8) and try again');
+    if (!current.utf8)
+      throw new CorralError(ErrorCode.Conflict, `${file} is not valid UTF-8, so Corral will not edit it`, 'convert it to UTF-8 (e.g. iconv -t UTF-8) and try again');
     const reapplied = baseVersion !== undefined && baseVersion !== current.version;
     let text: string;
     try {
@@ -81,7 +84,12 @@ export function editBoard(file: string, baseVersion: string | undefined, edit: B
     } catch (error) {
       if (!(error instanceof BoardEditError)) throw error;
       const unknown = /^no task (.+) on the board$/.exec(error.message);
-      if (unknown && reapplied) throw new CorralError(ErrorCode.Conflict, `the board changed since you read it, and task ${unknown[1]} is no longer on it`, 'list the tasks again (`corral tasks ls`) and retry');
+      if (unknown && reapplied)
+        throw new CorralError(
+          ErrorCode.Conflict,
+          `the board changed since you read it, and task ${unknown[1]} is no longer on it`,
+          'list the tasks again (`corral tasks ls`) and retry',
+        );
       if (unknown) throw new CorralError(ErrorCode.NotFound, `no task ${unknown[1]} on ${path.basename(file)}`, suggestion(current.board, unknown[1]!));
       throw new CorralError(ErrorCode.Conflict, error.message, 'edit the board by hand for this one, or change its layout');
     }

@@ -84,7 +84,11 @@ function sectionKind(ctx: Context, blocks: Block[], index: number): 'card' | 'gr
       const start = ctx.lines[block.map![0]]!;
       return METADATA_ITEM.test(ctx.text.slice(start, lineEnd(ctx.text, start))) ? 'card' : 'group';
     }
-    if (block.level === 0 && (block.type === 'paragraph_open' || block.type === 'fence' || block.type === 'code_block' || block.type === 'html_block' || block.type === 'blockquote_open')) prose = true;
+    if (
+      block.level === 0 &&
+      (block.type === 'paragraph_open' || block.type === 'fence' || block.type === 'code_block' || block.type === 'html_block' || block.type === 'blockquote_open')
+    )
+      prose = true;
   }
   return prose ? 'card' : 'empty';
 }

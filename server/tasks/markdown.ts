@@ -30,7 +30,8 @@ export function markdownParser(): MarkdownParser {
   parser = {
     blocks: (text) => blocksOnly.parse(text, {}) as Block[],
     // Most task lines are plain words: only lines with markup characters go through the inline parser.
-    inline: (text) => (/[`*_~<>[\]!\\&]/.test(text) ? (md.parseInline(text, {})[0]?.children ?? []).map((t) => ({ type: t.type, content: t.content })) : [{ type: 'text', content: text }]),
+    inline: (text) =>
+      /[`*_~<>[\]!\\&]/.test(text) ? (md.parseInline(text, {})[0]?.children ?? []).map((t) => ({ type: t.type, content: t.content })) : [{ type: 'text', content: text }],
   };
   return parser;
 }

@@ -4,7 +4,8 @@ import { lineEnd, plainOf } from './source';
 
 // Who a task is for, as boards write it outside `@name`: Owner / Assignee fields and cells.
 
-const OWNER_FIELD = /^([ \t>]*(?:[-*+][ \t]+)?[*_]*(?:owner|owners|assignee|assignees|assigned to|responsable|responsible|responsável|verantwortlich|zuständig|担当|担当者|负责人)[*_]*[ \t]*[:：][ \t]*[*_]*[ \t]*)(.*?)[*_ \t]*$/i;
+const OWNER_FIELD =
+  /^([ \t>]*(?:[-*+][ \t]+)?[*_]*(?:owner|owners|assignee|assignees|assigned to|responsable|responsible|responsável|verantwortlich|zuständig|担当|担当者|负责人)[*_]*[ \t]*[:：][ \t]*[*_]*[ \t]*)(.*?)[*_ \t]*$/i;
 
 /**
  * The `Owner:` / `Assignee:` field among lines [from, to) of a task (its detail bullets or its

@@ -47,7 +47,19 @@ export function nothingReady(queue: Queue): string {
   const blocked = queue.waiting.filter((w) => w.on.length > 0);
   const taken = queue.waiting.filter((w) => w.on.length === 0 && w.takenBy.length > 0);
   const parts: string[] = [];
-  if (blocked.length > 0) parts.push(`${blocked.length} wait${blocked.length === 1 ? 's' : ''} on unfinished dependencies (${blocked.slice(0, 3).map((w) => `${w.id} on ${w.on.join(', ')}`).join('; ')}${blocked.length > 3 ? '; …' : ''})`);
-  if (taken.length > 0) parts.push(`${taken.length} ${taken.length === 1 ? 'is' : 'are'} assigned to others (${taken.slice(0, 3).map((w) => `${w.id} to @${w.takenBy.join(' @')}`).join('; ')}${taken.length > 3 ? '; …' : ''})`);
+  if (blocked.length > 0)
+    parts.push(
+      `${blocked.length} wait${blocked.length === 1 ? 's' : ''} on unfinished dependencies (${blocked
+        .slice(0, 3)
+        .map((w) => `${w.id} on ${w.on.join(', ')}`)
+        .join('; ')}${blocked.length > 3 ? '; …' : ''})`,
+    );
+  if (taken.length > 0)
+    parts.push(
+      `${taken.length} ${taken.length === 1 ? 'is' : 'are'} assigned to others (${taken
+        .slice(0, 3)
+        .map((w) => `${w.id} to @${w.takenBy.join(' @')}`)
+        .join('; ')}${taken.length > 3 ? '; …' : ''})`,
+    );
   return `none of the ${todo} todo task${todo === 1 ? '' : 's'} is ready: ${parts.join('; ')}`;
 }

@@ -40,7 +40,11 @@ export function identify(ctx: Context, title: string, inline: Inline): Identity 
   const found = EXPLICIT_ID.exec(title);
   if (found && looksLikeId(ctx, found[1]!, title.slice(found[1]!.length))) return explicit(found[1]!, title.slice(found[0].length) || title, inline);
   // Stable across status changes, assignees and tags: only the words of the title count.
-  const normalized = title.replace(/(^|[\s(])[@#][\w./-]+/g, ' ').toLowerCase().replace(/\s+/g, ' ').trim();
+  const normalized = title
+    .replace(/(^|[\s(])[@#][\w./-]+/g, ' ')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
   let id = `h-${createHash('sha256').update(normalized).digest('hex').slice(0, 6)}`;
   const seen = ctx.usedIds.get(id) ?? 0;
   ctx.usedIds.set(id, seen + 1);

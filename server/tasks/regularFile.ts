@@ -15,5 +15,6 @@ export function assertRegularFile(file: string): void {
     return;
   }
   if (stats.isDirectory()) throw new CorralError(ErrorCode.InvalidParams, `${file} is a folder, not a task board`, 'point --board at the markdown file itself, e.g. docs/TASKS.md');
-  if (!stats.isFile()) throw new CorralError(ErrorCode.InvalidParams, `${file} is not a regular file (a pipe, socket or device), so it cannot be a task board`, 'point --board at a markdown file');
+  if (!stats.isFile())
+    throw new CorralError(ErrorCode.InvalidParams, `${file} is not a regular file (a pipe, socket or device), so it cannot be a task board`, 'point --board at a markdown file');
 }

@@ -135,7 +135,8 @@ export class TasksService {
       try {
         fs.writeFileSync(inside, STARTER_BOARD, { flag: 'wx' });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new CorralError(ErrorCode.Conflict, `${board} already exists`, 'it is your board: `corral tasks ls` reads it');
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+          throw new CorralError(ErrorCode.Conflict, `${board} already exists`, 'it is your board: `corral tasks ls` reads it');
         throw error;
       }
     });
@@ -160,7 +161,10 @@ export class TasksService {
     const id = need(p.id, 'a task id');
     switch (p.action) {
       case 'start':
-        return [{ op: 'assign', id, user }, { op: 'status', id, status: 'in_progress' }];
+        return [
+          { op: 'assign', id, user },
+          { op: 'status', id, status: 'in_progress' },
+        ];
       case 'note':
         return [{ op: 'note', id, text: `${stamp}: ${need(p.text, 'the note text')}` }];
       case 'done':
@@ -168,10 +172,16 @@ export class TasksService {
       case 'review':
         return [{ op: 'status', id, status: 'review' }, ...(p.text ? [{ op: 'note' as const, id, text: `${stamp}: ${p.text}` }] : [])];
       case 'block':
-        return [{ op: 'status', id, status: 'blocked' }, { op: 'note', id, text: `${stamp}: blocked: ${need(p.text, 'a reason (--reason)')}` }];
+        return [
+          { op: 'status', id, status: 'blocked' },
+          { op: 'note', id, text: `${stamp}: blocked: ${need(p.text, 'a reason (--reason)')}` },
+        ];
       case 'handoff': {
         const to = need(p.to, 'who takes it (--to)').replace(/^@/, '');
-        return [{ op: 'assign', id, user: to }, { op: 'note', id, text: `${stamp}: handed off to @${to}${p.text ? `: ${p.text}` : ''}` }];
+        return [
+          { op: 'assign', id, user: to },
+          { op: 'note', id, text: `${stamp}: handed off to @${to}${p.text ? `: ${p.text}` : ''}` },
+        ];
       }
       case 'status':
         return [{ op: 'status', id, status: need(p.status, 'a status') }];
@@ -194,7 +204,10 @@ export class TasksService {
   private serialised<T>(board: string, work: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(board) ?? Promise.resolve();
     const next = previous.then(work, work);
-    this.queues.set(board, next.catch(() => undefined));
+    this.queues.set(
+      board,
+      next.catch(() => undefined),
+    );
     return next;
   }
 
@@ -275,7 +288,21 @@ function state(file: BoardFile): BoardState {
 }
 
 function info(t: Task): TaskInfo {
-  return { id: t.id, explicitId: t.explicitId, title: t.title, status: t.status, ...(t.otherStatus !== undefined ? { statusText: t.otherStatus } : {}), kind: t.kind, line: t.line, parent: t.parent, children: t.children, assignees: t.assignees, tags: t.tags, section: t.section, dependsOn: t.dependsOn };
+  return {
+    id: t.id,
+    explicitId: t.explicitId,
+    title: t.title,
+    status: t.status,
+    ...(t.otherStatus !== undefined ? { statusText: t.otherStatus } : {}),
+    kind: t.kind,
+    line: t.line,
+    parent: t.parent,
+    children: t.children,
+    assignees: t.assignees,
+    tags: t.tags,
+    section: t.section,
+    dependsOn: t.dependsOn,
+  };
 }
 
 /** The queue's answer: its first ready task, how many more are ready, who waits, and why none when none is. */
@@ -300,7 +327,8 @@ function through<T>(checked: CheckedBoard, work: (inside: string) => T): T {
   try {
     return work(inside);
   } catch (error) {
-    if (error instanceof CorralError && error.message.includes(inside)) throw new CorralError(error.code, error.message.replaceAll(inside, checked.given), error.hint, error.details);
+    if (error instanceof CorralError && error.message.includes(inside))
+      throw new CorralError(error.code, error.message.replaceAll(inside, checked.given), error.hint, error.details);
     throw error;
   } finally {
     folder.close();

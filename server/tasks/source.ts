@@ -12,7 +12,10 @@ export function plainOf(inline: Inline): string {
 /** An item whose whole text is one strikethrough (`~~…~~`), perhaps followed by `@name`s and `#tag`s (an assignee added later). */
 export function isStruckThrough(inline: Inline): boolean {
   const last = inline.map((t) => t.type).lastIndexOf('s_close');
-  const meaningful = inline.filter((t, i) => !(t.type === 'text' && (t.content.trim() === '' || (i > last && last >= 0 && /^(\s*[@#][\w./-]+)+\s*$/.test(t.content)))) && t.type !== 'softbreak' && t.type !== 'hardbreak');
+  const meaningful = inline.filter(
+    (t, i) =>
+      !(t.type === 'text' && (t.content.trim() === '' || (i > last && last >= 0 && /^(\s*[@#][\w./-]+)+\s*$/.test(t.content)))) && t.type !== 'softbreak' && t.type !== 'hardbreak',
+  );
   return meaningful.length >= 3 && meaningful[0]!.type === 's_open' && meaningful.at(-1)!.type === 's_close' && meaningful.filter((t) => t.type === 's_open').length === 1;
 }
 

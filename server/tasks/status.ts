@@ -16,11 +16,23 @@ export const MARK_FOR: Record<TaskStatus, string> = { todo: ' ', in_progress: '~
  * boards we have met. Matched case-insensitively against the start of the text (after emoji).
  */
 const WORDS: [TaskStatus, RegExp][] = [
-  ['done', /^(✅|✔️?|☑️?|🟢|done|completed?|finished|closed|fixed|merged|shipped|resolved|archived?|erledigt|fertig|hecho|terminado|completado|conclu[ií]do|feito|fait|termin[ée]e?s?|fatto|completato|klaar|gedaan|valmis|tehty|완료|完了|完成|已完成|済|归档)/i],
-  ['in_progress', /^(🚧|🔄|⏳|🟡|in[ -]?progress|doing|wip|working on|working|ongoing|started|active|current|in arbeit|in bearbeitung|en (curso|progreso|cours)|em (andamento|progresso)|in corso|bezig|käynnissä|työn alla|진행 ?중|进行中|進行中|作業中|対応中|处理中|處理中)/i],
-  ['review', /^(👀|in[ -]?review|ready for (review|testing|test|qa)|review|reviewing|testing|tests?|qa|awaiting review|needs review|en revisi[oó]n|em revis[aã]o|검토|리뷰|レビュー|待測試|待测试|测试中|測試中)/i],
+  [
+    'done',
+    /^(✅|✔️?|☑️?|🟢|done|completed?|finished|closed|fixed|merged|shipped|resolved|archived?|erledigt|fertig|hecho|terminado|completado|conclu[ií]do|feito|fait|termin[ée]e?s?|fatto|completato|klaar|gedaan|valmis|tehty|완료|完了|完成|已完成|済|归档)/i,
+  ],
+  [
+    'in_progress',
+    /^(🚧|🔄|⏳|🟡|in[ -]?progress|doing|wip|working on|working|ongoing|started|active|current|in arbeit|in bearbeitung|en (curso|progreso|cours)|em (andamento|progresso)|in corso|bezig|käynnissä|työn alla|진행 ?중|进行中|進行中|作業中|対応中|处理中|處理中)/i,
+  ],
+  [
+    'review',
+    /^(👀|in[ -]?review|ready for (review|testing|test|qa)|review|reviewing|testing|tests?|qa|awaiting review|needs review|en revisi[oó]n|em revis[aã]o|검토|리뷰|レビュー|待測試|待测试|测试中|測試中)/i,
+  ],
   ['blocked', /^(❌|⛔|🔴|🛑|blocked|set aside|on[ -]?hold|stuck|waiting|paused|blockiert|bloqueado|estancado|阻塞|受阻|ブロック)/i],
-  ['todo', /^(⬜|☐|⚪|🔲|todo|to[ -]do|open|planned|pending|not started|backlog|new|ready|next(?: up)?|up next|later|not in scope|out of scope|offen|geplant|pendiente|por hacer|pendente|a fazer|[aà] faire|da fare|te doen|zu erledigen|tekemättä|odottaa|백로그|할 ?일|待办|待辦|待處理|待处理|未开始|未着手|やること)/i],
+  [
+    'todo',
+    /^(⬜|☐|⚪|🔲|todo|to[ -]do|open|planned|pending|not started|backlog|new|ready|next(?: up)?|up next|later|not in scope|out of scope|offen|geplant|pendiente|por hacer|pendente|a fazer|[aà] faire|da fare|te doen|zu erledigen|tekemättä|odottaa|백로그|할 ?일|待办|待辦|待處理|待处理|未开始|未着手|やること)/i,
+  ],
 ];
 
 /** Lane words that are also plain section names ("### Testing" inside a Backlog lane is a category, not a lane). */

@@ -17,7 +17,8 @@ export function statusWord(board: Board, task: Task, status: TaskStatus): string
 function wordFor(board: Board, task: Task, status: TaskStatus): string {
   const own = board.vocabulary.preferred[status];
   if (own !== undefined) return own;
-  const texts = (kind: Task['kind']): string[] => board.tasks.filter((t) => t.statusText !== undefined && t.kind === kind).map((t) => board.text.slice(t.statusText!.start, t.statusText!.end));
+  const texts = (kind: Task['kind']): string[] =>
+    board.tasks.filter((t) => t.statusText !== undefined && t.kind === kind).map((t) => board.text.slice(t.statusText!.start, t.statusText!.end));
   let samples = texts(task.kind);
   if (samples.length === 0) samples = texts(task.kind === 'table' ? 'heading' : 'table');
   const counts = new Map<string, number>();

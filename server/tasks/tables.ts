@@ -8,7 +8,8 @@ import { phraseOf, statusOf } from './vocabulary';
 
 // Table rows as tasks: which tables are boards, and which column says what.
 
-const STATUS_HEADER = /^(status|state|stage|estado|estado actual|estatus|resultado|situação|situación|stato|statut|état|etat|zustand|tila|状态|状態|狀態|进度|進捗|stand)(?:\s*\([^)]*\))?$/i;
+const STATUS_HEADER =
+  /^(status|state|stage|estado|estado actual|estatus|resultado|situação|situación|stato|statut|état|etat|zustand|tila|状态|状態|狀態|进度|進捗|stand)(?:\s*\([^)]*\))?$/i;
 const OWNER_HEADER = /^(owner|owners|assignee|assignees|assigned to|assigned|who|responsible|responsable|responsável|verantwortlich|zuständig|vastuuhenkilö|负责人|担当|担当者)$/i;
 const LEADING_SYMBOLS = /^[^\p{L}\p{N}#]+/u;
 /** A cell listing other tasks' ids ("HU-01, HU-02", "TT-01 a TT-07"): a reference to them, not a task. */
@@ -25,7 +26,10 @@ const TOTAL_ROW = /^(total|totals|sum|summe|gesamt|yhteensä|总计|合计|合�
 export function readTable(ctx: Context, blocks: Block[], index: number, heading: BoardHeading | undefined, headingIndex: number, owner: string | null): number {
   let end = index;
   while (end < blocks.length && blocks[end]!.type !== 'table_close') end++;
-  const rows = blocks.slice(index, end).filter((b) => b.type === 'tr_open').map((b) => b.map![0]);
+  const rows = blocks
+    .slice(index, end)
+    .filter((b) => b.type === 'tr_open')
+    .map((b) => b.map![0]);
   const [headerLine, ...bodyLines] = rows;
   if (headerLine === undefined) return end;
   const names = cells(ctx.text, ctx.lines[headerLine]!).map((c) => inlineText(ctx, ctx.text.slice(c.start, c.end)).replace(LEADING_SYMBOLS, '').trim());

@@ -45,7 +45,10 @@ export function readLegendLine(vocabulary: Vocabulary, line: string, labelled: b
     .replace(/[*_`]/g, '')
     .trim();
   const label = /^(?:legend|leyenda|legende|légende|key|图例|凡例)\s*[:：–—-]\s*/i.exec(plain);
-  const items = plain.slice(label?.[0].length ?? 0).split(SEPARATORS).filter((item) => item !== '');
+  const items = plain
+    .slice(label?.[0].length ?? 0)
+    .split(SEPARATORS)
+    .filter((item) => item !== '');
   const found: { symbol: string; phrase: string; status: TaskStatus }[] = [];
   for (const item of items) {
     const parts = LEGEND_ITEM.exec(item.trim());
@@ -107,7 +110,8 @@ export function phraseOf(text: string, vocabulary: Vocabulary): { phrase: string
 }
 
 /** Status phrases of more than one word. */
-const MULTI_WORD = /^(in[ -]progress|in[ -]review|not[ -]started|on[ -]hold|to[ -]do|set[ -]aside|working on|awaiting review|needs review|ready for (review|testing|test|qa)|next up|up next|not in scope|out of scope|work in progress|por hacer|a fazer|[aà] faire|da fare|te doen|zu erledigen|en (curso|progreso|cours)|em (andamento|progresso)|in (arbeit|bearbeitung|corso)|en revisi[oó]n|em revis[aã]o|진행 중|할 일)$/i;
+const MULTI_WORD =
+  /^(in[ -]progress|in[ -]review|not[ -]started|on[ -]hold|to[ -]do|set[ -]aside|working on|awaiting review|needs review|ready for (review|testing|test|qa)|next up|up next|not in scope|out of scope|work in progress|por hacer|a fazer|[aà] faire|da fare|te doen|zu erledigen|en (curso|progreso|cours)|em (andamento|progresso)|in (arbeit|bearbeitung|corso)|en revisi[oó]n|em revis[aã]o|진행 중|할 일)$/i;
 
 /** Corral's default symbol for a status, for boards that lead their words with one. */
 const SYMBOL_FOR: Record<TaskStatus, string> = { todo: '⬜', in_progress: '🚧', review: '👀', blocked: '⛔', done: '✅' };

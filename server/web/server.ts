@@ -66,7 +66,11 @@ export class WebServer {
     }
     const actual = await this.listening;
     if (port !== undefined && port !== 0 && port !== actual) {
-      throw new CorralError(ErrorCode.Conflict, `the web app already listens on port ${actual}`, `use http://127.0.0.1:${actual}/, or restart the daemon (corral daemon stop) to change the port`);
+      throw new CorralError(
+        ErrorCode.Conflict,
+        `the web app already listens on port ${actual}`,
+        `use http://127.0.0.1:${actual}/, or restart the daemon (corral daemon stop) to change the port`,
+      );
     }
     const { secret, expiresAt } = this.codes.mint(identity);
     const url = `http://127.0.0.1:${actual}/`;

@@ -37,16 +37,28 @@ export async function applyToRepo(root: string, patch: string, mode: ApplyMode, 
   if (files.length === 0) return { files: 0 };
   const gitPath = files.find(touchesGitDir);
   if (gitPath !== undefined) {
-    throw new CorralError(ErrorCode.Forbidden, `the session's changes touch ${gitPath}, inside a .git directory`, 'nothing was applied; review the session with `corral diff` and apply by hand what you trust');
+    throw new CorralError(
+      ErrorCode.Forbidden,
+      `the session's changes touch ${gitPath}, inside a .git directory`,
+      'nothing was applied; review the session with `corral diff` and apply by hand what you trust',
+    );
   }
   if (mode === 'commit') {
     const ident = await git(['var', 'GIT_COMMITTER_IDENT'], { cwd: root, user: true });
     if (ident.code !== 0) {
-      throw new CorralError(ErrorCode.Conflict, 'git does not know who you are in this repository, so it cannot commit', 'set `git config user.name` and `user.email`, or use `corral apply --patch`');
+      throw new CorralError(
+        ErrorCode.Conflict,
+        'git does not know who you are in this repository, so it cannot commit',
+        'set `git config user.name` and `user.email`, or use `corral apply --patch`',
+      );
     }
     const staged = await git(['diff', '--cached', '--quiet'], { cwd: root, user: true });
     if (staged.code !== 0) {
-      throw new CorralError(ErrorCode.Conflict, 'your index has staged changes that would end up in the same commit', 'commit or unstage them first (`git stash`), or use `corral apply --patch`');
+      throw new CorralError(
+        ErrorCode.Conflict,
+        'your index has staged changes that would end up in the same commit',
+        'commit or unstage them first (`git stash`), or use `corral apply --patch`',
+      );
     }
   }
   // A board edited meanwhile is merged three-way (a conflict refuses here, before any write).

@@ -92,8 +92,11 @@ async function mergeOne(root: string, part: Section, scratch: string): Promise<s
       fs.writeFileSync(at, spread(text, separator, reversed));
       return at;
     };
-    const result = await git(['merge-file', '-p', '-L', 'yours', '-L', 'base', '-L', 'session', write('ours', ours), write('base', base.stdout), write('theirs', theirs)], { cwd: scratch });
-    if (result.code < 0 || result.code >= 128) throw new CorralError(ErrorCode.Internal, `git merge-file failed on ${part.path}: ${result.stderr.trim()}`, 'nothing was applied; apply the session by hand (`corral diff`)');
+    const result = await git(['merge-file', '-p', '-L', 'yours', '-L', 'base', '-L', 'session', write('ours', ours), write('base', base.stdout), write('theirs', theirs)], {
+      cwd: scratch,
+    });
+    if (result.code < 0 || result.code >= 128)
+      throw new CorralError(ErrorCode.Internal, `git merge-file failed on ${part.path}: ${result.stderr.trim()}`, 'nothing was applied; apply the session by hand (`corral diff`)');
     return result;
   };
   const forward = await merge(false);

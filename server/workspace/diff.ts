@@ -21,7 +21,7 @@ export async function workspaceDiff(paths: CheckoutPaths, base: string): Promise
   const numstat = (await trustedGit(paths, ['diff', '--no-ext-diff', '--no-textconv', '--cached', '-M', '--numstat', '-z', base])).split('\0');
   const counts = parseNumstat(numstat);
   const files: ChangedFile[] = [];
-  for (let i = 0; i < nameStatus.length - 1; ) {
+  for (let i = 0; i < nameStatus.length - 1;) {
     const code = nameStatus[i++]!;
     const status = fileStatus(code);
     if (status === 'R' || status === 'C') {

@@ -18,15 +18,24 @@ export interface GitResult {
  * these are a second wall.)
  */
 const HARDENING = [
-  '-c', 'core.hooksPath=/dev/null',
-  '-c', 'core.fsmonitor=false',
-  '-c', 'core.pager=cat',
-  '-c', 'core.editor=false',
-  '-c', 'core.sshCommand=false',
-  '-c', 'credential.helper=',
-  '-c', 'protocol.allow=never',
-  '-c', 'safe.directory=*',
-  '-c', 'core.quotePath=false',
+  '-c',
+  'core.hooksPath=/dev/null',
+  '-c',
+  'core.fsmonitor=false',
+  '-c',
+  'core.pager=cat',
+  '-c',
+  'core.editor=false',
+  '-c',
+  'core.sshCommand=false',
+  '-c',
+  'credential.helper=',
+  '-c',
+  'protocol.allow=never',
+  '-c',
+  'safe.directory=*',
+  '-c',
+  'core.quotePath=false',
 ];
 
 let emptyHome: string | undefined;
@@ -65,7 +74,7 @@ export function git(args: string[], options: { cwd?: string; env?: Record<string
         encoding: 'buffer',
       },
       (error, stdout, stderr) => {
-        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : -1) : 0;
+        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -1) : 0;
         if (error && code === -1) {
           reject(new CorralError(ErrorCode.Internal, `git could not run: ${error.message}`, 'install git on this machine'));
           return;

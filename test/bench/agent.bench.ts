@@ -85,11 +85,20 @@ describe('benchmark: token ledger, usage reports, agent loop', function () {
     const home = tempHome('ledger');
     const store = await openStore(home.home);
     try {
-      const floor = await concurrently(INGEST, (i) => store.write((w) => w.run(`INSERT INTO kv (owner, key, value, version, updated_at) VALUES ('b', ?, '{}', 1, 'now')`, [`k${i}`])));
+      const floor = await concurrently(INGEST, (i) =>
+        store.write((w) => w.run(`INSERT INTO kv (owner, key, value, version, updated_at) VALUES ('b', ?, '{}', 1, 'now')`, [`k${i}`])),
+      );
       const ledger = new Ledger(store);
       const rows = await concurrently(INGEST, (i) => ledger.append(entry(i)));
       assert.equal(store.read((r) => r.get<{ n: number }>('SELECT COUNT(*) AS n FROM llm_calls'))!.n, INGEST);
-      report('ledger', [{ metric: `ledger rows, durable (${INGEST.toLocaleString('en-US')} appends, ${OUTSTANDING} in flight)`, value: rows, unit: 'rows/s', floor: { name: 'one-row durable writes', value: floor } }]);
+      report('ledger', [
+        {
+          metric: `ledger rows, durable (${INGEST.toLocaleString('en-US')} appends, ${OUTSTANDING} in flight)`,
+          value: rows,
+          unit: 'rows/s',
+          floor: { name: 'one-row durable writes', value: floor },
+        },
+      ]);
     } finally {
       await store.close();
       home.cleanup();
@@ -104,7 +113,11 @@ describe('benchmark: token ledger, usage reports, agent loop', function () {
       await store.write((w) => SEED.forEach((sql) => w.run(sql)));
       const seedMs = performance.now() - seedStart;
       // Floor: the same report scanning every raw row (what the daily roll-up saves).
-      const scan = await timeCalls(3, async () => store.read((r) => r.all("SELECT substr(at, 1, 10) AS key, COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cost_usd) FROM llm_calls WHERE at >= '2026-08-01' GROUP BY 1")));
+      const scan = await timeCalls(3, async () =>
+        store.read((r) =>
+          r.all("SELECT substr(at, 1, 10) AS key, COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cost_usd) FROM llm_calls WHERE at >= '2026-08-01' GROUP BY 1"),
+        ),
+      );
       // The roll-up and the raw rows agree.
       const since = new Date('2026-08-01T00:00:00Z');
       const viaRollup = store.read((r) => queryUsage(r, { user: null, since, by: 'model' }));
@@ -122,7 +135,13 @@ describe('benchmark: token ledger, usage reports, agent loop', function () {
         const floor = { name: 'GROUP BY day over the raw rows', value: percentile(scan, 50) };
         const target = (p50: number): { text: string; met: boolean } => ({ text: '≤ 100 ms', met: p50 <= 100 });
         report('usage', [
-          { metric: `usage by day, ${SYNTHETIC.toLocaleString('en-US')} rows, via RPC (p50)`, value: percentile(byDay, 50), unit: 'ms', floor, target: target(percentile(byDay, 50)) },
+          {
+            metric: `usage by day, ${SYNTHETIC.toLocaleString('en-US')} rows, via RPC (p50)`,
+            value: percentile(byDay, 50),
+            unit: 'ms',
+            floor,
+            target: target(percentile(byDay, 50)),
+          },
           { metric: 'usage by model, same rows, via RPC (p50)', value: percentile(byModel, 50), unit: 'ms', floor, target: target(percentile(byModel, 50)) },
           { metric: 'usage by session since a mid-day time (raw part + roll-up, p50)', value: percentile(partial, 50), unit: 'ms', floor },
           { metric: 'seeding 1,000,000 rows and the roll-up (one transaction)', value: seedMs, unit: 'ms' },
@@ -142,10 +161,22 @@ describe('benchmark: token ledger, usage reports, agent loop', function () {
     const transcript = path.join(home.home, 'steps.jsonl');
     const turn = (i: number): string =>
       JSON.stringify({
-        turn: { text: '', toolCalls: [{ id: `c${i}`, name: i === STEPS ? 'finish' : 'shell', arguments: JSON.stringify(i === STEPS ? { summary: 'done' } : { command: 'true' }) }], stopReason: 'tool_use', usage: { inputTokens: 1000 + i * 50, outputTokens: 20, cacheReadTokens: 900 + i * 50, cacheWriteTokens: 0, reasoningTokens: 0 }, model: 'bench' },
+        turn: {
+          text: '',
+          toolCalls: [{ id: `c${i}`, name: i === STEPS ? 'finish' : 'shell', arguments: JSON.stringify(i === STEPS ? { summary: 'done' } : { command: 'true' }) }],
+          stopReason: 'tool_use',
+          usage: { inputTokens: 1000 + i * 50, outputTokens: 20, cacheReadTokens: 900 + i * 50, cacheWriteTokens: 0, reasoningTokens: 0 },
+          model: 'bench',
+        },
         latencyMs: 0,
       });
-    fs.writeFileSync(transcript, [JSON.stringify({ corralTranscript: 1, provider: 'bench', model: 'bench', recordedAt: new Date().toISOString(), goal: 'bench' }), ...Array.from({ length: STEPS }, (_, i) => turn(i + 1))].join('\n') + '\n');
+    fs.writeFileSync(
+      transcript,
+      [
+        JSON.stringify({ corralTranscript: 1, provider: 'bench', model: 'bench', recordedAt: new Date().toISOString(), goal: 'bench' }),
+        ...Array.from({ length: STEPS }, (_, i) => turn(i + 1)),
+      ].join('\n') + '\n',
+    );
     const daemon = await startDaemon(home.home, { CORRAL_IMAGE_CACHE: imageCache });
     const client = await connect(home.home);
     try {
@@ -162,7 +193,12 @@ describe('benchmark: token ledger, usage reports, agent loop', function () {
       const perStep = percentile(runs, 50);
       const overhead = perStep - percentile(floor, 50);
       report('agent-loop', [
-        { metric: `agent step, replayed model, tool \`shell true\` (${STEPS} steps, median of 3 runs)`, value: perStep, unit: 'ms', floor: { name: 'shell/exec `true` via RPC (p50)', value: percentile(floor, 50) } },
+        {
+          metric: `agent step, replayed model, tool \`shell true\` (${STEPS} steps, median of 3 runs)`,
+          value: perStep,
+          unit: 'ms',
+          floor: { name: 'shell/exec `true` via RPC (p50)', value: percentile(floor, 50) },
+        },
         { metric: 'loop overhead per step (step − bare command)', value: overhead, unit: 'ms', target: { text: '≤ 20 ms', met: overhead <= 20 } },
       ]);
     } finally {

@@ -47,10 +47,18 @@ describe('benchmark: environments', function () {
       // stays, or comes from the image cache, as on a machine that built any environment before).
       for (const name of PROJECTS) {
         const shown = await client.rpc.sendRequest(EnvShow, { repo: repos[name]! });
-        if (shown.image.startsWith('corral/env:')) await docker.getImage(shown.image).remove({ force: true }).catch(() => undefined);
+        if (shown.image.startsWith('corral/env:'))
+          await docker
+            .getImage(shown.image)
+            .remove({ force: true })
+            .catch(() => undefined);
         // As on a new engine (CI): the toolchain comes from the image cache when it was built once.
         for (const t of await docker.listImages({ filters: { reference: ['corral/toolchain'] } })) {
-          for (const tag of t.RepoTags ?? []) await docker.getImage(tag).remove().catch(() => undefined);
+          for (const tag of t.RepoTags ?? [])
+            await docker
+              .getImage(tag)
+              .remove()
+              .catch(() => undefined);
         }
         const t = performance.now();
         const built = await client.rpc.sendRequest(EnvBuild, { repo: repos[name]! });
@@ -62,7 +70,10 @@ describe('benchmark: environments', function () {
       const cold: number[] = [];
       const withEnv: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
-        for (const [image, into] of [[DEBIAN, cold], [undefined, withEnv]] as const) {
+        for (const [image, into] of [
+          [DEBIAN, cold],
+          [undefined, withEnv],
+        ] as const) {
           const t = performance.now();
           const s = await client.rpc.sendRequest(SessionStart, { repo: repos.dequal!, ...(image ? { image } : {}) });
           into.push(performance.now() - t);
@@ -72,13 +83,21 @@ describe('benchmark: environments', function () {
       const coldP50 = percentile(cold, 50);
       const envP50 = percentile(withEnv, 50);
       rows.push({ metric: 'session start, cold, corral/debian (p50)', value: coldP50, unit: 'ms' });
-      rows.push({ metric: 'session start, cached dequal environment (p50)', value: envP50, unit: 'ms', floor: { name: 'cold start', value: coldP50 }, target: { text: '≤ 1.2×', met: envP50 <= 1.2 * coldP50 } });
+      rows.push({
+        metric: 'session start, cached dequal environment (p50)',
+        value: envP50,
+        unit: 'ms',
+        floor: { name: 'cold start', value: coldP50 },
+        target: { text: '≤ 1.2×', met: envP50 <= 1.2 * coldP50 },
+      });
 
       // Dependency folder per session: the link into a fresh checkout, against copying the tree.
       const session = await client.rpc.sendRequest(SessionStart, { repo: repos.dequal! });
       const hostDeps = fs.mkdtempSync(path.join(os.tmpdir(), 'cr-envbench-deps-'));
       made.push(hostDeps);
-      execSync(`docker create --name cr-envbench-${process.pid} ${session.image} true >/dev/null && docker cp cr-envbench-${process.pid}:/opt/corral/deps/node_modules ${hostDeps}/ && docker rm cr-envbench-${process.pid} >/dev/null`);
+      execSync(
+        `docker create --name cr-envbench-${process.pid} ${session.image} true >/dev/null && docker cp cr-envbench-${process.pid}:/opt/corral/deps/node_modules ${hostDeps}/ && docker rm cr-envbench-${process.pid} >/dev/null`,
+      );
       const links: number[] = [];
       const copies: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
@@ -92,7 +111,13 @@ describe('benchmark: environments', function () {
         copies.push(performance.now() - t);
       }
       const linkP50 = percentile(links, 50);
-      rows.push({ metric: "dequal's node_modules into a session (p50)", value: linkP50, unit: 'ms', floor: { name: 'a full copy', value: percentile(copies, 50) }, target: { text: '≤ 100 ms', met: linkP50 <= 100 } });
+      rows.push({
+        metric: "dequal's node_modules into a session (p50)",
+        value: linkP50,
+        unit: 'ms',
+        floor: { name: 'a full copy', value: percentile(copies, 50) },
+        target: { text: '≤ 100 ms', met: linkP50 <= 100 },
+      });
 
       // npm test in the jail (offline, hardened) against the same on the host, same node_modules.
       const hostRepo = clone('dequal', made);
@@ -114,10 +139,21 @@ describe('benchmark: environments', function () {
       const npmVersion = await timeCalls(ROUNDS, () => sh(client, session.id, 'npm --version >/dev/null', 60_000));
       const hostNpm = await timeCalls(ROUNDS, async () => void execSync('npm --version >/dev/null', { cwd: hostRepo }));
       rows.push({ metric: 'uvu alone in the jail (p50)', value: percentile(jailRunner, 50), unit: 'ms', floor: { name: 'host', value: percentile(hostRunner, 50) } });
-      rows.push({ metric: "npm's own start (npm --version) in the jail (p50)", value: percentile(npmVersion, 50), unit: 'ms', floor: { name: 'host', value: percentile(hostNpm, 50) } });
+      rows.push({
+        metric: "npm's own start (npm --version) in the jail (p50)",
+        value: percentile(npmVersion, 50),
+        unit: 'ms',
+        floor: { name: 'host', value: percentile(hostNpm, 50) },
+      });
       const jailP50 = percentile(jail, 50);
       const hostP50 = percentile(host, 50);
-      rows.push({ metric: `npm test of dequal in the jail (node ${(await sh(client, session.id, 'node --version')).stdout.trim()}, p50)`, value: jailP50, unit: 'ms', floor: { name: `host (node ${process.version})`, value: hostP50 }, target: { text: '≤ 1.3×', met: jailP50 <= 1.3 * hostP50 } });
+      rows.push({
+        metric: `npm test of dequal in the jail (node ${(await sh(client, session.id, 'node --version')).stdout.trim()}, p50)`,
+        value: jailP50,
+        unit: 'ms',
+        floor: { name: `host (node ${process.version})`, value: hostP50 },
+        target: { text: '≤ 1.3×', met: jailP50 <= 1.3 * hostP50 },
+      });
       await client.rpc.sendRequest(SessionRemove, { session: session.id, purge: true });
       report('env', rows);
     } finally {

@@ -14,7 +14,6 @@ import { percentile, report, timeCalls, type BenchRow } from './support/report';
 const run = promisify(execFile);
 const docker = new Dockerode();
 
-
 /** dockerode exec of `cmd`, read to the end and inspected: the floor for a fresh exec. */
 async function rawExec(container: Dockerode.Container, cmd: string[]): Promise<number> {
   const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
@@ -86,11 +85,27 @@ describe('benchmark: jailed workspaces', function () {
     const rtt = percentile(builtin, 50);
     const rawFloor = { name: 'raw dockerode exec', value: percentile(rawExecTimes, 50) };
     rows.push({ metric: 'shell/exec `true` via RPC (p50)', value: rtt, unit: 'ms', floor: rawFloor, target: { text: '≤ 5 ms', met: rtt <= 5 } });
-    rows.push({ metric: 'shell/exec `true` via RPC (p99)', value: percentile(builtin, 99), unit: 'ms', floor: { name: 'raw dockerode exec p99', value: percentile(rawExecTimes, 99) } });
-    rows.push({ metric: 'shell/exec `/bin/true` via RPC (p50)', value: percentile(binTrue, 50), unit: 'ms', floor: { name: "child_process.spawn('true')", value: percentile(spawnTimes, 50) } });
+    rows.push({
+      metric: 'shell/exec `true` via RPC (p99)',
+      value: percentile(builtin, 99),
+      unit: 'ms',
+      floor: { name: 'raw dockerode exec p99', value: percentile(rawExecTimes, 99) },
+    });
+    rows.push({
+      metric: 'shell/exec `/bin/true` via RPC (p50)',
+      value: percentile(binTrue, 50),
+      unit: 'ms',
+      floor: { name: "child_process.spawn('true')", value: percentile(spawnTimes, 50) },
+    });
     const cliP50 = percentile(cli, 50);
     const dockerP50 = percentile(dockerCli, 50);
-    rows.push({ metric: '`corral exec ID -- true`, end to end (p50)', value: cliP50, unit: 'ms', floor: { name: '`docker exec c true`', value: dockerP50 }, target: { text: '≤ 0.5× docker exec', met: cliP50 <= 0.5 * dockerP50 } });
+    rows.push({
+      metric: '`corral exec ID -- true`, end to end (p50)',
+      value: cliP50,
+      unit: 'ms',
+      floor: { name: '`docker exec c true`', value: dockerP50 },
+      target: { text: '≤ 0.5× docker exec', met: cliP50 <= 0.5 * dockerP50 },
+    });
 
     // Streamed output throughput: 100 MB through the persistent shell (streamed to this client) vs raw exec.
     const bytes = 100 * 1024 * 1024;
@@ -115,8 +130,20 @@ describe('benchmark: jailed workspaces', function () {
     const ours = bytes / 1e6 / keptSeconds;
     const floorTput = { name: 'raw dockerode exec, no TTY', value: bytes / 1e6 / rawSeconds };
     const withStream = bytes / 1e6 / streamSeconds;
-    rows.push({ metric: 'output throughput through the persistent shell', value: ours, unit: 'MB/s', floor: floorTput, target: { text: '≥ 0.8× raw', met: ours >= 0.8 * floorTput.value } });
-    rows.push({ metric: '… while streaming it to this client as notifications', value: withStream, unit: 'MB/s', floor: floorTput, target: { text: '≥ 0.8× raw', met: withStream >= 0.8 * floorTput.value } });
+    rows.push({
+      metric: 'output throughput through the persistent shell',
+      value: ours,
+      unit: 'MB/s',
+      floor: floorTput,
+      target: { text: '≥ 0.8× raw', met: ours >= 0.8 * floorTput.value },
+    });
+    rows.push({
+      metric: '… while streaming it to this client as notifications',
+      value: withStream,
+      unit: 'MB/s',
+      floor: floorTput,
+      target: { text: '≥ 0.8× raw', met: withStream >= 0.8 * floorTput.value },
+    });
     rows.push({ metric: '… of which the client received', value: streamed / 1e6 / streamSeconds, unit: 'MB/s' });
 
     // Keystroke echo through attach.

@@ -13,7 +13,6 @@ const SEQUENTIAL = 2000;
 const CLIENTS = 50;
 const PER_CLIENT = 200;
 
-
 /** Connections to a bare JSON-RPC echo server in its own process: the floor. */
 async function echoFloor(socketPath: string, count: number): Promise<{ clients: MessageConnection[]; stop(): void }> {
   const child = spawn(process.execPath, [path.join(__dirname, 'support', 'echoServer.cjs'), socketPath], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -34,7 +34,12 @@ describe('benchmark: session service overhead per command (no Docker)', function
       const bare = await cpuPerCommand((i, n) => shells[i]!.run(`echo ${n}`, { timeoutMs: 60_000 }));
       for (const shell of shells) shell.close();
       const rows: BenchRow[] = [
-        { metric: `SessionService.exec, CPU per command (${SESSIONS} sessions at once, median of ${ROUNDS - 2} rounds)`, value: service.cpuUs, unit: 'µs', floor: { name: 'bare persistent shell', value: bare.cpuUs } },
+        {
+          metric: `SessionService.exec, CPU per command (${SESSIONS} sessions at once, median of ${ROUNDS - 2} rounds)`,
+          value: service.cpuUs,
+          unit: 'µs',
+          floor: { name: 'bare persistent shell', value: bare.cpuUs },
+        },
         { metric: 'SessionService.exec, commands per second (wall)', value: service.perSecond, unit: 'cmd/s', floor: { name: 'bare persistent shell', value: bare.perSecond } },
       ];
       report('sessionService', rows);
@@ -50,9 +55,11 @@ async function cpuPerCommand(run: (session: number, n: number) => Promise<unknow
   for (let round = 0; round < ROUNDS; round++) {
     const before = process.cpuUsage();
     const started = performance.now();
-    await Promise.all(Array.from({ length: SESSIONS }, async (_, i) => {
-      for (let n = 0; n < COMMANDS; n++) await run(i, n);
-    }));
+    await Promise.all(
+      Array.from({ length: SESSIONS }, async (_, i) => {
+        for (let n = 0; n < COMMANDS; n++) await run(i, n);
+      }),
+    );
     const used = process.cpuUsage(before);
     if (round < 2) continue;
     cpu.push((used.user + used.system) / (SESSIONS * COMMANDS));

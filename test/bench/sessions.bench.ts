@@ -21,7 +21,13 @@ describe('benchmark: sessions', function () {
     const docker = new Dockerode();
     const repo = historyRepo();
     const home = tempHome('sbench');
-    const daemon = await startDaemon(home.home, { CORRAL_IMAGE_CACHE: imageCache, CORRAL_POOL_SIZE: '3', CORRAL_MAX_SESSIONS: '500', CORRAL_MAINTENANCE_S: '5', CORRAL_IDLE_PAUSE_S: '0' });
+    const daemon = await startDaemon(home.home, {
+      CORRAL_IMAGE_CACHE: imageCache,
+      CORRAL_POOL_SIZE: '3',
+      CORRAL_MAX_SESSIONS: '500',
+      CORRAL_MAINTENANCE_S: '5',
+      CORRAL_IDLE_PAUSE_S: '0',
+    });
     const client = await connect(home.home);
     try {
       await ensureImage(client, 'tiny');
@@ -84,7 +90,11 @@ describe('benchmark: sessions', function () {
       );
       clearInterval(sampler);
       // Floor: the same loop through 50 raw persistent `docker exec -i sh` streams, no daemon.
-      const floorLatencies = await rawShellLoop(docker, sessions.map((s) => s.containerId!), Math.min(LOAD_SECONDS, 20));
+      const floorLatencies = await rawShellLoop(
+        docker,
+        sessions.map((s) => s.containerId!),
+        Math.min(LOAD_SECONDS, 20),
+      );
       const perSession = await Promise.all(
         sessions.slice(0, 10).map(async (s) => {
           const stats = (await docker.getContainer(s.containerId!).stats({ stream: false })) as Dockerode.ContainerStats;
@@ -97,7 +107,12 @@ describe('benchmark: sessions', function () {
       const rawFloor = (p: number): { name: string; value: number } => ({ name: 'raw persistent docker exec', value: percentile(floorLatencies.times, p) });
       rows.push({ metric: `${SESSIONS} sessions × command loop, ${LOAD_SECONDS} s: RPC p50`, value: percentile(latencies, 50), unit: 'ms', floor: rawFloor(50) });
       rows.push({ metric: `${SESSIONS} sessions × command loop: RPC p99`, value: p99, unit: 'ms', floor: rawFloor(99), target: { text: '≤ 100 ms', met: p99 <= 100 } });
-      rows.push({ metric: 'commands per second (all sessions)', value: latencies.length / LOAD_SECONDS, unit: 'cmd/s', floor: { name: 'raw persistent docker exec', value: floorLatencies.perSecond } });
+      rows.push({
+        metric: 'commands per second (all sessions)',
+        value: latencies.length / LOAD_SECONDS,
+        unit: 'cmd/s',
+        floor: { name: 'raw persistent docker exec', value: floorLatencies.perSecond },
+      });
       rows.push({ metric: 'daemon RSS before / peak under load', value: peakRss / 1e6, unit: 'MB', floor: { name: 'before', value: rssBefore / 1e6 } });
       rows.push({ metric: 'memory per session (container, median of 10)', value: percentile(perSession, 50) / 1e6, unit: 'MB' });
       report('sessions', rows);

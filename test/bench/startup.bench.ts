@@ -81,16 +81,43 @@ describe('benchmark: daemon cold start', function () {
     }
     assert.equal(fresh.length, RUNS);
     const node = { name: 'node -e 0', value: percentile(floor, 50) };
-    const p50 = percentile(existing.map((r) => r.hello), 50);
+    const p50 = percentile(
+      existing.map((r) => r.hello),
+      50,
+    );
     report('startup', [
       { metric: 'spawn to hello answered, existing home (p50)', value: p50, unit: 'ms', floor: node, target: { text: '≤ 300 ms', met: p50 <= 300 } },
-      { metric: 'spawn to first store read answered, existing home (p50)', value: percentile(existing.map((r) => r.store), 50), unit: 'ms', floor: node },
-      { metric: 'spawn to hello answered, first start (p50)', value: percentile(fresh.map((r) => r.hello), 50), unit: 'ms', floor: node },
-      { metric: 'spawn to first store read answered, first start (p50)', value: percentile(fresh.map((r) => r.store), 50), unit: 'ms', floor: node },
+      {
+        metric: 'spawn to first store read answered, existing home (p50)',
+        value: percentile(
+          existing.map((r) => r.store),
+          50,
+        ),
+        unit: 'ms',
+        floor: node,
+      },
+      {
+        metric: 'spawn to hello answered, first start (p50)',
+        value: percentile(
+          fresh.map((r) => r.hello),
+          50,
+        ),
+        unit: 'ms',
+        floor: node,
+      },
+      {
+        metric: 'spawn to first store read answered, first start (p50)',
+        value: percentile(
+          fresh.map((r) => r.store),
+          50,
+        ),
+        unit: 'ms',
+        floor: node,
+      },
     ]);
   });
 
-  it('fails with the daemon\'s output, instead of waiting forever, when the daemon dies before it listens', async () => {
+  it("fails with the daemon's output, instead of waiting forever, when the daemon dies before it listens", async () => {
     const scratch = tempHome('boot');
     try {
       // A CORRAL_HOME that is a file: the daemon cannot create its state there and exits at once.

@@ -30,7 +30,22 @@ function hourlyYear(): { calls: CallFact[] } {
     const at = new Date(NOW - h * HOUR + 60_000).toISOString();
     USERS.forEach((user, u) => {
       const usd = 0.5 + 0.4 * Math.sin((h / 24) * 2 * Math.PI) + u * 0.1;
-      calls.push({ at, user, provider: 'openai', model: h % 5 === 0 ? 'gpt-4o-mini' : 'gpt-4o', sessionId: `s${Math.floor(h / 24)}`, task: null, persona: null, source: null, inputTokens: 2000, outputTokens: 100, cacheReadTokens: 1024, cacheWriteTokens: 0, reasoningTokens: 0, costUsd: usd });
+      calls.push({
+        at,
+        user,
+        provider: 'openai',
+        model: h % 5 === 0 ? 'gpt-4o-mini' : 'gpt-4o',
+        sessionId: `s${Math.floor(h / 24)}`,
+        task: null,
+        persona: null,
+        source: null,
+        inputTokens: 2000,
+        outputTokens: 100,
+        cacheReadTokens: 1024,
+        cacheWriteTokens: 0,
+        reasoningTokens: 0,
+        costUsd: usd,
+      });
     });
   }
   return { calls };
@@ -47,9 +62,26 @@ function writeClaudeLogs(dir: string, megabytes: number): number {
       const message = Math.floor(lines / 2);
       out.push(
         JSON.stringify({
-          parentUuid: null, isSidechain: false, userType: 'external', cwd: '/home/ann/app', sessionId: `sess-${file}`, version: '1.0.98', gitBranch: 'main', type: 'assistant', requestId: `req_${message}`, uuid: `u-${lines}`,
+          parentUuid: null,
+          isSidechain: false,
+          userType: 'external',
+          cwd: '/home/ann/app',
+          sessionId: `sess-${file}`,
+          version: '1.0.98',
+          gitBranch: 'main',
+          type: 'assistant',
+          requestId: `req_${message}`,
+          uuid: `u-${lines}`,
           timestamp: new Date(NOW - 30 * 24 * HOUR + lines * 1000).toISOString(),
-          message: { id: `msg_${message}`, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: 'x'.repeat(300) }], stop_reason: null, usage: { input_tokens: 12, cache_creation_input_tokens: 800, cache_read_input_tokens: 14_000, output_tokens: 420, service_tier: 'standard' } },
+          message: {
+            id: `msg_${message}`,
+            type: 'message',
+            role: 'assistant',
+            model: 'claude-sonnet-4-5-20250929',
+            content: [{ type: 'text', text: 'x'.repeat(300) }],
+            stop_reason: null,
+            usage: { input_tokens: 12, cache_creation_input_tokens: 800, cache_read_input_tokens: 14_000, output_tokens: 420, service_tier: 'standard' },
+          },
         }),
       );
     }
@@ -82,8 +114,33 @@ describe('usage analytics benchmark', function () {
     const { calls } = hourlyYear();
     await store.write((w) => {
       for (const c of calls) {
-        appendEntry(w, { at: new Date(c.at), user: c.user, sessionId: c.sessionId, runId: null, task: null, persona: null, provider: c.provider, model: c.model, usage: c, costUsd: c.costUsd, priceVersion: 'bench', latencyMs: 1, outcome: 'ok', estimated: false, replay: false });
-        recordCommand(w, { sessionId: c.sessionId ?? 's', user: c.user, command: 'make test', startedAt: c.at, durationMs: 10, exitCode: c.at.endsWith('1:00.000Z') ? 1 : 0, timedOut: false, bytesOut: 10 });
+        appendEntry(w, {
+          at: new Date(c.at),
+          user: c.user,
+          sessionId: c.sessionId,
+          runId: null,
+          task: null,
+          persona: null,
+          provider: c.provider,
+          model: c.model,
+          usage: c,
+          costUsd: c.costUsd,
+          priceVersion: 'bench',
+          latencyMs: 1,
+          outcome: 'ok',
+          estimated: false,
+          replay: false,
+        });
+        recordCommand(w, {
+          sessionId: c.sessionId ?? 's',
+          user: c.user,
+          command: 'make test',
+          startedAt: c.at,
+          durationMs: 10,
+          exitCode: c.at.endsWith('1:00.000Z') ? 1 : 0,
+          timedOut: false,
+          bytesOut: 10,
+        });
       }
     });
     const now = new Date(NOW);
@@ -93,7 +150,11 @@ describe('usage analytics benchmark', function () {
       forecastMonth(daily, now);
       detectSpendSpikes(calls, now, DEFAULT_ALERT_SETTINGS);
       detectModelSwitch(calls, now, DEFAULT_ALERT_SETTINGS);
-      detectFailingCommands(calls.map((c) => ({ at: c.at, user: c.user, sessionId: c.sessionId ?? '', command: 'x', failed: false })), now, DEFAULT_ALERT_SETTINGS);
+      detectFailingCommands(
+        calls.map((c) => ({ at: c.at, user: c.user, sessionId: c.sessionId ?? '', command: 'x', failed: false })),
+        now,
+        DEFAULT_ALERT_SETTINGS,
+      );
       return Promise.resolve();
     });
     await service.evaluate();
@@ -118,11 +179,26 @@ describe('usage analytics benchmark', function () {
       for (let i = 0; i < rows.length; i += 2000) added += (await service.import('ann', 'claude-code', rows.slice(i, i + 2000))).added;
       const ingestS = (performance.now() - start) / 1000;
       report('usageAnalytics', [
-        { metric: 'alert evaluation (every detector, every user) + forecasts over a year of hourly rows in the store (p50)', value: percentile(evaluate, 50), unit: 'ms', floor: { name: 'reading the 9-day window alone', value: percentile(windowRead, 50) }, target: { text: '≤ 50 ms', met: percentile(evaluate, 50) <= 50 } },
+        {
+          metric: 'alert evaluation (every detector, every user) + forecasts over a year of hourly rows in the store (p50)',
+          value: percentile(evaluate, 50),
+          unit: 'ms',
+          floor: { name: 'reading the 9-day window alone', value: percentile(windowRead, 50) },
+          target: { text: '≤ 50 ms', met: percentile(evaluate, 50) <= 50 },
+        },
         { metric: 'usage/forecast of one user (p50)', value: percentile(forecast, 50), unit: 'ms' },
         { metric: `detectors + forecast on ${calls.length.toLocaleString('en-US')} hourly rows in memory (p50)`, value: percentile(pure, 50), unit: 'ms' },
-        { metric: `import: read ${(bytes / 1e6).toFixed(0)} MB of Claude Code logs (${lines.toLocaleString('en-US')} lines)`, value: lines / parseS, unit: 'lines/s', floor: { name: 'readline + JSON.parse alone', value: lines / floorS } },
-        { metric: `import: price and add ${rows.length.toLocaleString('en-US')} rows to the ledger (${added.toLocaleString('en-US')} new after de-duplication)`, value: rows.length / ingestS, unit: 'rows/s' },
+        {
+          metric: `import: read ${(bytes / 1e6).toFixed(0)} MB of Claude Code logs (${lines.toLocaleString('en-US')} lines)`,
+          value: lines / parseS,
+          unit: 'lines/s',
+          floor: { name: 'readline + JSON.parse alone', value: lines / floorS },
+        },
+        {
+          metric: `import: price and add ${rows.length.toLocaleString('en-US')} rows to the ledger (${added.toLocaleString('en-US')} new after de-duplication)`,
+          value: rows.length / ingestS,
+          unit: 'rows/s',
+        },
       ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

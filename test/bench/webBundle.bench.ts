@@ -28,12 +28,24 @@ describe('benchmark: web app bundle size', () => {
       assert.ok(chunk, `dist/web has no chunk for the ${page} page`);
       const files = new Set([...entry, ...closure(chunk), 'app.css']);
       const bytes = [...files].reduce((sum, file) => sum + gzipped(file), 0);
-      return { metric: `${page} page, gzipped (${files.size} files)`, value: bytes / 1024, unit: 'KB', floor: { name: 'the entry alone', value: gzipped('app.js') / 1024 }, target: { text: '≤ 150 KB', met: bytes <= TARGET_BYTES } };
+      return {
+        metric: `${page} page, gzipped (${files.size} files)`,
+        value: bytes / 1024,
+        unit: 'KB',
+        floor: { name: 'the entry alone', value: gzipped('app.js') / 1024 },
+        target: { text: '≤ 150 KB', met: bytes <= TARGET_BYTES },
+      };
     });
     // The VS Code board editor's page (extension/kanban): its own entry and the chunks it shares.
     const editor = new Set([...closure('kanbanEditor.js'), 'app.css']);
     const editorBytes = [...editor].reduce((sum, file) => sum + gzipped(file), 0);
-    rows.push({ metric: `board editor (VS Code kanban), gzipped (${editor.size} files)`, value: editorBytes / 1024, unit: 'KB', floor: { name: 'the entry alone', value: gzipped('kanbanEditor.js') / 1024 }, target: { text: '≤ 150 KB', met: editorBytes <= TARGET_BYTES } });
+    rows.push({
+      metric: `board editor (VS Code kanban), gzipped (${editor.size} files)`,
+      value: editorBytes / 1024,
+      unit: 'KB',
+      floor: { name: 'the entry alone', value: gzipped('kanbanEditor.js') / 1024 },
+      target: { text: '≤ 150 KB', met: editorBytes <= TARGET_BYTES },
+    });
     report('web-bundle', rows);
   });
 });

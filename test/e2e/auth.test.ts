@@ -44,7 +44,10 @@ describe('corral auth', function () {
     const granted = await cli(['auth', 'grant', 'bob', 'shared']);
     assert.match(granted.stdout, new RegExp(`bob may use:\\n  ${path.join(root, 'shared')}\\n`));
     const listed = JSON.parse((await cli(['--json', 'auth', 'ls'])).stdout) as { grants: { user: string; dir: string }[] };
-    assert.deepEqual(listed.grants.map((g) => [g.user, g.dir]), [['bob', path.join(root, 'shared')]]);
+    assert.deepEqual(
+      listed.grants.map((g) => [g.user, g.dir]),
+      [['bob', path.join(root, 'shared')]],
+    );
     const token = (await cli(['auth', 'issue', 'bob'])).stdout.trim();
     assert.match(token, /^[0-9a-f]{64}$/);
     const bob = { CORRAL_TOKEN: token };

@@ -6,7 +6,23 @@ import { runCli } from '../support/cli';
 import { tempHome } from '../support/home';
 import { imageCache, sampleRepo, TINY } from '../support/jail';
 
-const BOARD = ['# Tasks', '', '## In progress', '', '## Todo', '', '- [ ] T-1 Parser', '- [ ] T-2 Printer', '- [ ] T-3 Colours', '- [ ] T-4 Docs', '', '## Done', '', '- [x] T-0 Setup', ''].join('\n');
+const BOARD = [
+  '# Tasks',
+  '',
+  '## In progress',
+  '',
+  '## Todo',
+  '',
+  '- [ ] T-1 Parser',
+  '- [ ] T-2 Printer',
+  '- [ ] T-3 Colours',
+  '- [ ] T-4 Docs',
+  '',
+  '## Done',
+  '',
+  '- [x] T-0 Setup',
+  '',
+].join('\n');
 
 /**
  * The board in a session's changes, end to end: a jailed session edits docs/TASKS.md, `corral
@@ -25,7 +41,12 @@ describe('corral apply with the task board edited on both sides', function () {
     home = tempHome('boardmerge');
     env = { CORRAL_HOME: home.home, CORRAL_IMAGE_CACHE: imageCache, NO_COLOR: undefined };
     repo = sampleRepo({ 'docs/TASKS.md': BOARD, 'src/app.txt': 'v1\n' });
-    for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'board']]) execFileSync('git', args, { cwd: repo.dir });
+    for (const args of [
+      ['init', '-q'],
+      ['add', '-A'],
+      ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'board'],
+    ])
+      execFileSync('git', args, { cwd: repo.dir });
     const built = await runCli(['image', 'build', '--base', 'tiny', '--json'], env);
     assert.equal(built.code, 0, built.stderr);
   });
@@ -66,7 +87,10 @@ describe('corral apply with the task board edited on both sides', function () {
     const bytes = fs.readFileSync(board());
     const applied = await runCli(['apply', id, '--patch'], env, repo.dir);
     assert.equal(applied.code, 1);
-    assert.match(applied.stderr, /the task board docs\/TASKS\.md was changed both in your repository and in the session on the same lines — .*the session's “- \[x\] T-2 Printer \(in the session\)”/);
+    assert.match(
+      applied.stderr,
+      /the task board docs\/TASKS\.md was changed both in your repository and in the session on the same lines — .*the session's “- \[x\] T-2 Printer \(in the session\)”/,
+    );
     assert.match(applied.stderr, /hint: nothing was applied/);
     assert.deepEqual(fs.readFileSync(board()), bytes);
     assert.equal(fs.readFileSync(path.join(repo.dir, 'src', 'app.txt'), 'utf8'), 'v2\n');

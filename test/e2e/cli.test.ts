@@ -132,9 +132,35 @@ describe('corral CLI: daemon and doctor', function () {
 
   it('has --help with examples on every command', async () => {
     const commands = [
-      ['doctor'], ['daemon', 'start'], ['daemon', 'stop'], ['daemon', 'status'], ['image', 'build'], ['image', 'ls'],
-      ['session', 'start'], ['session', 'ls'], ['session', 'show'], ['session', 'pause'], ['session', 'resume'],
-      ['session', 'stop'], ['session', 'rm'], ['diff'], ['apply'], ['exec'], ['attach'], ['run'], ['usage'], ['tasks', 'ls'], ['tasks', 'show'], ['tasks', 'start'], ['tasks', 'note'], ['tasks', 'done'], ['tasks', 'block'], ['tasks', 'handoff'], ['tasks', 'add'], ['tasks', 'init'], ['completion'],
+      ['doctor'],
+      ['daemon', 'start'],
+      ['daemon', 'stop'],
+      ['daemon', 'status'],
+      ['image', 'build'],
+      ['image', 'ls'],
+      ['session', 'start'],
+      ['session', 'ls'],
+      ['session', 'show'],
+      ['session', 'pause'],
+      ['session', 'resume'],
+      ['session', 'stop'],
+      ['session', 'rm'],
+      ['diff'],
+      ['apply'],
+      ['exec'],
+      ['attach'],
+      ['run'],
+      ['usage'],
+      ['tasks', 'ls'],
+      ['tasks', 'show'],
+      ['tasks', 'start'],
+      ['tasks', 'note'],
+      ['tasks', 'done'],
+      ['tasks', 'block'],
+      ['tasks', 'handoff'],
+      ['tasks', 'add'],
+      ['tasks', 'init'],
+      ['completion'],
     ];
     const results = await Promise.all(commands.map((words) => runCli([...words, '--help'], env)));
     results.forEach((result, i) => {

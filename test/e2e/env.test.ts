@@ -15,7 +15,8 @@ describe('corral CLI: env and image pull', function () {
     env = { CORRAL_HOME: home.home, CORRAL_IMAGE_CACHE: imageCache };
     repo = sampleRepo({
       'package.json': '{ "name": "x", "scripts": { "test": "node -e 0" } }',
-      '.devcontainer/devcontainer.json': '{\n  // comment\n  "image": "corral/debian:latest",\n  "features": { "ghcr.io/devcontainers/features/go:1": {} },\n  "postCreateCommand": "npm install",\n}\n',
+      '.devcontainer/devcontainer.json':
+        '{\n  // comment\n  "image": "corral/debian:latest",\n  "features": { "ghcr.io/devcontainers/features/go:1": {} },\n  "postCreateCommand": "npm install",\n}\n',
     });
   });
   after(async () => {
@@ -64,7 +65,13 @@ describe('corral CLI: env and image pull', function () {
     const list = await runCli(['--json', 'env', 'ls'], env);
     assert.equal(list.code, 0, list.stderr);
     assert.ok(Array.isArray(JSON.parse(list.stdout)));
-    for (const words of [['env', 'show'], ['env', 'build'], ['env', 'ls'], ['env', 'prune'], ['image', 'pull']]) {
+    for (const words of [
+      ['env', 'show'],
+      ['env', 'build'],
+      ['env', 'ls'],
+      ['env', 'prune'],
+      ['image', 'pull'],
+    ]) {
       const help = await runCli([...words, '--help'], env);
       assert.match(help.stdout, new RegExp(`Examples:\\n  corral ${words.join(' ')}`), words.join(' '));
     }

@@ -70,7 +70,10 @@ describe('corral CLI: --json shapes of every command, and plain output off a ter
     assert.equal(session.state, 'ready');
     const id = session.id.slice(0, 6);
 
-    assert.deepEqual((await json(resultOf(SessionList), ['session', 'ls'])).map((s) => s.id), [session.id]);
+    assert.deepEqual(
+      (await json(resultOf(SessionList), ['session', 'ls'])).map((s) => s.id),
+      [session.id],
+    );
     await cli(['session', 'ls']);
 
     const exec = await json(resultOf(ShellExec), ['exec', id, '--', 'echo changed > README.md && echo hello > new.txt && echo out']);
@@ -86,7 +89,10 @@ describe('corral CLI: --json shapes of every command, and plain output off a ter
     await cli(['session', 'show', id]);
 
     const diff = await json(resultOf(SessionDiff), ['diff', id]);
-    assert.deepEqual(diff.files.map((f) => [f.path, f.status]).sort(), [['README.md', 'M'], ['new.txt', 'A']]);
+    assert.deepEqual(diff.files.map((f) => [f.path, f.status]).sort(), [
+      ['README.md', 'M'],
+      ['new.txt', 'A'],
+    ]);
     assert.match(diff.patch ?? '', /\+hello/);
     assert.equal((await json(resultOf(SessionDiff), ['diff', id, '--stat'])).patch, undefined);
     await cli(['diff', id, '--stat']);

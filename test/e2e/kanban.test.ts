@@ -42,11 +42,14 @@ describe('kanban in the browser app', function () {
   let page: Page;
   let board: string;
 
-  const announced = (text: string): Promise<unknown> => page.waitForFunction((words) => document.getElementById('announcer')?.textContent?.includes(words), text, { timeout: WAIT });
+  const announced = (text: string): Promise<unknown> =>
+    page.waitForFunction((words) => document.getElementById('announcer')?.textContent?.includes(words), text, { timeout: WAIT });
   const version = (): Promise<string | null> => page.getAttribute('.kanban-area', 'data-version');
   /** Waits for the kanban to show a version of the board other than `old`. */
-  const redrawn = (old: string | null): Promise<unknown> => page.waitForFunction((v) => document.querySelector('.kanban-area')?.getAttribute('data-version') !== v, old, { timeout: WAIT });
-  const cardsIn = (status: string): Promise<string[]> => page.$$eval(`ul.cards[data-status="${status}"] article.card`, (cards) => cards.map((c) => c.getAttribute('data-task') ?? ''));
+  const redrawn = (old: string | null): Promise<unknown> =>
+    page.waitForFunction((v) => document.querySelector('.kanban-area')?.getAttribute('data-version') !== v, old, { timeout: WAIT });
+  const cardsIn = (status: string): Promise<string[]> =>
+    page.$$eval(`ul.cards[data-status="${status}"] article.card`, (cards) => cards.map((c) => c.getAttribute('data-task') ?? ''));
   const open = async (): Promise<void> => {
     // A fresh page each time: the same address again would keep the last test's filters.
     await page.goto('about:blank');
@@ -68,7 +71,9 @@ describe('kanban in the browser app', function () {
   });
 
   it('shows the board as columns in its order, with counts, and cards with assignees, tags, subtasks and dependencies', async () => {
-    const columns = await page.$$eval('section.column', (sections) => sections.map((s) => [s.getAttribute('data-status'), s.getAttribute('data-title'), Number(s.querySelector('.count')?.getAttribute('data-count'))]));
+    const columns = await page.$$eval('section.column', (sections) =>
+      sections.map((s) => [s.getAttribute('data-status'), s.getAttribute('data-title'), Number(s.querySelector('.count')?.getAttribute('data-count'))]),
+    );
     assert.deepEqual(columns, [
       ['todo', 'Todo', 4],
       ['in_progress', 'In progress', 1],
@@ -89,7 +94,10 @@ describe('kanban in the browser app', function () {
     await page.dragAndDrop('article[data-task="T-3"]', 'section.column[data-status="done"] ul.cards');
     await announced('T-3 moved to Done');
     await redrawn(before);
-    assert.equal(fs.readFileSync(board, 'utf8'), BOARD.replace('- [ ] T-3 Release notes @bob #docs\n', '').replace('- [x] T-6 The store\n', '- [x] T-6 The store\n- [x] T-3 Release notes @bob #docs\n'));
+    assert.equal(
+      fs.readFileSync(board, 'utf8'),
+      BOARD.replace('- [ ] T-3 Release notes @bob #docs\n', '').replace('- [x] T-6 The store\n', '- [x] T-6 The store\n- [x] T-3 Release notes @bob #docs\n'),
+    );
     assert.deepEqual(await cardsIn('done'), ['T-5', 'T-6', 'T-3']);
   });
 
@@ -104,7 +112,10 @@ describe('kanban in the browser app', function () {
     await page.keyboard.press('Space');
     await announced('T-2 moved to In progress');
     await redrawn(before);
-    assert.equal(fs.readFileSync(board, 'utf8'), BOARD.replace('- [ ] T-2 Document the CLI #docs\n', '').replace('- [ ] T-4 The web app @bob\n', '- [ ] T-4 The web app @bob\n- [~] T-2 Document the CLI #docs\n'));
+    assert.equal(
+      fs.readFileSync(board, 'utf8'),
+      BOARD.replace('- [ ] T-2 Document the CLI #docs\n', '').replace('- [ ] T-4 The web app @bob\n', '- [ ] T-4 The web app @bob\n- [~] T-2 Document the CLI #docs\n'),
+    );
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-task')), 'T-2', 'the focus follows the card into its new column');
   });
 
@@ -176,7 +187,11 @@ describe('kanban in the browser app', function () {
 
   it('is one Tab stop among the cards (the last focused, with its ⋯ button); the arrows go from card to card', async () => {
     await page.focus('#kanban-run-next');
-    const active = (): Promise<string | null> => page.evaluate(() => document.activeElement?.getAttribute('data-task') ?? document.activeElement?.getAttribute('data-collapse') ?? document.activeElement?.getAttribute('aria-label') ?? null);
+    const active = (): Promise<string | null> =>
+      page.evaluate(
+        () =>
+          document.activeElement?.getAttribute('data-task') ?? document.activeElement?.getAttribute('data-collapse') ?? document.activeElement?.getAttribute('aria-label') ?? null,
+      );
     const tabs: (string | null)[] = [];
     for (let i = 0; i < 4; i++) {
       await page.keyboard.press('Tab');
@@ -220,7 +235,9 @@ describe('kanban in the browser app', function () {
       await page.waitForSelector('.card-menu', { timeout: WAIT });
       await page.evaluate(axe);
       const result = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run());
-      const problems = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+      const problems = result.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}) ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
       assert.deepEqual(problems, []);
       await page.evaluate(() => localStorage.removeItem('corral.theme'));
     });

@@ -91,8 +91,17 @@ function startClient(home: string): Client {
 }
 
 async function initialize(client: Client, root: string): Promise<void> {
-  const result = await client.connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(root).href, capabilities: { workspace: { applyEdit: true, workspaceEdit: { documentChanges: true } } }, initializationOptions: { boardFiles: ['docs/TASKS.md'] } });
-  assert.equal(result.capabilities.textDocumentSync && typeof result.capabilities.textDocumentSync === 'object' ? result.capabilities.textDocumentSync.change : undefined, 2, 'incremental sync');
+  const result = await client.connection.sendRequest(InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: pathToFileURL(root).href,
+    capabilities: { workspace: { applyEdit: true, workspaceEdit: { documentChanges: true } } },
+    initializationOptions: { boardFiles: ['docs/TASKS.md'] },
+  });
+  assert.equal(
+    result.capabilities.textDocumentSync && typeof result.capabilities.textDocumentSync === 'object' ? result.capabilities.textDocumentSync.change : undefined,
+    2,
+    'incremental sync',
+  );
   await client.connection.sendNotification(InitializedNotification.type, {});
 }
 
@@ -142,39 +151,61 @@ describe('corral lsp --stdio from a plain LSP client', function () {
     const duplicate = first.diagnostics.find((d) => d.code === 'duplicate-id' && d.range.start.line === 7)!;
     assert.equal(duplicate.relatedInformation?.[0]?.location.range.start.line, 5, 'the other line with the same id');
     assert.ok(codes.includes('unknown-status'), 'Parked is not a status word');
-    assert.ok(first.diagnostics.some((d) => d.code === 'status-not-shown' && d.range.start.line === 6), 'a done task in the Todo lane');
+    assert.ok(
+      first.diagnostics.some((d) => d.code === 'status-not-shown' && d.range.start.line === 6),
+      'a done task in the Todo lane',
+    );
     await until(() => client!.messages.find((m) => m.includes('no daemon answered')));
     assert.equal(client.messages.filter((m) => m.includes('no daemon')).length, 1);
 
-    const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } }) as CodeLens[];
+    const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) as CodeLens[];
     assert.ok(lenses.some((l) => l.command?.title === '✓ Done' && l.range.start.line === 4));
     assert.ok(!lenses.some((l) => l.command?.title.includes('Run agent')), 'no agent without a daemon');
 
-    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 4, character: 8 } }) as Hover;
+    const hover = (await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 4, character: 8 } })) as Hover;
     assert.match(JSON.stringify(hover.contents), /T-1.*Write the parser/);
 
     const at = { line: 5, character: '- [ ] T-2 Document the CLI'.length };
-    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: at, end: at }, text: ' @' }] });
-    const completions = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 5, character: at.character + 2 } }) as CompletionItem[];
-    assert.ok(completions.some((c) => c.label === '@ann'), JSON.stringify(completions));
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: { start: at, end: at }, text: ' @' }],
+    });
+    const completions = (await client.connection.sendRequest(CompletionRequest.type, {
+      textDocument: { uri },
+      position: { line: 5, character: at.character + 2 },
+    })) as CompletionItem[];
+    assert.ok(
+      completions.some((c) => c.label === '@ann'),
+      JSON.stringify(completions),
+    );
 
-    const symbols = await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } }) as DocumentSymbol[];
+    const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
     const lanes = symbols[0]!.children!.map((s) => s.name);
     assert.deepEqual(lanes, ['Todo', 'In progress', 'Done']);
     assert.ok(symbols[0]!.children![0]!.children!.some((s) => s.name === 'T-1 Write the parser @ann'));
 
     // Incremental change: the second T-2 becomes T-7; diagnostics for version 3 have no duplicate.
-    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 3 }, contentChanges: [{ range: { start: { line: 7, character: 8 }, end: { line: 7, character: 9 } }, text: '7' }] });
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 3 },
+      contentChanges: [{ range: { start: { line: 7, character: 8 }, end: { line: 7, character: 9 } }, text: '7' }],
+    });
     const third = await until(() => client!.diagnostics.find((d) => d.version === 3));
     assert.ok(!third.diagnostics.some((d) => d.code === 'duplicate-id'), JSON.stringify(third.diagnostics));
 
-    const actions = await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: { line: 4, character: 3 }, end: { line: 4, character: 3 } }, context: { diagnostics: [] } }) as CodeAction[];
+    const actions = (await client.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: { start: { line: 4, character: 3 }, end: { line: 4, character: 3 } },
+      context: { diagnostics: [] },
+    })) as CodeAction[];
     // Done moves the task to the Done lane, its box checked: the board's own surgical edit.
     const text = BOARD.replace('T-2 Document the CLI', 'T-2 Document the CLI @').replace('T-2 Same id', 'T-7 Same id');
     const done = actions.find((a) => a.title === 'Mark T-1 done')!;
     const change = done.edit!.documentChanges![0]!;
     assert.ok('edits' in change);
-    const moved = applyEdits(text, change.edits.filter((e): e is TextEdit => 'range' in e));
+    const moved = applyEdits(
+      text,
+      change.edits.filter((e): e is TextEdit => 'range' in e),
+    );
     assert.equal(moved, text.replace('- [ ] T-1 Write the parser @ann\n', '').replace('- [x] T-5 The daemon\n', '- [x] T-5 The daemon\n- [x] T-1 Write the parser @ann\n'));
     assert.ok(actions.some((a) => a.title.startsWith('Move T-1 to "In progress"')));
 

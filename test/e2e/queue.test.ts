@@ -12,7 +12,21 @@ import { tempHome } from '../support/home';
 import { imageCache } from '../support/jail';
 import { parseAs } from '../support/cliJson';
 
-const BOARD = ['# Tasks', '', '## In progress', '', '## Todo', '', '- [ ] T-1 Write hello.txt', '- [ ] T-2 Write bye.txt, after T-1', '- [ ] T-3 Polish', '  - depends: T-2', '', '## Done', ''].join('\n');
+const BOARD = [
+  '# Tasks',
+  '',
+  '## In progress',
+  '',
+  '## Todo',
+  '',
+  '- [ ] T-1 Write hello.txt',
+  '- [ ] T-2 Write bye.txt, after T-1',
+  '- [ ] T-3 Polish',
+  '  - depends: T-2',
+  '',
+  '## Done',
+  '',
+].join('\n');
 const chainShape = z.strictObject({
   board: z.string(),
   runs: z.array(RunSummary),
@@ -38,7 +52,12 @@ describe('corral tasks next and corral run --next (the ready queue)', function (
     fs.mkdirSync(path.join(repo, 'docs'));
     board = path.join(repo, 'docs', 'TASKS.md');
     fs.writeFileSync(board, BOARD);
-    for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'board']]) execFileSync('git', args, { cwd: repo });
+    for (const args of [
+      ['init', '-q'],
+      ['add', '-A'],
+      ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'board'],
+    ])
+      execFileSync('git', args, { cwd: repo });
   });
   after(async () => {
     await runCli(['daemon', 'stop'], env);
@@ -63,7 +82,10 @@ describe('corral tasks next and corral run --next (the ready queue)', function (
     fs.writeFileSync(other, '- [ ] T-1 a, after T-2\n- [ ] T-2 b @bob\n');
     const none = await runCli(['tasks', 'next', '--board', other], env, repo);
     assert.equal(none.code, 4);
-    assert.equal(none.stdout, 'no ready task on BLOCKED.md: none of the 2 todo tasks is ready: 1 waits on unfinished dependencies (T-1 on T-2); 1 is assigned to others (T-2 to @bob)\n');
+    assert.equal(
+      none.stdout,
+      'no ready task on BLOCKED.md: none of the 2 todo tasks is ready: 1 waits on unfinished dependencies (T-1 on T-2); 1 is assigned to others (T-2 to @bob)\n',
+    );
     const noneJson = await runCli(['tasks', 'next', '--board', other, '--json'], env, repo);
     assert.equal(noneJson.code, 4);
     assert.equal(parseAs(TasksNextResult, noneJson.stdout, 'tasks next --json (none)').task, null);
@@ -71,7 +93,10 @@ describe('corral tasks next and corral run --next (the ready queue)', function (
   });
 
   it('run --next --chain 2: claims T-1, runs the agent, closes it; then T-2 (its dependency done); stops at 2 runs with T-3 left todo', async () => {
-    fake.play([{ text: 'Wrote hello.txt.', usage: { input: 500, output: 10 } }, { text: 'Wrote bye.txt.', usage: { input: 600, output: 12 } }]);
+    fake.play([
+      { text: 'Wrote hello.txt.', usage: { input: 500, output: 10 } },
+      { text: 'Wrote bye.txt.', usage: { input: 600, output: 12 } },
+    ]);
     const result = await runCli(['run', '--next', '--chain', '2', '--provider', 'openai', '--model', 'gpt-4o'], env, repo);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^task T-1 — Write hello\.txt @\S+$/m);
@@ -108,7 +133,7 @@ describe('corral tasks next and corral run --next (the ready queue)', function (
     assert.match(none.reason, /^no ready task left on TASKS\.md: no task is todo$/);
   });
 
-  it('run --next --chain 3 --budget: the budget is the whole chain\'s; when what is left cannot pay for the next run, the chain stops (exit 1) and gives that task back', async () => {
+  it("run --next --chain 3 --budget: the budget is the whole chain's; when what is left cannot pay for the next run, the chain stops (exit 1) and gives that task back", async () => {
     const other = path.join(repo, 'docs', 'BUDGET.md');
     fs.writeFileSync(other, '## Todo\n\n- [ ] T-1 One\n- [ ] T-2 Two\n\n## Done\n');
     fake.play([{ text: 'One done.', usage: { input: 5000, output: 100 } }]);

@@ -26,7 +26,12 @@ describe('corral run and corral usage', function () {
     env = { CORRAL_HOME: home.home, CORRAL_IMAGE_CACHE: imageCache, OPENAI_API_KEY: 'sk-test-run', OPENAI_BASE_URL: fake.openaiBaseURL, NO_COLOR: undefined };
     repo = fs.mkdtempSync(path.join(os.tmpdir(), 'cr-run-repo-'));
     fs.cpSync(path.join(repoRoot, 'examples', 'demo', 'repo'), repo, { recursive: true });
-    for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'demo']]) execFileSync('git', args, { cwd: repo });
+    for (const args of [
+      ['init', '-q'],
+      ['add', '-A'],
+      ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'demo'],
+    ])
+      execFileSync('git', args, { cwd: repo });
   });
   after(async () => {
     await runCli(['daemon', 'stop'], env);
@@ -53,7 +58,10 @@ describe('corral run and corral usage', function () {
   });
 
   it('prints one summary document with --json (steps on stderr), and usage in its documented shape', async () => {
-    fake.play([{ toolCalls: [{ name: 'shell', arguments: { command: 'echo hi' } }], usage: { input: 1000, output: 20, cacheRead: 512 } }, { text: 'Said hi.', usage: { input: 1100, output: 5, cacheRead: 1024 } }]);
+    fake.play([
+      { toolCalls: [{ name: 'shell', arguments: { command: 'echo hi' } }], usage: { input: 1000, output: 20, cacheRead: 512 } },
+      { text: 'Said hi.', usage: { input: 1100, output: 5, cacheRead: 1024 } },
+    ]);
     const result = await runCli(['run', '--prompt', 'say hi', '--provider', 'openai', '--model', 'gpt-4o', '--json'], env, repo);
     assert.equal(result.code, 0, result.stderr);
     const summary = parseAs(RunSummary, result.stdout, 'run --json');
@@ -70,7 +78,11 @@ describe('corral run and corral usage', function () {
 
   it('stops on Ctrl-C, killing the running command, and exits 130', async () => {
     fake.play([{ toolCalls: [{ name: 'shell', arguments: { command: 'touch .started && sleep 60' } }] }, { text: 'never' }]);
-    const child = spawn(process.execPath, [distCli, 'run', '--prompt', 'wait', '--provider', 'openai', '--model', 'gpt-4o'], { cwd: repo, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [distCli, 'run', '--prompt', 'wait', '--provider', 'openai', '--model', 'gpt-4o'], {
+      cwd: repo,
+      env: { ...process.env, ...env } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     // Ctrl-C once the command runs in the jail: its flag appears in the session's workspace.

@@ -31,7 +31,12 @@ describe('corral run --resume after the daemon was killed mid-run', function () 
     env = { CORRAL_HOME: home.home, CORRAL_IMAGE_CACHE: imageCache, OPENAI_API_KEY: 'sk-test-resume', OPENAI_BASE_URL: fake.openaiBaseURL, NO_COLOR: undefined };
     repo = fs.mkdtempSync(path.join(os.tmpdir(), 'cr-rres-repo-'));
     fs.writeFileSync(path.join(repo, 'README.md'), 'resume\n');
-    for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'start']]) execFileSync('git', args, { cwd: repo });
+    for (const args of [
+      ['init', '-q'],
+      ['add', '-A'],
+      ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'start'],
+    ])
+      execFileSync('git', args, { cwd: repo });
   });
   after(async () => {
     const sessions = await runCli(['--json', 'session', 'ls'], env);
@@ -43,7 +48,11 @@ describe('corral run --resume after the daemon was killed mid-run', function () 
   });
 
   it('lists the run as interrupted with how to go on, resumes it at step 2, and refuses what it cannot do', async () => {
-    const child = spawn(process.execPath, [distCli, 'run', '--prompt', 'write the trace', '--provider', 'openai', '--model', 'gpt-4o'], { cwd: repo, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [distCli, 'run', '--prompt', 'write the trace', '--provider', 'openai', '--model', 'gpt-4o'], {
+      cwd: repo,
+      env: { ...process.env, ...env } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -61,7 +70,10 @@ describe('corral run --resume after the daemon was killed mid-run', function () 
     process.kill(pid, 'SIGKILL');
     assert.equal(await closed, 3, 'the run command fails with its daemon');
     const runId = /^run ([0-9a-f]+) ·/m.exec(stdout)![1]!;
-    assert.match(stderr, new RegExp(`the daemon ended while run ${runId} was going; the run is interrupted\\nhint: go on from its last completed step with \`corral run --resume ${runId}\``));
+    assert.match(
+      stderr,
+      new RegExp(`the daemon ended while run ${runId} was going; the run is interrupted\\nhint: go on from its last completed step with \`corral run --resume ${runId}\``),
+    );
 
     // The next command starts a daemon, which marks the run interrupted.
     const list = await runCli(['run', '--list'], env);
@@ -88,6 +100,9 @@ describe('corral run --resume after the daemon was killed mid-run', function () 
     assert.match(again.stderr, /ended \(finished\) and cannot be resumed/);
     assert.match(again.stderr, /hint: only interrupted runs go on/);
     const json = JSON.parse((await runCli(['--json', 'run', '--list'], env)).stdout) as { runs: { runId: string; outcome: string; steps: number }[] };
-    assert.deepEqual(json.runs.map((r) => [r.runId, r.outcome, r.steps]), [[runId, 'finished', 2]]);
+    assert.deepEqual(
+      json.runs.map((r) => [r.runId, r.outcome, r.steps]),
+      [[runId, 'finished', 2]],
+    );
   });
 });

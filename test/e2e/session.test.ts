@@ -38,7 +38,10 @@ describe('corral CLI: sessions, exec and images', function () {
     assert.match(text.stdout, new RegExp(`^${session}\\s+ready\\s+${TINY.replace('/', '\\/')}`, 'm'));
     assert.doesNotMatch(text.stdout, ANSI);
     const json = JSON.parse((await runCli(['session', 'ls', '--json'], env)).stdout) as { id: string; repo: string; state: string }[];
-    assert.deepEqual(json.map((s) => [s.id, s.repo, s.state]), [[session, repo.dir, 'ready']]);
+    assert.deepEqual(
+      json.map((s) => [s.id, s.repo, s.state]),
+      [[session, repo.dir, 'ready']],
+    );
   });
 
   it('exec streams stdout and stderr to the right descriptors and exits with the command status', async () => {

@@ -12,7 +12,22 @@ import { parseAs, resultOf } from '../support/cliJson';
 const listShape = resultOf(TasksList);
 const updateShape = resultOf(TasksUpdate);
 
-const BOARD = ['# Tasks', '', '## In progress', '', '## Todo', '', '- [ ] T-1 Write the parser #core', '  - [ ] T-2 Tables too', '- [ ] T-3 Edit surgically  ', '', '## Done', '', '- [x] T-0 Set up the repo 🎉', ''].join('\r\n');
+const BOARD = [
+  '# Tasks',
+  '',
+  '## In progress',
+  '',
+  '## Todo',
+  '',
+  '- [ ] T-1 Write the parser #core',
+  '  - [ ] T-2 Tables too',
+  '- [ ] T-3 Edit surgically  ',
+  '',
+  '## Done',
+  '',
+  '- [x] T-0 Set up the repo 🎉',
+  '',
+].join('\r\n');
 
 describe('corral tasks', function () {
   this.timeout(60_000);
@@ -50,7 +65,10 @@ describe('corral tasks', function () {
     assert.match(text.stdout, /^T-2\s+todo\s+ {2}Tables too$/m, 'subtasks indented under their parent');
     assert.match(text.stdout, /^4 tasks: 3 todo, 1 done$/m);
     const json = parseAs(listShape, (await cli(['tasks', 'ls', '--json', '--status', 'todo'])).stdout, 'tasks ls --json');
-    assert.deepEqual(json.tasks.map((t) => t.id), ['T-1', 'T-2', 'T-3']);
+    assert.deepEqual(
+      json.tasks.map((t) => t.id),
+      ['T-1', 'T-2', 'T-3'],
+    );
     assert.deepEqual(json.tasks[0]!.tags, ['core']);
   });
 
@@ -66,8 +84,16 @@ describe('corral tasks', function () {
     assert.match(done.stdout, /^T-3 done @/);
     const text = fs.readFileSync(board, 'utf8');
     const stamp = /\d{4}-\d\d-\d\d \d\d:\d\d/.source;
-    assert.match(text, new RegExp(`## Done\\r\\n\\r\\n- \\[x\\] T-0 Set up the repo 🎉\\r\\n- \\[x\\] T-3 Edit surgically @${user}  \\r\\n  - ${stamp} ${user}: ran the tests, 2 failing\\r\\n`));
-    assert.match(text, new RegExp(`- \\[ \\] T-1 Write the parser #core @bob\\r\\n  - \\[!\\] T-2 Tables too\\r\\n    - ${stamp} ${user}: blocked: needs T-1\\r\\n  - ${stamp} ${user}: handed off to @bob: parser half done\\r\\n`));
+    assert.match(
+      text,
+      new RegExp(`## Done\\r\\n\\r\\n- \\[x\\] T-0 Set up the repo 🎉\\r\\n- \\[x\\] T-3 Edit surgically @${user}  \\r\\n  - ${stamp} ${user}: ran the tests, 2 failing\\r\\n`),
+    );
+    assert.match(
+      text,
+      new RegExp(
+        `- \\[ \\] T-1 Write the parser #core @bob\\r\\n  - \\[!\\] T-2 Tables too\\r\\n    - ${stamp} ${user}: blocked: needs T-1\\r\\n  - ${stamp} ${user}: handed off to @bob: parser half done\\r\\n`,
+      ),
+    );
     assert.equal(text.split('\r\n').length, text.split('\n').length, 'CRLF kept everywhere');
   });
 
@@ -90,7 +116,10 @@ describe('corral tasks', function () {
     assert.match(text.stdout, /^T-7\s+other \(“Parked until Q3”\)\s+Rewrite the importer$/m);
     assert.match(text.stdout, /^2 tasks: 1 todo, 1 other$/m);
     const only = parseAs(listShape, (await cli(['tasks', 'ls', '--board', plan, '--status', 'other', '--json'])).stdout, 'tasks ls --status other');
-    assert.deepEqual(only.tasks.map((t) => [t.id, t.status, t.statusText]), [['T-7', 'other', 'Parked until Q3']]);
+    assert.deepEqual(
+      only.tasks.map((t) => [t.id, t.status, t.statusText]),
+      [['T-7', 'other', 'Parked until Q3']],
+    );
     assert.match((await cli(['tasks', 'show', 'T-7', '--board', plan])).stdout, /^status\s+other \(“Parked until Q3”\)$/m);
     const unknown = await cli(['tasks', 'ls', '--board', plan, '--status', 'parked'], 2);
     assert.match(unknown.stderr, /unknown status parked\nhint: use one of todo, in_progress, review, blocked, done, other/);

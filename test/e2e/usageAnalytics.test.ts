@@ -29,7 +29,11 @@ function spikyCodexLog(dir: string, now: number, spikeUsd: number): void {
     const input = (h === 1 ? spikeUsd : 1) * 1000;
     total += input;
     const usage = (n: number): Record<string, number> => ({ input_tokens: n, cached_input_tokens: 0, output_tokens: 0, reasoning_output_tokens: 0, total_tokens: n });
-    lines.push({ timestamp: new Date(now - h * HOUR).toISOString(), type: 'event_msg', payload: { type: 'token_count', info: { last_token_usage: usage(input), total_token_usage: usage(total) } } });
+    lines.push({
+      timestamp: new Date(now - h * HOUR).toISOString(),
+      type: 'event_msg',
+      payload: { type: 'token_count', info: { last_token_usage: usage(input), total_token_usage: usage(total) } },
+    });
   }
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'rollout-spiky.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
@@ -83,7 +87,11 @@ describe('corral usage analytics, import and export', function () {
   });
 
   it('imports Codex CLI sessions once: last_token_usage, running totals, repeated events skipped', async () => {
-    const first = parseAs(importShape, (await runCli(['--json', 'usage', 'import', '--from', 'codex', path.join(fixtures, 'codex', 'sessions')], env)).stdout, 'usage import --json');
+    const first = parseAs(
+      importShape,
+      (await runCli(['--json', 'usage', 'import', '--from', 'codex', path.join(fixtures, 'codex', 'sessions')], env)).stdout,
+      'usage import --json',
+    );
     assert.deepEqual({ files: first.files, rows: first.rows, added: first.added }, { files: 1, rows: 3, added: 3 });
     const again = parseAs(importShape, (await runCli(['--json', 'usage', 'import', '--from', 'codex', path.join(fixtures, 'codex')], env)).stdout, 'usage import --json');
     assert.equal(again.added, 0);
@@ -96,7 +104,22 @@ describe('corral usage analytics, import and export', function () {
   it('exports every row with its source, as JSON lines and CSV', async () => {
     const jsonl = await runCli(['usage', 'export', '--format', 'jsonl'], env);
     assert.equal(jsonl.code, 0, jsonl.stderr);
-    const rows = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as { source: string; model: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; reasoningTokens: number; sessionId: string });
+    const rows = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            source: string;
+            model: string;
+            inputTokens: number;
+            outputTokens: number;
+            cacheReadTokens: number;
+            cacheWriteTokens: number;
+            reasoningTokens: number;
+            sessionId: string;
+          },
+      );
     assert.equal(rows.length, 7);
     const claude = rows.filter((r) => r.source === 'claude-code');
     const codex = rows.filter((r) => r.source === 'codex');
@@ -104,7 +127,10 @@ describe('corral usage analytics, import and export', function () {
     // Anthropic's input_tokens leave out cache reads and writes; Corral's input counts them.
     assert.deepEqual([sum(claude, 'inputTokens'), sum(claude, 'cacheReadTokens'), sum(claude, 'cacheWriteTokens'), sum(claude, 'outputTokens')], [57_827, 24_913, 32_891, 3_658]);
     assert.deepEqual([sum(codex, 'inputTokens'), sum(codex, 'cacheReadTokens'), sum(codex, 'outputTokens'), sum(codex, 'reasoningTokens')], [30_120, 16_128, 1_352, 700]);
-    assert.deepEqual(codex.map((r) => r.model), ['gpt-5-codex', 'gpt-5-codex', 'gpt-5']);
+    assert.deepEqual(
+      codex.map((r) => r.model),
+      ['gpt-5-codex', 'gpt-5-codex', 'gpt-5'],
+    );
     assert.equal(claude[0]!.sessionId, 'claude-code:8f0c2a61-5b7e-4d8a-9d1e-2f6b7c1a9e30');
     const csv = (await runCli(['usage', 'export'], env)).stdout.trim().split('\n');
     assert.equal(csv.length, 8);
@@ -151,10 +177,16 @@ describe('corral usage analytics, import and export', function () {
     assert.equal(spike.evidence.baselineMedianUsd, 1);
     assert.equal((await pushed).id, spike.id);
     // Delivered to the webhook: the first attempt got a 503, the retry went through.
-    assert.deepEqual(received.map((r) => r.status), [503, 200]);
+    assert.deepEqual(
+      received.map((r) => r.status),
+      [503, 200],
+    );
     const body = received[1]!.body as { text: string; blocks: { type: string }[] };
     assert.match(body.text, /spent \$30\.00 in the hour/);
-    assert.deepEqual(body.blocks.map((b) => b.type), ['section', 'context']);
+    assert.deepEqual(
+      body.blocks.map((b) => b.type),
+      ['section', 'context'],
+    );
 
     const text = await runCli(['usage', 'alerts'], env);
     assert.match(text.stdout, new RegExp(`^${spike.id}\\s+.*spend-spike`, 'm'));
@@ -162,7 +194,10 @@ describe('corral usage analytics, import and export', function () {
     assert.equal(acked.acked?.id, spike.id);
     assert.ok(acked.acked?.ackedAt);
     const after = parseAs(alertsShape, (await runCli(['--json', 'usage', 'alerts'], env)).stdout, 'usage alerts --json');
-    assert.deepEqual(after.alerts.filter((a) => a.kind === 'spend-spike'), []);
+    assert.deepEqual(
+      after.alerts.filter((a) => a.kind === 'spend-spike'),
+      [],
+    );
     const all = parseAs(alertsShape, (await runCli(['--json', 'usage', 'alerts', '--acked'], env)).stdout, 'usage alerts --acked --json');
     assert.equal(all.alerts.filter((a) => a.kind === 'spend-spike').length, 1);
     assert.equal(received.length, 2, 'an alert goes to the webhook once');

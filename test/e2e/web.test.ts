@@ -81,7 +81,9 @@ describe('corral web (browser app)', function () {
     if (!fs.existsSync(CHROMIUM)) {
       // Debian's Chromium only (scripts/provision-vscode.sh would add code-server, minutes more).
       this.timeout(600_000);
-      execFileSync('bash', ['-c', 'command -v chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }'], { stdio: 'inherit' });
+      execFileSync('bash', ['-c', 'command -v chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }'], {
+        stdio: 'inherit',
+      });
     }
     fs.mkdirSync(path.dirname(board), { recursive: true });
     fs.mkdirSync(tmp, { recursive: true });
@@ -117,7 +119,7 @@ describe('corral web (browser app)', function () {
     await page.goto(loginUrl);
     await ready(page, 'sessions');
     assert.ok(!page.url().includes('login='), page.url());
-    assert.match(await page.textContent('.who') ?? '', /signed in as /);
+    assert.match((await page.textContent('.who')) ?? '', /signed in as /);
     const cookies = await context!.cookies();
     assert.equal(cookies.length, 1);
     assert.equal(cookies[0]!.httpOnly, true);
@@ -140,10 +142,18 @@ describe('corral web (browser app)', function () {
     } finally {
       await stranger.close();
     }
-    const replay = await fetch(new URL('/api/login', url), { method: 'POST', headers: { Origin: origin(), 'Content-Type': 'application/json' }, body: JSON.stringify({ code: loginUrl.split('#login=')[1] }) });
+    const replay = await fetch(new URL('/api/login', url), {
+      method: 'POST',
+      headers: { Origin: origin(), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ code: loginUrl.split('#login=')[1] }),
+    });
     assert.equal(replay.status, 401);
     const fresh = await signInLink();
-    const foreign = await fetch(new URL('/api/login', url), { method: 'POST', headers: { Origin: 'http://evil.example', 'Content-Type': 'application/json' }, body: JSON.stringify({ code: fresh.loginUrl.split('#login=')[1] }) });
+    const foreign = await fetch(new URL('/api/login', url), {
+      method: 'POST',
+      headers: { Origin: 'http://evil.example', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ code: fresh.loginUrl.split('#login=')[1] }),
+    });
     assert.equal(foreign.status, 403, 'a sign-in posted from another origin');
     // A name that resolves here by DNS rebinding is not this server.
     const rebound = await new Promise<number>((resolve, reject) => {
@@ -196,16 +206,22 @@ describe('corral web (browser app)', function () {
         ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
       });
     try {
-      assert.match((await call('kv/list', {})).error?.message ?? '', /before corral\/hello/, 'the daemon\'s hello gate still applies');
+      assert.match((await call('kv/list', {})).error?.message ?? '', /before corral\/hello/, "the daemon's hello gate still applies");
       // The page's token is replaced by the bridge: whatever it says, the cookie decides who it is.
       const hello = await call('corral/hello', { protocolVersion: PROTOCOL_VERSION, token: 'anything', client: { kind: 'web' } });
       assert.equal((hello.result as { identity: { role: string } }).identity.role, 'owner', JSON.stringify(hello));
       const value = 'x'.repeat(60_000);
       const puts = await Promise.all(Array.from({ length: 20 }, (_, i) => call('kv/put', { key: `web/big-${i}`, value })));
-      assert.deepEqual(puts.filter((p) => p.error !== undefined), []);
+      assert.deepEqual(
+        puts.filter((p) => p.error !== undefined),
+        [],
+      );
       const list = (await call('kv/list', { prefix: 'web/' })).result as { key: string; value: string }[];
       assert.equal(list.length, 20);
-      assert.ok(list.every((entry) => entry.value === value), 'a 1.2 MB answer arrives whole');
+      assert.ok(
+        list.every((entry) => entry.value === value),
+        'a 1.2 MB answer arrives whole',
+      );
     } finally {
       ws.close();
     }
@@ -236,7 +252,9 @@ describe('corral web (browser app)', function () {
   it('shows the board grouped by status with its counts, and moves a card through tasks/update', async () => {
     await page.goto(`${url}#/board?file=${encodeURIComponent(board)}`);
     await page.waitForSelector('.columns', { timeout: WAIT });
-    const counts = await page.$$eval('section.column', (sections) => Object.fromEntries(sections.map((s) => [s.getAttribute('data-status'), Number(s.querySelector('.count')?.getAttribute('data-count'))])));
+    const counts = await page.$$eval('section.column', (sections) =>
+      Object.fromEntries(sections.map((s) => [s.getAttribute('data-status'), Number(s.querySelector('.count')?.getAttribute('data-count'))])),
+    );
     assert.deepEqual(counts, { todo: 4, in_progress: 1, review: 0, blocked: 0, done: 2 });
     // Whatever a title holds becomes text, never markup.
     assert.equal(await page.locator('article[data-task="T-7"] img').count(), 0);
@@ -298,7 +316,8 @@ describe('corral web (browser app)', function () {
         // Evaluated through the debugger protocol: the page's CSP (rightly) refuses injected scripts.
         await page.evaluate(axe);
         const result = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run());
-        for (const v of result.violations) if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${name}: ${v.id} (${v.impact}) ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+        for (const v of result.violations)
+          if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${name}: ${v.id} (${v.impact}) ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
         if (picked) assert.equal(await page.getAttribute('html', 'data-theme'), scheme);
         if (process.env.CORRAL_WEB_SCREENSHOTS === '1') await page.screenshot({ path: path.join(repoRoot, 'docs', 'images', `web-${name}-${scheme}.png`) });
       }
@@ -308,24 +327,27 @@ describe('corral web (browser app)', function () {
   }
 
   for (const route of ['sessions', 'board', 'usage']) {
-  it(`reaches every control of the ${route} page with the keyboard`, async () => {
-    await page.goto(`${url}#/${route === 'board' ? `board?file=${encodeURIComponent(board)}` : route}`);
-    await ready(page, route);
-    // A kanban card is a control too (focus, then Space picks it up); the other cards are reached
-    // from it with the arrows (roving focus: one Tab stop among them), so they are not counted.
-    const controls = await page.$$eval('a[href], button:not([tabindex="-1"]), input, select, vscode-button, [tabindex="0"]', (all) => all.map((el, i) => el.setAttribute('data-k', String(i))).length);
-    const reached = new Set<string>();
-    await page.focus('body');
-    for (let press = 0; press < controls + 5; press++) {
-      await page.keyboard.press('Tab');
-      const key = await page.evaluate(() => {
-        let el: Element | null = document.activeElement;
-        while (el !== null && !el.hasAttribute('data-k')) el = el.parentElement ?? ((el.getRootNode() as ShadowRoot).host ?? null);
-        return el?.getAttribute('data-k') ?? null;
-      });
-      if (key !== null) reached.add(key);
-    }
-    assert.equal(reached.size, controls, `reached ${reached.size} of ${controls} controls by Tab`);
-  });
+    it(`reaches every control of the ${route} page with the keyboard`, async () => {
+      await page.goto(`${url}#/${route === 'board' ? `board?file=${encodeURIComponent(board)}` : route}`);
+      await ready(page, route);
+      // A kanban card is a control too (focus, then Space picks it up); the other cards are reached
+      // from it with the arrows (roving focus: one Tab stop among them), so they are not counted.
+      const controls = await page.$$eval(
+        'a[href], button:not([tabindex="-1"]), input, select, vscode-button, [tabindex="0"]',
+        (all) => all.map((el, i) => el.setAttribute('data-k', String(i))).length,
+      );
+      const reached = new Set<string>();
+      await page.focus('body');
+      for (let press = 0; press < controls + 5; press++) {
+        await page.keyboard.press('Tab');
+        const key = await page.evaluate(() => {
+          let el: Element | null = document.activeElement;
+          while (el !== null && !el.hasAttribute('data-k')) el = el.parentElement ?? (el.getRootNode() as ShadowRoot).host ?? null;
+          return el?.getAttribute('data-k') ?? null;
+        });
+        if (key !== null) reached.add(key);
+      }
+      assert.equal(reached.size, controls, `reached ${reached.size} of ${controls} controls by Tab`);
+    });
   }
 });

@@ -44,7 +44,10 @@ function freshLogs(into: string): { claude: string; codex: string } {
       const source = path.join(entry.parentPath, entry.name);
       const target = path.join(to, path.relative(from, source));
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, fs.readFileSync(source, 'utf8').replace(/"timestamp":"[^"]+"/g, () => `"timestamp":"${new Date(Date.now() - shift-- * 1000).toISOString()}"`));
+      fs.writeFileSync(
+        target,
+        fs.readFileSync(source, 'utf8').replace(/"timestamp":"[^"]+"/g, () => `"timestamp":"${new Date(Date.now() - shift-- * 1000).toISOString()}"`),
+      );
     }
   };
   const claude = path.join(into, 'claude');
@@ -75,7 +78,9 @@ describe('corral web: the usage page', function () {
   before(async function () {
     if (!fs.existsSync(CHROMIUM)) {
       this.timeout(600_000);
-      execFileSync('bash', ['-c', 'command -v chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }'], { stdio: 'inherit' });
+      execFileSync('bash', ['-c', 'command -v chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }'], {
+        stdio: 'inherit',
+      });
     }
     fs.mkdirSync(tmp, { recursive: true });
     // A tiny month budget (the gauge shows it spent), a day budget far away, and a model switch
@@ -83,7 +88,10 @@ describe('corral web: the usage page', function () {
     fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ budgets: { dayUsd: 1000, monthUsd: MONTH_BUDGET_USD }, usage: { alerts: { switchMinCalls: 1 } } }));
     const fresh = freshLogs(logs);
     daemon = await startDaemon(home, env);
-    for (const [from, dir] of [['claude-code', fresh.claude], ['codex', fresh.codex]] as const) {
+    for (const [from, dir] of [
+      ['claude-code', fresh.claude],
+      ['codex', fresh.codex],
+    ] as const) {
       const imported = await cli<{ added: number }>(['usage', 'import', '--from', from, dir]);
       assert.ok(imported.added > 0, `the ${from} logs were imported`);
     }
@@ -167,7 +175,9 @@ describe('corral web: the usage page', function () {
   it('follows the chosen period: the last 24 hours hold what the CLI counts for them', async () => {
     const day = await cli<Totals>(['usage', '--since', '24h']);
     await page.selectOption('#usage-range', '24h');
-    await page.waitForFunction((calls) => document.querySelector('[data-total="calls"] .tile-value')?.textContent === calls, day.total.calls.toLocaleString('en-US'), { timeout: WAIT });
+    await page.waitForFunction((calls) => document.querySelector('[data-total="calls"] .tile-value')?.textContent === calls, day.total.calls.toLocaleString('en-US'), {
+      timeout: WAIT,
+    });
   });
 
   for (const scheme of ['light', 'dark'] as const) {

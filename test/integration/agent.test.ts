@@ -92,8 +92,7 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
     fs.rmSync(homePaths(home.home).config, { force: true });
   });
 
-  const run = (params: Omit<AgentRunParams, 'repo' | 'image'> & { repo?: string }): Promise<RunSummary> =>
-    client.rpc.sendRequest(AgentRun, { repo, image: DEBIAN, ...params });
+  const run = (params: Omit<AgentRunParams, 'repo' | 'image'> & { repo?: string }): Promise<RunSummary> => client.rpc.sendRequest(AgentRun, { repo, image: DEBIAN, ...params });
 
   it('fixes a bug in several steps, accounts every token, prices it from the table, and diff shows the change', async () => {
     fake.play(FIX);
@@ -112,8 +111,17 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
     assert.match(results[3]!.content, /^exit 0\n--- stdout\nok\n/);
 
     // Ledger totals equal what the provider reported, to the token.
-    const sum = (f: (u: NonNullable<Extract<FakeTurn, { usage?: unknown }>['usage']>) => number | undefined): number => FIX.reduce((s, t) => s + (('usage' in t && t.usage ? f(t.usage) : 0) ?? 0), 0);
-    assert.deepEqual(summary.tokens, { calls: 5, inputTokens: sum((u) => u.input), outputTokens: sum((u) => u.output), cacheReadTokens: sum((u) => u.cacheRead), cacheWriteTokens: 0, reasoningTokens: sum((u) => u.reasoning), estimatedCalls: 0 });
+    const sum = (f: (u: NonNullable<Extract<FakeTurn, { usage?: unknown }>['usage']>) => number | undefined): number =>
+      FIX.reduce((s, t) => s + (('usage' in t && t.usage ? f(t.usage) : 0) ?? 0), 0);
+    assert.deepEqual(summary.tokens, {
+      calls: 5,
+      inputTokens: sum((u) => u.input),
+      outputTokens: sum((u) => u.output),
+      cacheReadTokens: sum((u) => u.cacheRead),
+      cacheWriteTokens: 0,
+      reasoningTokens: sum((u) => u.reasoning),
+      estimatedCalls: 0,
+    });
     const usage = await client.rpc.sendRequest(UsageQuery, { since: '1h', by: 'session' });
     const row = usage.rows.find((r) => r.key === summary.sessionId)!;
     assert.equal(row.calls, 5);
@@ -123,15 +131,25 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
 
     // Cost of a known model = the table's price: uncached input, cached input and output at gpt-4o's rates.
     const table = calcPrice({ input_tokens: 1, output_tokens: 1 }, 'gpt-4o', { providerId: 'openai' })!.model_price as Record<string, number>;
-    const expected = ((summary.tokens.inputTokens - summary.tokens.cacheReadTokens) * table.input_mtok! + summary.tokens.cacheReadTokens * table.cache_read_mtok! + summary.tokens.outputTokens * table.output_mtok!) / 1e6;
+    const expected =
+      ((summary.tokens.inputTokens - summary.tokens.cacheReadTokens) * table.input_mtok! +
+        summary.tokens.cacheReadTokens * table.cache_read_mtok! +
+        summary.tokens.outputTokens * table.output_mtok!) /
+      1e6;
     assert.ok(Math.abs(summary.costUsd! - expected) < 1e-12, `${summary.costUsd} vs ${expected}`);
     assert.ok(Math.abs(row.costUsd - expected) < 1e-12);
 
     const diff = await client.rpc.sendRequest(SessionDiff, { session: summary.sessionId, patch: true });
-    assert.deepEqual(diff.files.map((f) => f.path), ['calc.py']);
+    assert.deepEqual(
+      diff.files.map((f) => f.path),
+      ['calc.py'],
+    );
     assert.match(diff.patch!, /- {4}return a - b\n\+ {4}return a \+ b/);
     assert.equal(fs.readFileSync(path.join(repo, 'calc.py'), 'utf8'), 'def add(a, b):\n    return a - b\n', "the user's repo is untouched");
-    assert.deepEqual(events.filter((e) => e.kind === 'tool').map((e) => e.kind === 'tool' && e.name), ['list_files', 'read_file', 'edit_file', 'shell', 'finish']);
+    assert.deepEqual(
+      events.filter((e) => e.kind === 'tool').map((e) => e.kind === 'tool' && e.name),
+      ['list_files', 'read_file', 'edit_file', 'shell', 'finish'],
+    );
   });
 
   it('gives tool errors back to the model, which recovers; retries a 429 (Anthropic)', async () => {
@@ -146,7 +164,10 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
     assert.equal(summary.outcome, 'finished', JSON.stringify(summary));
     assert.equal(summary.summary, 'Fixed the operator.');
     const results = toolResults(fake.requests);
-    assert.deepEqual(results.map((r) => r.error), [true, true, false]);
+    assert.deepEqual(
+      results.map((r) => r.error),
+      [true, true, false],
+    );
     assert.match(results[0]!.content, /old_text was not found in calc\.py/);
     assert.match(results[1]!.content, /outside \/workspace/);
     assert.ok(events.some((e) => e.kind === 'retry' && e.status === 429 && e.retryAfterS === 1));
@@ -154,7 +175,10 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
     assert.equal(summary.tokens.inputTokens, 900 + 800 + 100 + 800 + 150 + 900 + 200 + 1000);
     assert.equal(summary.tokens.cacheWriteTokens, 800);
     const diff = await client.rpc.sendRequest(SessionDiff, { session: summary.sessionId });
-    assert.deepEqual(diff.files.map((f) => f.path), ['calc.py']);
+    assert.deepEqual(
+      diff.files.map((f) => f.path),
+      ['calc.py'],
+    );
   });
 
   it('stops cleanly at the run budget, with an 80 % warning and a ledger entry', async () => {
@@ -167,7 +191,10 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
     assert.match(summary.error!.message, /this run budget of \$0\.15 would be exceeded/);
     assert.match(summary.error!.hint, /--budget/);
     assert.equal(fake.requests.length, 1, 'the second call was never made');
-    assert.ok(events.some((e) => e.kind === 'warning' && /at 97 % of its budget/.test(e.text)), JSON.stringify(events));
+    assert.ok(
+      events.some((e) => e.kind === 'warning' && /at 97 % of its budget/.test(e.text)),
+      JSON.stringify(events),
+    );
     assert.ok(Math.abs(summary.costUsd! - 0.145) < 1e-9);
     assert.equal(summary.tokens.calls, 2, 'the stop is a ledger row too');
   });
@@ -185,7 +212,13 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
 
   it('never lets anything in the jail see the API keys: environment, files, processes, tool results', async () => {
     fake.play([
-      { toolCalls: [call('shell', { command: 'env; cat /proc/*/environ 2>/dev/null | tr "\\0" "\\n"; ps auxeww 2>/dev/null; grep -rIl -e SECRET / --exclude-dir=proc --exclude-dir=sys 2>/dev/null | head' })] },
+      {
+        toolCalls: [
+          call('shell', {
+            command: 'env; cat /proc/*/environ 2>/dev/null | tr "\\0" "\\n"; ps auxeww 2>/dev/null; grep -rIl -e SECRET / --exclude-dir=proc --exclude-dir=sys 2>/dev/null | head',
+          }),
+        ],
+      },
       { toolCalls: [call('finish', { summary: 'looked' })] },
     ]);
     const summary = await run({ prompt: 'Look for secrets.', provider: 'openai', model: 'gpt-4o' });
@@ -193,7 +226,8 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
     assert.equal(fake.requests[0]!.headers.authorization, `Bearer ${OPENAI_KEY}`, 'the daemon does hold the key');
     const everything = JSON.stringify(fake.requests.map((r) => r.body));
     assert.match(everything, /CORRAL_SHELL|PATH=/, 'the environment dump reached the model');
-    for (const secret of [OPENAI_KEY, ANTHROPIC_KEY, 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', fake.url]) assert.ok(!everything.includes(secret), `${secret} leaked into a tool result`);
+    for (const secret of [OPENAI_KEY, ANTHROPIC_KEY, 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', fake.url])
+      assert.ok(!everything.includes(secret), `${secret} leaked into a tool result`);
     const direct = await client.rpc.sendRequest(ShellExec, { session: summary.sessionId, command: 'cat /proc/1/environ /proc/self/environ | tr "\\0" "\\n"; env' });
     assert.ok(!direct.stdout.includes(OPENAI_KEY) && !direct.stdout.includes(ANTHROPIC_KEY));
   });
@@ -246,7 +280,9 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
     const board = path.join(repo, 'docs', 'TASKS.md');
     fs.mkdirSync(path.dirname(board), { recursive: true });
     fs.writeFileSync(board, '# Tasks\n\n## Todo\n\n- [ ] T-1 Make test_calc.py pass\n  - [ ] T-2 Keep mul() as it is\n- [ ] T-3 Something else\n');
-    const withNote = FIX.map((turn, i) => (i === 3 && 'toolCalls' in turn ? { ...turn, toolCalls: [call('task_progress', { note: 'fixed the operator in add()' }), ...turn.toolCalls!] } : turn));
+    const withNote = FIX.map((turn, i) =>
+      i === 3 && 'toolCalls' in turn ? { ...turn, toolCalls: [call('task_progress', { note: 'fixed the operator in add()' }), ...turn.toolCalls!] } : turn,
+    );
     fake.play(withNote);
     const summary = await run({ task: 'T-1', provider: 'openai', model: 'gpt-4o' });
     assert.equal(summary.outcome, 'finished', JSON.stringify(summary));
@@ -256,7 +292,12 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
     assert.match(goal, /- \[ \] T-2 Keep mul\(\) as it is/);
     const text = fs.readFileSync(board, 'utf8');
     const owner = os.userInfo().username;
-    assert.match(text, new RegExp(`- \\[x\\] T-1 Make test_calc\\.py pass @${owner}\n  - \\[ \\] T-2 Keep mul\\(\\) as it is\n  - .+ ${owner}: agent: fixed the operator in add\\(\\)\n  - .+ ${owner}: agent run ${summary.runId} finished in 5 steps, \\$0\\.\\d+, branch corral/${summary.sessionId}`));
+    assert.match(
+      text,
+      new RegExp(
+        `- \\[x\\] T-1 Make test_calc\\.py pass @${owner}\n  - \\[ \\] T-2 Keep mul\\(\\) as it is\n  - .+ ${owner}: agent: fixed the operator in add\\(\\)\n  - .+ ${owner}: agent run ${summary.runId} finished in 5 steps, \\$0\\.\\d+, branch corral/${summary.sessionId}`,
+      ),
+    );
     assert.match(text, /- \[ \] T-3 Something else\n$/, 'other tasks untouched');
     const usage = await client.rpc.sendRequest(UsageQuery, { since: '1h', by: 'task' });
     assert.equal(usage.rows.find((r) => r.key === 'T-1')!.calls, 5);
@@ -279,7 +320,10 @@ describe('the coding agent: runs in the jail against the official SDKs and a loc
     fs.writeFileSync(homePaths(home.home).config, JSON.stringify({ budgets: { runUsd: 'lots' } }));
     await assert.rejects(run({ prompt: 'x' }), (e: Error & { data?: { hint: string } }) => /budgets\.runUsd/.test(e.message) && /README/.test(e.data!.hint));
     fs.rmSync(homePaths(home.home).config);
-    await assert.rejects(run({ prompt: 'x', provider: 'nope' }), (e: Error & { data?: { hint: string } }) => /no provider named nope/.test(e.message) && /openai, anthropic, replay/.test(e.data!.hint));
+    await assert.rejects(
+      run({ prompt: 'x', provider: 'nope' }),
+      (e: Error & { data?: { hint: string } }) => /no provider named nope/.test(e.message) && /openai, anthropic, replay/.test(e.data!.hint),
+    );
     await assert.rejects(run({ prompt: 'x', provider: 'replay' }), /needs a transcript/);
   });
 });

@@ -3,7 +3,19 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AgentList, AgentProgress, AgentResume, AgentRun, AuthIssue, SessionRemove, SessionStart, ShellExec, UsageQuery, type RunEvent, type RunSummary } from '../../server/protocol';
+import {
+  AgentList,
+  AgentProgress,
+  AgentResume,
+  AgentRun,
+  AuthIssue,
+  SessionRemove,
+  SessionStart,
+  ShellExec,
+  UsageQuery,
+  type RunEvent,
+  type RunSummary,
+} from '../../server/protocol';
 import { connectDaemon, type DaemonConnection } from '../../server/protocol/client';
 import { homePaths } from '../../server/protocol/paths';
 import { connect, startDaemon, type DaemonProcess } from '../support/daemon';
@@ -44,7 +56,8 @@ const USAGE = [
 let resumed = false;
 function script(request: SeenRequest): FakeTurn {
   const step = stepOf(request);
-  if (goalOf(request).includes('task T-1')) return resumed ? { text: 'C done', usage: { input: 700, output: 7 } } : { toolCalls: [call('shell', { command: 'sleep 60' })], usage: { input: 600, output: 6 } };
+  if (goalOf(request).includes('task T-1'))
+    return resumed ? { text: 'C done', usage: { input: 700, output: 7 } } : { toolCalls: [call('shell', { command: 'sleep 60' })], usage: { input: 600, output: 6 } };
   if (goalOf(request).startsWith('B')) return { toolCalls: [call('shell', { command: 'sleep 60' })], usage: { input: 500, output: 5 } };
   if (step === 1) return { text: 'first', toolCalls: [call('shell', { command: 'echo one >> trace.txt' })], usage: USAGE[0]! };
   if (step === 2) return { text: 'second', toolCalls: [call('shell', { command: 'echo two >> trace.txt' })], usage: USAGE[1]! };
@@ -105,13 +118,21 @@ describe('agent runs survive the daemon: interrupted by SIGKILL, resumed after a
     const runs = [
       first.rpc.sendRequest(AgentRun, { session: sessionA.id, prompt: 'A: write the trace', provider: 'openai', model: 'gpt-4o' }),
       first.rpc.sendRequest(AgentRun, { session: sessionB.id, prompt: 'B: wait', provider: 'openai', model: 'gpt-4o' }),
-    ].map((p) => p.then((s: RunSummary) => s, (error: unknown) => error));
+    ].map((p) =>
+      p.then(
+        (s: RunSummary) => s,
+        (error: unknown) => error,
+      ),
+    );
     await bothInTools;
     const idOf = (goal: string): string => [...goals].find(([, g]) => g === goal)![0];
     const runA = idOf('A');
     const runB = idOf('B');
     assert.deepEqual(
-      events.get(runA)!.filter((e) => e.kind === 'checkpoint').map((e) => (e.kind === 'checkpoint' ? e.step : 0)),
+      events
+        .get(runA)!
+        .filter((e) => e.kind === 'checkpoint')
+        .map((e) => (e.kind === 'checkpoint' ? e.step : 0)),
       [1, 2],
       'A reported steps 1 and 2 saved before its third call',
     );
@@ -155,7 +176,10 @@ describe('agent runs survive the daemon: interrupted by SIGKILL, resumed after a
     assert.equal(summary.steps, 3);
     assert.equal(summary.summary, 'wrote the trace');
     assert.deepEqual(progress[0], { kind: 'started', sessionId: sessionA.id, provider: 'openai', model: 'gpt-4o', replay: false, resumedAfter: 2 });
-    assert.deepEqual(progress.filter((e) => e.kind === 'model').map((e) => (e.kind === 'model' ? e.step : 0)), [3]);
+    assert.deepEqual(
+      progress.filter((e) => e.kind === 'model').map((e) => (e.kind === 'model' ? e.step : 0)),
+      [3],
+    );
 
     // The model got one more call: step 3 again, sent exactly what the interrupted step 3 was sent.
     assert.equal(fake.requests.length, 5);
@@ -175,7 +199,10 @@ describe('agent runs survive the daemon: interrupted by SIGKILL, resumed after a
     assert.ok(summary.costUsd !== null && Math.abs(summary.costUsd - row.costUsd) < 1e-12, `${summary.costUsd} vs ${row.costUsd}`);
 
     // Finished now: listed so, and not resumed again.
-    assert.deepEqual((await client.rpc.sendRequest(AgentList, { outcome: 'finished' })).runs.map((r) => [r.runId, r.steps]), [[runA, 3]]);
+    assert.deepEqual(
+      (await client.rpc.sendRequest(AgentList, { outcome: 'finished' })).runs.map((r) => [r.runId, r.steps]),
+      [[runA, 3]],
+    );
     await assert.rejects(client.rpc.sendRequest(AgentResume, { run: runA }), /ended \(finished\) and cannot be resumed/);
   });
 
@@ -212,6 +239,11 @@ describe('agent runs survive the daemon: interrupted by SIGKILL, resumed after a
     const summary = await after.rpc.sendRequest(AgentResume, { run: runId });
     assert.deepEqual([summary.outcome, summary.steps, summary.summary, summary.tokens.calls], ['finished', 1, 'C done', 2]);
     assert.deepEqual(summary.task, { id: 'T-1', board, status: 'done' });
-    assert.match(fs.readFileSync(board, 'utf8'), new RegExp(`- \\[x\\] T-1 Wait a while @\\S+\n  - .+: agent run ${runId} finished in 1 steps, \\$0\\.\\d+, branch corral/${session.id} \\(corral diff ${session.id}\\): C done\n$`));
+    assert.match(
+      fs.readFileSync(board, 'utf8'),
+      new RegExp(
+        `- \\[x\\] T-1 Wait a while @\\S+\n  - .+: agent run ${runId} finished in 1 steps, \\$0\\.\\d+, branch corral/${session.id} \\(corral diff ${session.id}\\): C done\n$`,
+      ),
+    );
   });
 });

@@ -24,7 +24,10 @@ describe('apply onto the user repository (real git)', () => {
   it('refuses a patch that writes inside .git, changing nothing', async () => {
     const patch = creating('.git/hooks/pre-commit', 'touch /tmp/pwned') + creating('ok.txt', 'fine');
     for (const mode of ['commit', 'patch'] as const) {
-      await assert.rejects(applyToRepo(repo.dir, patch, mode, 'x'), (error: unknown) => error instanceof CorralError && error.code === ErrorCode.Forbidden && /\.git/.test(error.message));
+      await assert.rejects(
+        applyToRepo(repo.dir, patch, mode, 'x'),
+        (error: unknown) => error instanceof CorralError && error.code === ErrorCode.Forbidden && /\.git/.test(error.message),
+      );
     }
     assert.equal(fs.existsSync(path.join(repo.dir, '.git', 'hooks', 'pre-commit')), false);
     assert.equal(fs.existsSync(path.join(repo.dir, 'ok.txt')), false);
@@ -34,7 +37,10 @@ describe('apply onto the user repository (real git)', () => {
   it('refuses a commit while the user has staged work, changing nothing', async () => {
     fs.writeFileSync(path.join(repo.dir, 'staged.txt'), 'mine\n');
     repo.git('add', 'staged.txt');
-    await assert.rejects(applyToRepo(repo.dir, creating('new.txt', 'x'), 'commit', 'x'), (error: unknown) => error instanceof CorralError && error.code === ErrorCode.Conflict && /staged/.test(error.message));
+    await assert.rejects(
+      applyToRepo(repo.dir, creating('new.txt', 'x'), 'commit', 'x'),
+      (error: unknown) => error instanceof CorralError && error.code === ErrorCode.Conflict && /staged/.test(error.message),
+    );
     assert.equal(fs.existsSync(path.join(repo.dir, 'new.txt')), false);
     assert.equal(repo.git('status', '--porcelain'), 'A  staged.txt\n');
   });

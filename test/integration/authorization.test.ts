@@ -118,7 +118,10 @@ describe('authorization: grants, real paths, other users, the owner', function (
   it('lists grants by real path; only the owner grants, revokes or lists', async () => {
     const listed = await owner.rpc.sendRequest(AuthList, {});
     assert.equal(listed.daemonOwner, os.userInfo().username);
-    assert.deepEqual(listed.grants.map((g) => `${g.user} ${g.dir}`), [`bob ${at('bobs')}`, `bob ${at('repo/sub')}`, `carol ${at('carols')}`]);
+    assert.deepEqual(
+      listed.grants.map((g) => `${g.user} ${g.dir}`),
+      [`bob ${at('bobs')}`, `bob ${at('repo/sub')}`, `carol ${at('carols')}`],
+    );
     await forbidden(bob.rpc.sendRequest(AuthGrant, { user: 'bob', dirs: [at('secret')] }), 'bob grants himself');
     await forbidden(bob.rpc.sendRequest(AuthRevoke, { user: 'carol' }), 'bob revokes carol');
     await forbidden(bob.rpc.sendRequest(AuthList, {}), 'bob lists grants');

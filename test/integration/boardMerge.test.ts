@@ -9,7 +9,23 @@ import { editBoard, loadBoard } from '../../server/tasks/file';
 import { applyToRepo } from '../../server/workspace/apply';
 import { historyRepo } from '../support/gitrepo';
 
-const BOARD = ['# Tasks', '', '## In progress', '', '## Todo', '', '- [ ] T-1 Parser', '- [ ] T-2 Printer', '- [ ] T-3 Colours', '- [ ] T-4 Docs', '', '## Done', '', '- [x] T-0 Setup', ''].join('\n');
+const BOARD = [
+  '# Tasks',
+  '',
+  '## In progress',
+  '',
+  '## Todo',
+  '',
+  '- [ ] T-1 Parser',
+  '- [ ] T-2 Printer',
+  '- [ ] T-3 Colours',
+  '- [ ] T-4 Docs',
+  '',
+  '## Done',
+  '',
+  '- [x] T-0 Setup',
+  '',
+].join('\n');
 
 /**
  * A session that edits the task board while the board is edited in the repository (by a person,
@@ -70,7 +86,7 @@ describe('apply: the task board merged three-way (real git)', () => {
       assert.equal(result.files, 2);
       const merged = fs.readFileSync(board(), 'utf8');
       const expected = ours.replace(from, to);
-      assert.equal(merged, expected, 'both sides\' edits, every other byte as it was');
+      assert.equal(merged, expected, "both sides' edits, every other byte as it was");
       assert.equal(fs.readFileSync(path.join(repo.dir, 'src', 'app.js'), 'utf8'), 'console.log("v2");\n', 'the rest of the patch applied');
       if (mode === 'commit') {
         assert.equal(repo.git('status', '--porcelain'), '', 'everything committed');
@@ -110,7 +126,10 @@ describe('apply: the task board merged three-way (real git)', () => {
       await assert.rejects(applyToRepo(repo.dir, patch, mode, 'x'), (error: unknown) => {
         assert.ok(error instanceof CorralError);
         assert.equal(error.code, ErrorCode.Conflict);
-        assert.equal(error.message, 'the task board docs/TASKS.md was changed both in your repository and in the session on the same lines — line 8: yours “- [~] T-2 Printer @ana”, the session\'s “- [x] T-2 Printer”');
+        assert.equal(
+          error.message,
+          "the task board docs/TASKS.md was changed both in your repository and in the session on the same lines — line 8: yours “- [~] T-2 Printer @ana”, the session's “- [x] T-2 Printer”",
+        );
         assert.match(error.hint, /^nothing was applied/);
         return true;
       });
@@ -118,11 +137,7 @@ describe('apply: the task board merged three-way (real git)', () => {
     assert.deepEqual(fs.readFileSync(board()), bytes);
     assert.equal(fs.readFileSync(path.join(repo.dir, 'src', 'app.js'), 'utf8'), 'console.log("v1");\n', 'the rest of the patch was not applied either');
     assert.equal(repo.git('status', '--porcelain'), status);
-    assert.deepEqual(
-      fs.readdirSync(path.join(repo.dir, 'docs')),
-      ['TASKS.md'],
-      'no temporary file left',
-    );
+    assert.deepEqual(fs.readdirSync(path.join(repo.dir, 'docs')), ['TASKS.md'], 'no temporary file left');
   });
 
   it('merges a CRLF board when the patch holds nothing else, as a commit, keeping its line endings', async () => {
@@ -145,7 +160,7 @@ describe('apply: the task board merged three-way (real git)', () => {
     assert.equal(repo.git('log', '-1', '--format=%s').trim(), 'corral: board only');
   });
 
-  it('applies the session\'s board as before when the repository did not change it', async () => {
+  it("applies the session's board as before when the repository did not change it", async () => {
     const patch = sessionPatch((t) => t.replace('- [ ] T-2 Printer', '- [x] T-2 Printer'));
     await applyToRepo(repo.dir, patch, 'commit', 'x');
     assert.equal(repo.git('show', 'HEAD:docs/TASKS.md'), BOARD.replace('- [ ] T-2 Printer', '- [x] T-2 Printer'));

@@ -64,13 +64,22 @@ describe('DockerJail port on the real engine', function () {
     assert.equal(raw.Config.User, '1000:1000');
     assert.ok(raw.HostConfig.SecurityOpt?.includes('no-new-privileges'));
     assert.ok(raw.HostConfig.SecurityOpt?.some((opt: string) => opt.startsWith('seccomp=') && opt.includes('SCMP_ACT_ERRNO')));
-    assert.deepEqual(raw.Mounts.map((m) => [m.Source, m.Destination, m.RW]), [[workspace, '/workspace', true]]);
-    assert.equal(raw.Config.Env?.some((e) => e.startsWith('CORRAL_') || e.includes('KEY')), false);
+    assert.deepEqual(
+      raw.Mounts.map((m) => [m.Source, m.Destination, m.RW]),
+      [[workspace, '/workspace', true]],
+    );
+    assert.equal(
+      raw.Config.Env?.some((e) => e.startsWith('CORRAL_') || e.includes('KEY')),
+      false,
+    );
   });
 
   it('lists its containers by home, and only those', async () => {
     const listed = await jail.list(home);
-    assert.deepEqual(listed.map((c) => [c.containerId, c.sessionId]), [[info.containerId, `port${process.pid}`]]);
+    assert.deepEqual(
+      listed.map((c) => [c.containerId, c.sessionId]),
+      [[info.containerId, `port${process.pid}`]],
+    );
     assert.deepEqual(await jail.list('/some/other/home'), []);
   });
 

@@ -23,14 +23,19 @@ const RUN = `${process.pid}-${Date.now()}`;
 const PROJECTS = [
   { name: 'is-number', test: 'npm test', bug: ["sed -i 's/return num - num === 0;/return num - num === 1;/' index.js"] },
   { name: 'dequal', test: 'npm test', bug: ["sed -i 's/return Object.keys(bar).length === len;/return true;/' src/index.js"] },
-  { name: 'tomli', test: 'PYTHONPATH=src python3 -m unittest 2>&1 | tail -3; exit ${PIPESTATUS:-0}', bug: ["sed -i 's/return pos + 4, True/return pos + 4, False/' src/tomli/_parser.py"] },
+  {
+    name: 'tomli',
+    test: 'PYTHONPATH=src python3 -m unittest 2>&1 | tail -3; exit ${PIPESTATUS:-0}',
+    bug: ["sed -i 's/return pos + 4, True/return pos + 4, False/' src/tomli/_parser.py"],
+  },
 ] as const;
 
 /** A git repository in a temp folder: a corpus bundle cloned, or these files committed. */
 function makeRepo(made: string[], source: { bundle: string } | { files: Record<string, string> }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cr-envrepo-'));
   made.push(dir);
-  const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.invalid', ...args], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const git = (...args: string[]): string =>
+    execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.invalid', ...args], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if ('bundle' in source) {
     execFileSync('git', ['clone', '-q', source.bundle, dir], { stdio: 'ignore' });
     git('switch', '-q', '-c', 'main');
@@ -106,7 +111,11 @@ describe('environments: the repository toolchain and dependencies in the jail, o
       const passed = await sh(client, session.id, `bash -c '${project.test.replaceAll("'", "'\\''")}'`, 180_000);
       assert.equal(passed.exitCode, 0, passed.stdout + passed.stderr);
       const diff = await client.rpc.sendRequest(SessionDiff, { session: session.id });
-      assert.deepEqual(diff.files.map((f) => f.path).filter((p) => p.startsWith('node_modules')), [], 'dependency folders stay out of the diff');
+      assert.deepEqual(
+        diff.files.map((f) => f.path).filter((p) => p.startsWith('node_modules')),
+        [],
+        'dependency folders stay out of the diff',
+      );
       for (const bug of project.bug) assert.equal((await sh(client, session.id, bug)).exitCode, 0);
       const failed = await sh(client, session.id, `bash -c '${project.test.replaceAll("'", "'\\''")}'`, 180_000);
       assert.notEqual(failed.exitCode, 0, `the planted bug must fail the tests:\n${failed.stdout}`);
@@ -159,7 +168,11 @@ describe('environments: the repository toolchain and dependencies in the jail, o
     const repo = makeRepo(made, {
       files: {
         // RUN makes the cache key new, so the setup really runs in this test.
-        '.corral/environment.json': JSON.stringify({ toolchains: ['debian'], setup: ['mkdir -p /opt/corral/site/tool && echo "$MODE" > /opt/corral/site/tool/mode'], env: { MODE: 'offline-ok', RUN: RUN } }),
+        '.corral/environment.json': JSON.stringify({
+          toolchains: ['debian'],
+          setup: ['mkdir -p /opt/corral/site/tool && echo "$MODE" > /opt/corral/site/tool/mode'],
+          env: { MODE: 'offline-ok', RUN: RUN },
+        }),
         'README.md': '# own\n',
       },
     });
@@ -168,10 +181,15 @@ describe('environments: the repository toolchain and dependencies in the jail, o
     const session = await start(repo);
     fresh.push(repo);
     listening.dispose();
-    assert.ok(progress.some((line) => line.startsWith('$ mkdir -p /opt/corral/site/tool')), `setup streams as progress during session start: ${progress.join(' | ')}`);
+    assert.ok(
+      progress.some((line) => line.startsWith('$ mkdir -p /opt/corral/site/tool')),
+      `setup streams as progress during session start: ${progress.join(' | ')}`,
+    );
     assert.equal((await sh(client, session.id, 'cat /opt/corral/site/tool/mode; echo "$MODE"')).stdout, 'offline-ok\noffline-ok\n');
 
-    const broken = makeRepo(made, { files: { '.corral/environment.json': JSON.stringify({ setup: ['echo resolving; echo "E404 no-such-package" >&2; exit 3'] }), 'README.md': '' } });
+    const broken = makeRepo(made, {
+      files: { '.corral/environment.json': JSON.stringify({ setup: ['echo resolving; echo "E404 no-such-package" >&2; exit 3'] }), 'README.md': '' },
+    });
     const error = await refused(client.rpc.sendRequest(SessionStart, { repo: broken }), ErrorCode.InvalidParams);
     assert.match(error.message, /exited with 3/);
     assert.match(error.message, /E404 no-such-package/, 'the log tail is in the error');
@@ -189,7 +207,13 @@ describe('environments: the repository toolchain and dependencies in the jail, o
       runSetup(docker, repo, spec, DEBIAN, tag, { hostEnv: {}, labels: {}, depsLabel: 'x', say: () => undefined, timeoutMs: 1500 }),
       (error: unknown) => error instanceof CorralError && /ran past 2 s and was killed/.test(error.message) && /waiting for a registry/.test(error.message),
     );
-    assert.equal(await docker.getImage(tag).inspect().catch(() => undefined), undefined);
+    assert.equal(
+      await docker
+        .getImage(tag)
+        .inspect()
+        .catch(() => undefined),
+      undefined,
+    );
     const left = (await docker.listContainers({ all: true, filters: { label: ['corral.build=setup'] } })).filter((c) => !before.has(c.Id));
     assert.deepEqual(left, [], 'the build container is gone');
   });

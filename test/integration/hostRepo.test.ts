@@ -146,7 +146,10 @@ for (const [name, make] of subjects) {
       const diff = await subject.port.diff(at, repo.head);
       fs.writeFileSync(path.join(root, 'src', 'app.js'), 'console.log("user");\n');
 
-      const error = await subject.port.apply(root, diff.patch, 'patch', 'unused').then(() => assert.fail('applied over the user’s edit'), (e: unknown) => e);
+      const error = await subject.port.apply(root, diff.patch, 'patch', 'unused').then(
+        () => assert.fail('applied over the user’s edit'),
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof CorralError, String(error));
       assert.equal(error.code, ErrorCode.Conflict);
       assert.equal(read(root, 'src/app.js'), 'console.log("user");\n');

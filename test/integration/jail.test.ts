@@ -84,9 +84,24 @@ describe('jailed workspace: persistent shell through the RPC API', function () {
     subscription.dispose();
     const mine = chunks.filter((c) => c.execId === 'stream-test');
     assert.ok(mine.length >= 3, 'output arrived in pieces');
-    assert.deepEqual(mine.map((c) => c.seq), mine.map((_, i) => i));
-    assert.equal(mine.filter((c) => c.stream === 'stdout').map((c) => c.data).join(''), result.stdout);
-    assert.equal(mine.filter((c) => c.stream === 'stderr').map((c) => c.data).join(''), 'oops\n');
+    assert.deepEqual(
+      mine.map((c) => c.seq),
+      mine.map((_, i) => i),
+    );
+    assert.equal(
+      mine
+        .filter((c) => c.stream === 'stdout')
+        .map((c) => c.data)
+        .join(''),
+      result.stdout,
+    );
+    assert.equal(
+      mine
+        .filter((c) => c.stream === 'stderr')
+        .map((c) => c.data)
+        .join(''),
+      'oops\n',
+    );
   });
 
   it('kills a command at its timeout, says so, and keeps the shell and its state', async () => {
@@ -155,12 +170,16 @@ describe('jailed workspace: persistent shell through the RPC API', function () {
 
   it('runs commands sent at once to one session one after another, in order', async () => {
     await sh(client, session, 'rm -f /tmp/order');
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => sh(client, session, `echo ${i} >> /tmp/order; sleep 0.0${i % 3}; echo ${i}`)),
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => sh(client, session, `echo ${i} >> /tmp/order; sleep 0.0${i % 3}; echo ${i}`)));
+    assert.deepEqual(
+      results.map((r) => r.stdout.trim()),
+      results.map((_, i) => String(i)),
     );
-    assert.deepEqual(results.map((r) => r.stdout.trim()), results.map((_, i) => String(i)));
     const order = await sh(client, session, 'cat /tmp/order');
-    assert.deepEqual(order.stdout.trim().split('\n'), Array.from({ length: 20 }, (_, i) => String(i)));
+    assert.deepEqual(
+      order.stdout.trim().split('\n'),
+      Array.from({ length: 20 }, (_, i) => String(i)),
+    );
   });
 
   it('restarts a shell that exits, reports it, and carries on', async () => {
@@ -229,6 +248,10 @@ describe('jailed workspace: persistent shell through the RPC API', function () {
     await refused(client.rpc.sendRequest(SessionStart, { repo: '/no/such/folder', image: TINY }), ErrorCode.NotFound, /--repo/);
     await refused(client.rpc.sendRequest(SessionStart, { image: TINY, limits: { memoryMb: 1 << 20 } }), ErrorCode.InvalidParams, /maximum/);
     const sessions = await client.rpc.sendRequest(SessionList, {});
-    assert.deepEqual(sessions.filter((s) => s.state === 'ready').map((s) => s.id), [session], 'failed starts left no ready session');
+    assert.deepEqual(
+      sessions.filter((s) => s.state === 'ready').map((s) => s.id),
+      [session],
+      'failed starts left no ready session',
+    );
   });
 });

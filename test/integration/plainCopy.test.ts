@@ -51,7 +51,10 @@ describe('sessions over a plain folder with files that cannot be copied', functi
       assert.equal(session.state, 'ready');
       const skipped = withDevice ? 3 : 2;
       assert.equal(session.warnings?.length, 1, JSON.stringify(session));
-      assert.match(session.warnings![0]!, new RegExp(`^${skipped} files left out of the workspace: sockets, FIFOs and device nodes cannot be copied \\(e\\.g\\. run/(app\\.sock|pipe|null)\\)$`));
+      assert.match(
+        session.warnings![0]!,
+        new RegExp(`^${skipped} files left out of the workspace: sockets, FIFOs and device nodes cannot be copied \\(e\\.g\\. run/(app\\.sock|pipe|null)\\)$`),
+      );
       const inside = await sh(client, session.id, 'cat notes.txt; readlink link; ls -A run | wc -l');
       assert.equal(inside.exitCode, 0, inside.stderr);
       assert.equal(inside.stdout.replace(/ +/g, ''), 'kept\nnotes.txt\n0\n');

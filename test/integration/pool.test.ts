@@ -36,7 +36,10 @@ describe('warm pool', function () {
       await waitForPool(home.home, client, 2);
       const warm = await client.rpc.sendRequest(SessionStart, { repo: path.join(repo.dir, 'src'), image: TINY, name: 'from the pool' });
       const events = (await client.rpc.sendRequest(SessionShow, { session: warm.id })).events;
-      assert.ok(events.some((e) => e.kind === 'claimed'), 'the second start came from the pool');
+      assert.ok(
+        events.some((e) => e.kind === 'claimed'),
+        'the second start came from the pool',
+      );
       assert.equal(warm.owner, cold.owner);
       assert.equal(warm.name, 'from the pool');
       assert.equal(warm.baseCommit, cold.baseCommit);
@@ -46,15 +49,33 @@ describe('warm pool', function () {
       repo.git('commit', '--allow-empty', '-qm', 'moved on');
       const afterMove = await client.rpc.sendRequest(SessionStart, { repo: repo.dir, image: TINY });
       assert.equal(afterMove.baseCommit, repo.git('rev-parse', 'HEAD').trim(), 'a pooled checkout of the old HEAD is never handed out');
-      assert.equal((await client.rpc.sendRequest(SessionShow, { session: afterMove.id })).events.some((e) => e.kind === 'claimed'), false);
+      assert.equal(
+        (await client.rpc.sendRequest(SessionShow, { session: afterMove.id })).events.some((e) => e.kind === 'claimed'),
+        false,
+      );
       await waitForPool(home.home, client, 2);
     } finally {
       client.dispose();
       await daemon.terminate();
     }
-    const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=corral.home=${home.home}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-    assert.equal(left.length, 3, `shutdown drained the pool; only the three user sessions keep containers: ${fs.readFileSync(path.join(home.home, 'logs', 'daemon.log'), 'utf8').split('\n').slice(-8).join('\n')}`);
-    assert.equal(fs.existsSync(path.join(home.home, 'worktrees')) && fs.readdirSync(path.join(home.home, 'worktrees')).length, 3, 'only the three claimed sessions keep workspaces');
+    const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=corral.home=${home.home}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
+    assert.equal(
+      left.length,
+      3,
+      `shutdown drained the pool; only the three user sessions keep containers: ${fs
+        .readFileSync(path.join(home.home, 'logs', 'daemon.log'), 'utf8')
+        .split('\n')
+        .slice(-8)
+        .join('\n')}`,
+    );
+    assert.equal(
+      fs.existsSync(path.join(home.home, 'worktrees')) && fs.readdirSync(path.join(home.home, 'worktrees')).length,
+      3,
+      'only the three claimed sessions keep workspaces',
+    );
     execFileSync('sh', ['-c', `docker ps -aq --filter label=corral.home=${home.home} | xargs -r docker rm -f >/dev/null`]);
     repo.cleanup();
     home.cleanup();

@@ -46,13 +46,17 @@ describe('preview ports: a server in the jail reached from the host through the 
   it('serves a dev server on a jail port at 127.0.0.1:PORT, lists it, and closes it with the session', async () => {
     await sh(client, session.id, 'python3 -m http.server 5173 --bind 127.0.0.1 >/tmp/http.log 2>&1 &');
     // Wait inside the jail until the server listens (a connect loop, not a sleep of the test).
-    const ready = await sh(client, session.id, `python3 -c "
+    const ready = await sh(
+      client,
+      session.id,
+      `python3 -c "
 import socket, time
 for _ in range(200):
     try:
         socket.create_connection(('127.0.0.1', 5173), 0.1).close(); break
     except OSError: time.sleep(0.05)
-else: raise SystemExit(1)"`);
+else: raise SystemExit(1)"`,
+    );
     assert.equal(ready.exitCode, 0, ready.stderr);
     const forward = await client.rpc.sendRequest(SessionPort, { session: session.id, port: 5173 });
     assert.equal(forward.host, '127.0.0.1');
@@ -60,7 +64,11 @@ else: raise SystemExit(1)"`);
     assert.equal(page.status, 200);
     assert.equal(page.body, '<h1>preview from the jail</h1>\n');
     const again = await Promise.all([get(forward.hostPort, '/index.html'), get(forward.hostPort, '/missing')]);
-    assert.deepEqual(again.map((r) => r.status), [200, 404], 'several connections, each relayed');
+    assert.deepEqual(
+      again.map((r) => r.status),
+      [200, 404],
+      'several connections, each relayed',
+    );
     assert.deepEqual(await client.rpc.sendRequest(SessionPorts, { session: session.id }), [forward]);
     assert.equal((await client.rpc.sendRequest(SessionPort, { session: session.id, port: 5173 })).hostPort, forward.hostPort, 'one listener per port');
     const env = { CORRAL_HOME: home.home };
@@ -69,9 +77,11 @@ else: raise SystemExit(1)"`);
     const network = await sh(client, session.id, 'ls /sys/class/net');
     assert.equal(network.stdout.trim(), 'lo', 'the jail has no network of its own');
 
-    const stopped = new Promise<void>((resolve) => client.rpc.onNotification(SessionChanged, (s) => {
+    const stopped = new Promise<void>((resolve) =>
+      client.rpc.onNotification(SessionChanged, (s) => {
         if (s.id === session.id && s.state === 'stopped') resolve();
-      }));
+      }),
+    );
     await client.rpc.sendRequest(SessionStop, { session: session.id });
     await stopped;
     await assert.rejects(get(forward.hostPort), /ECONNREFUSED/);

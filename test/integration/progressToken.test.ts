@@ -10,7 +10,7 @@ import { imageCache, TINY } from '../support/jail';
  * client with several requests in flight tells their lines apart. Real daemon, real engine; the
  * payloads are checked against their schema by the test client (test/support/wire.ts).
  */
-describe('progress notifications carry their request\'s token', function () {
+describe("progress notifications carry their request's token", function () {
   this.timeout(120_000);
   let home: ReturnType<typeof tempHome>;
   let daemon: DaemonProcess;
@@ -24,7 +24,7 @@ describe('progress notifications carry their request\'s token', function () {
     home?.cleanup();
   });
 
-  it('echoes each image/build\'s progressToken in every line of its progress', async () => {
+  it("echoes each image/build's progressToken in every line of its progress", async () => {
     const client = await connect(home.home);
     try {
       const lines: ProgressLine[] = [];
@@ -38,7 +38,11 @@ describe('progress notifications carry their request\'s token', function () {
       // A notification sent before its request's answer arrives before that answer.
       const tokens = lines.map((line) => line.progressToken ?? '(none)');
       assert.ok(tokens.includes('build-1') && tokens.includes('build-2') && tokens.includes('(none)'), `each build reported: ${tokens.join(', ')}`);
-      assert.deepEqual(tokens, [...tokens].sort((a, b) => ['build-1', 'build-2', '(none)'].indexOf(a) - ['build-1', 'build-2', '(none)'].indexOf(b)), 'in request order, each line with its own token');
+      assert.deepEqual(
+        tokens,
+        [...tokens].sort((a, b) => ['build-1', 'build-2', '(none)'].indexOf(a) - ['build-1', 'build-2', '(none)'].indexOf(b)),
+        'in request order, each line with its own token',
+      );
     } finally {
       client.dispose();
     }

@@ -95,11 +95,7 @@ describe('daemon protocol edge', function () {
   });
 
   it('closes a connection that sends malformed frames or JSON, and keeps serving others', async () => {
-    for (const garbage of [
-      Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
-      Buffer.from('Content-Length: 12\r\n\r\n{not json!!}'),
-      Buffer.from('Content-Length: abc\r\n\r\n'),
-    ]) {
+    for (const garbage of [Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), Buffer.from('Content-Length: 12\r\n\r\n{not json!!}'), Buffer.from('Content-Length: abc\r\n\r\n')]) {
       const raw = await RawClient.connect(home.home);
       raw.socket.write(garbage);
       await raw.closed;
@@ -113,9 +109,7 @@ describe('daemon protocol edge', function () {
   it('bounds the requests in flight on one connection', async () => {
     const client = await connect(home.home);
     try {
-      const results = await Promise.allSettled(
-        Array.from({ length: 40 }, (_, i) => client.rpc.sendRequest(KvPut, { key: `busy${i}`, value: i })),
-      );
+      const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => client.rpc.sendRequest(KvPut, { key: `busy${i}`, value: i })));
       const busy = results.filter((r) => r.status === 'rejected' && (r.reason as ResponseError<unknown>).code === ErrorCode.Busy);
       const ok = results.filter((r) => r.status === 'fulfilled');
       assert.ok(busy.length > 0, 'some requests were refused as Busy');

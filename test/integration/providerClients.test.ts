@@ -72,13 +72,19 @@ describe('provider port: one SDK client per provider, made once', function () {
     await run('local');
     await run('local');
     assert.deepEqual(sdks.made, { openai: 1, anthropic: 0 }, 'one OpenAI client for four calls over two runs');
-    assert.deepEqual(fake.requests.map((r) => keyOf(r.headers)), ['sk-first-key', 'sk-first-key']);
+    assert.deepEqual(
+      fake.requests.map((r) => keyOf(r.headers)),
+      ['sk-first-key', 'sk-first-key'],
+    );
 
     await client.rpc.sendRequest(ProviderSetKey, { provider: 'claude', key: 'sk-ant-first' });
     await run('claude');
     await run('claude');
     assert.deepEqual(sdks.made, { openai: 1, anthropic: 1 });
-    assert.deepEqual(fake.requests.map((r) => keyOf(r.headers)), ['sk-ant-first', 'sk-ant-first']);
+    assert.deepEqual(
+      fake.requests.map((r) => keyOf(r.headers)),
+      ['sk-ant-first', 'sk-ant-first'],
+    );
   });
 
   it('a new key makes a new client, used from the next call on; forgetting it makes another', async () => {
@@ -86,7 +92,10 @@ describe('provider port: one SDK client per provider, made once', function () {
     await client.rpc.sendRequest(ProviderSetKey, { provider: 'local', key: 'sk-second-key' });
     await run('local');
     assert.equal(sdks.made.openai, before + 1);
-    assert.deepEqual(fake.requests.map((r) => keyOf(r.headers)), ['sk-second-key', 'sk-second-key']);
+    assert.deepEqual(
+      fake.requests.map((r) => keyOf(r.headers)),
+      ['sk-second-key', 'sk-second-key'],
+    );
     await run('local');
     assert.equal(sdks.made.openai, before + 1, 'the new client is kept for the next run');
 
@@ -94,7 +103,10 @@ describe('provider port: one SDK client per provider, made once', function () {
     await client.rpc.sendRequest(ProviderSetKey, { provider: 'local', key: null });
     await run('local');
     assert.equal(sdks.made.openai, before + 2);
-    assert.deepEqual(fake.requests.map((r) => keyOf(r.headers)), ['none', 'none']);
+    assert.deepEqual(
+      fake.requests.map((r) => keyOf(r.headers)),
+      ['none', 'none'],
+    );
   });
 
   it('reports a retry to the call that met it, through the shared client', async () => {
@@ -120,6 +132,10 @@ describe('provider port: one SDK client per provider, made once', function () {
     assert.equal(plain.outcome, 'finished');
     assert.equal(sdks.made.openai, made + 1);
     const retries = progress.filter((p) => p.kind === 'retry');
-    assert.deepEqual(retries.map((p) => p.runId), [limited.runId], 'one retry, told to the run that met it');
+    assert.deepEqual(
+      retries.map((p) => p.runId),
+      [limited.runId],
+      'one retry, told to the run that met it',
+    );
   });
 });

@@ -101,9 +101,12 @@ describe('provider keys handed to the daemon over RPC (memory only)', function (
     return { summary, key: keyOf(fake.requests[0]!.headers) };
   };
 
-  it('refuses both methods to a user who is not the daemon\'s owner, and takes nothing', async () => {
+  it("refuses both methods to a user who is not the daemon's owner, and takes nothing", async () => {
     for (const call of [bob.rpc.sendRequest(ProviderSetKey, { provider: 'openai', key: 'sk-bob-0123456789' }), bob.rpc.sendRequest(ProviderKeys, {})]) {
-      const error = await call.then(() => assert.fail('bob was allowed'), (e: unknown) => e);
+      const error = await call.then(
+        () => assert.fail('bob was allowed'),
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof ResponseError);
       assert.equal(error.code, ErrorCode.Forbidden, error.message);
     }
@@ -111,7 +114,10 @@ describe('provider keys handed to the daemon over RPC (memory only)', function (
   });
 
   it('refuses a malformed key without echoing it', async () => {
-    const error = await owner.rpc.sendRequest(ProviderSetKey, { provider: 'openai', key: 'sk with spaces inside' }).then(() => assert.fail('taken'), (e: unknown) => e);
+    const error = await owner.rpc.sendRequest(ProviderSetKey, { provider: 'openai', key: 'sk with spaces inside' }).then(
+      () => assert.fail('taken'),
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof ResponseError);
     assert.equal(error.code, ErrorCode.InvalidParams);
     assert.ok(!JSON.stringify({ message: error.message, data: error.data as unknown }).includes('sk with spaces'), error.message);
@@ -119,7 +125,7 @@ describe('provider keys handed to the daemon over RPC (memory only)', function (
   });
 
   it('a handed key is what the provider receives, before the environment; it is in no file, log or jail', async () => {
-    assert.equal((await run('openai')).key, ENV_OPENAI, 'without a handed key the environment\'s is used');
+    assert.equal((await run('openai')).key, ENV_OPENAI, "without a handed key the environment's is used");
     assert.deepEqual(await owner.rpc.sendRequest(ProviderSetKey, { provider: 'openai', key: HANDED_OPENAI }), { providers: ['openai'] });
     assert.deepEqual(await owner.rpc.sendRequest(ProviderSetKey, { provider: 'anthropic', key: HANDED_ANTHROPIC }), { providers: ['anthropic', 'openai'] });
     assert.deepEqual(await owner.rpc.sendRequest(ProviderKeys, {}), { providers: ['anthropic', 'openai'] });
@@ -130,10 +136,11 @@ describe('provider keys handed to the daemon over RPC (memory only)', function (
     // shell may keep in a file) does not match them.
     const inJail = await owner.rpc.sendRequest(ShellExec, {
       session: session!,
-      command: 'env; a=9d2f61c0a7e34b58; b=3b7e05d9c1f84a26; grep -rlI -e "handed-$a" -e "handed-$b" / --exclude-dir=proc --exclude-dir=sys 2>/dev/null | sed "s/^/HOLDS-KEY: /"; true',
+      command:
+        'env; a=9d2f61c0a7e34b58; b=3b7e05d9c1f84a26; grep -rlI -e "handed-$a" -e "handed-$b" / --exclude-dir=proc --exclude-dir=sys 2>/dev/null | sed "s/^/HOLDS-KEY: /"; true',
       timeoutMs: 90_000,
     });
-    assert.ok(!inJail.stdout.includes(HANDED_OPENAI) && !inJail.stdout.includes(HANDED_ANTHROPIC), 'a key in the jail\'s environment');
+    assert.ok(!inJail.stdout.includes(HANDED_OPENAI) && !inJail.stdout.includes(HANDED_ANTHROPIC), "a key in the jail's environment");
     assert.ok(!inJail.stdout.includes('HOLDS-KEY'), `files in the jail hold a key: ${inJail.stdout.slice(-2000)}`);
     // Config, store, journal, the debug log, worktrees; and what the daemon printed.
     for (const key of [HANDED_OPENAI, HANDED_ANTHROPIC]) {
@@ -152,7 +159,7 @@ describe('provider keys handed to the daemon over RPC (memory only)', function (
       assert.equal((await run('acme')).key, HANDED_ACME);
       assert.deepEqual(filesHolding(home.home, HANDED_ACME), []);
       assert.deepEqual(await owner.rpc.sendRequest(ProviderSetKey, { provider: 'acme', key: null }), { providers: ['anthropic', 'openai'] });
-      assert.equal((await run('acme')).key, CONFIG_ACME, 'forgotten: config.json\'s key again');
+      assert.equal((await run('acme')).key, CONFIG_ACME, "forgotten: config.json's key again");
     } finally {
       fs.rmSync(paths.config, { force: true });
     }
@@ -169,7 +176,7 @@ describe('provider keys handed to the daemon over RPC (memory only)', function (
     daemon = await startDaemon(home.home, env());
     owner = await connect(home.home);
     assert.deepEqual(await owner.rpc.sendRequest(ProviderKeys, {}), { providers: [] });
-    assert.equal((await run('openai')).key, ENV_OPENAI, 'the restarted daemon has only its environment\'s key');
+    assert.equal((await run('openai')).key, ENV_OPENAI, "the restarted daemon has only its environment's key");
     await owner.rpc.sendRequest(ProviderSetKey, { provider: 'openai', key: HANDED_OPENAI });
     assert.equal((await run('openai')).key, HANDED_OPENAI);
     assert.deepEqual(filesHolding(home.home, HANDED_OPENAI), []);

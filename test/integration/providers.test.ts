@@ -37,12 +37,27 @@ describe('providers through the official SDKs (local fake server)', function () 
   for (const [name, make] of providers) {
     describe(name, () => {
       it('streams text and tool calls and sends the conversation in its wire format', async () => {
-        fake.play([{ text: 'I will edit the file now, carefully.', toolCalls: [{ name: 'write_file', arguments: { path: 'a.txt', content: 'x\n' } }, { name: 'shell', arguments: { command: 'cat a.txt' } }], usage: { input: 120, output: 30 } }]);
+        fake.play([
+          {
+            text: 'I will edit the file now, carefully.',
+            toolCalls: [
+              { name: 'write_file', arguments: { path: 'a.txt', content: 'x\n' } },
+              { name: 'shell', arguments: { command: 'cat a.txt' } },
+            ],
+            usage: { input: 120, output: 30 },
+          },
+        ]);
         const streamed: string[] = [];
         const turn = await make().complete(request, { text: (d) => streamed.push(d) });
         assert.equal(turn.text, 'I will edit the file now, carefully.');
         assert.ok(streamed.length > 1, 'text arrived in pieces');
-        assert.deepEqual(turn.toolCalls.map((c) => [c.name, JSON.parse(c.arguments)]), [['write_file', { path: 'a.txt', content: 'x\n' }], ['shell', { command: 'cat a.txt' }]]);
+        assert.deepEqual(
+          turn.toolCalls.map((c) => [c.name, JSON.parse(c.arguments)]),
+          [
+            ['write_file', { path: 'a.txt', content: 'x\n' }],
+            ['shell', { command: 'cat a.txt' }],
+          ],
+        );
         assert.ok(turn.toolCalls.every((c) => c.id.length > 0));
         assert.equal(turn.stopReason, 'tool_use');
         const seen = fake.requests[0]!;
@@ -51,13 +66,23 @@ describe('providers through the official SDKs (local fake server)', function () 
           assert.equal(seen.headers.authorization, 'Bearer sk-test-openai');
           assert.deepEqual(seen.body.stream_options, { include_usage: true });
           const messages = seen.body.messages as { role: string; tool_call_id?: string }[];
-          assert.deepEqual(messages.map((m) => m.role), ['system', 'user', 'assistant', 'tool']);
+          assert.deepEqual(
+            messages.map((m) => m.role),
+            ['system', 'user', 'assistant', 'tool'],
+          );
           assert.equal(messages[3]!.tool_call_id, 'call_1');
         } else {
           // This SDK version sends the key as a bearer token; older ones used x-api-key.
           assert.match(String(seen.headers['x-api-key'] ?? seen.headers.authorization), /sk-ant-test$/);
           const messages = seen.body.messages as { role: string; content: { type: string; cache_control?: unknown }[] }[];
-          assert.deepEqual(messages.map((m) => [m.role, m.content.map((b) => b.type).join()]), [['user', 'text'], ['assistant', 'text,tool_use'], ['user', 'tool_result']]);
+          assert.deepEqual(
+            messages.map((m) => [m.role, m.content.map((b) => b.type).join()]),
+            [
+              ['user', 'text'],
+              ['assistant', 'text,tool_use'],
+              ['user', 'tool_result'],
+            ],
+          );
           assert.deepEqual(messages[2]!.content[0]!.cache_control, { type: 'ephemeral' }, 'the conversation is a cache breakpoint');
           assert.deepEqual((seen.body.system as { cache_control: unknown }[])[0]!.cache_control, { type: 'ephemeral' });
         }
@@ -95,13 +120,26 @@ describe('providers through the official SDKs (local fake server)', function () 
 
       it('says a bad key, an unknown model and a context overflow plainly', async () => {
         const cases: [Parameters<FakeLlm['play']>[0], RegExp, RegExp][] = [
-          [[{ error: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' } }], /rejected the API key \(401\)/, name === 'openai' ? /OPENAI_API_KEY/ : /ANTHROPIC_API_KEY/],
+          [
+            [{ error: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' } }],
+            /rejected the API key \(401\)/,
+            name === 'openai' ? /OPENAI_API_KEY/ : /ANTHROPIC_API_KEY/,
+          ],
           [[{ error: { status: 404, type: 'not_found_error', message: 'model: gpt-9 not found' } }], /does not serve the model gpt-4o/, /--model/],
-          [[{ error: { status: 400, type: 'invalid_request_error', message: 'prompt is too long: 250000 tokens > 200000 maximum', code: 'context_length_exceeded' } }], /no longer fits/, /longer context/],
+          [
+            [{ error: { status: 400, type: 'invalid_request_error', message: 'prompt is too long: 250000 tokens > 200000 maximum', code: 'context_length_exceeded' } }],
+            /no longer fits/,
+            /longer context/,
+          ],
         ];
         for (const [script, message, hint] of cases) {
           fake.play(script);
-          const error = await make().complete(request).then(() => assert.fail('no error'), (e: unknown) => e);
+          const error = await make()
+            .complete(request)
+            .then(
+              () => assert.fail('no error'),
+              (e: unknown) => e,
+            );
           assert.ok(error instanceof CorralError, String(error));
           assert.equal(error.code, ErrorCode.ProviderFailed);
           assert.match(error.message, message);
@@ -114,7 +152,10 @@ describe('providers through the official SDKs (local fake server)', function () 
         const port = make();
         await fake.close();
         try {
-          const error = await port.complete(request).then(() => assert.fail('no error'), (e: unknown) => e);
+          const error = await port.complete(request).then(
+            () => assert.fail('no error'),
+            (e: unknown) => e,
+          );
           assert.ok(error instanceof CorralError);
           assert.match(error.message, /cannot reach/);
         } finally {

@@ -126,7 +126,10 @@ describe('reconciliation with the engine', function () {
       const orphanDir = path.join(homePaths(home.home).worktrees, 'ghost');
       fs.mkdirSync(orphanDir, { recursive: true });
       await waitFor('orphans removed', async () => containersOf(home.home).every((c) => c.session !== 'ghost') && !fs.existsSync(orphanDir));
-      assert.equal(containersOf(home.home).some((c) => c.id === ghost.slice(0, 12)), false);
+      assert.equal(
+        containersOf(home.home).some((c) => c.id === ghost.slice(0, 12)),
+        false,
+      );
     });
   });
 

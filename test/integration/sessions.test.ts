@@ -229,7 +229,10 @@ describe('sessions: private git workspaces, diff and apply, lifecycle, isolation
     assert.equal(shown.summary.errorRate, 0.25);
     assert.ok(shown.summary.p50Ms !== null && shown.summary.p95Ms !== null && shown.summary.p95Ms >= shown.summary.p50Ms);
     const raw = await client.rpc.sendRequest(SessionMetrics, { session: s.id });
-    assert.deepEqual(raw.commands.map((c) => c.exitCode), [0, 1, 0, 0]);
+    assert.deepEqual(
+      raw.commands.map((c) => c.exitCode),
+      [0, 1, 0, 0],
+    );
     const stored = raw.commands.map((c) => c.command).join('\n');
     assert.doesNotMatch(stored, /sk-abcdefghijklmnop|abc\.def\.ghi/);
     assert.match(stored, /API_KEY=\*\*\*/);
@@ -259,7 +262,10 @@ describe('sessions: private git workspaces, diff and apply, lifecycle, isolation
       await refused(bob.rpc.sendRequest(AuthIssue, { user: 'mallory' }), ErrorCode.Forbidden);
       const bobs = await bob.rpc.sendRequest(SessionStart, { image: DEBIAN });
       assert.equal(bobs.owner, 'bob');
-      assert.deepEqual((await client.rpc.sendRequest(SessionList, {})).filter((s) => s.id === bobs.id), []);
+      assert.deepEqual(
+        (await client.rpc.sendRequest(SessionList, {})).filter((s) => s.id === bobs.id),
+        [],
+      );
       // busy → ready is announced once, ANNOUNCE_MS (200 ms) after the command: wait for the
       // owner's copy, then a round trip on bob's connection, whose reply follows anything
       // broadcast to bob before it. (A fixed 100 ms wait looked before that announcement went out.)
@@ -267,7 +273,11 @@ describe('sessions: private git workspaces, diff and apply, lifecycle, isolation
       await sh(client, mine.id, 'true');
       await announced(mine.id, 'ready');
       await bob.rpc.sendRequest(SessionList, {});
-      assert.deepEqual(bobSaw.filter((s) => s.owner !== 'bob'), [], 'bob is told only of his own sessions');
+      assert.deepEqual(
+        bobSaw.filter((s) => s.owner !== 'bob'),
+        [],
+        'bob is told only of his own sessions',
+      );
       await bob.rpc.sendRequest(SessionRemove, { session: bobs.id, purge: true });
     } finally {
       bob.dispose();

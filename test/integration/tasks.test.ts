@@ -55,7 +55,10 @@ describe('task board over RPC: concurrency', function () {
     const { version } = await client.rpc.sendRequest(TasksList, { board });
     const theirs = BOARD.replace('- [ ] T-2 second\n', '');
     fs.writeFileSync(board, theirs);
-    const error = await client.rpc.sendRequest(TasksUpdate, { board, version, id: 'T-2', action: 'done' }).then(() => assert.fail('accepted'), (e: unknown) => e);
+    const error = await client.rpc.sendRequest(TasksUpdate, { board, version, id: 'T-2', action: 'done' }).then(
+      () => assert.fail('accepted'),
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof ResponseError);
     assert.equal(error.code, ErrorCode.Conflict);
     assert.match(error.message, /changed since you read it, and task T-2 is no longer on it/);
@@ -65,7 +68,9 @@ describe('task board over RPC: concurrency', function () {
   it('loses no update when two clients edit different tasks at once', async () => {
     const other = await connect(home.home);
     try {
-      const notes = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? client : other).rpc.sendRequest(TasksUpdate, { board, id: `T-${(i % 3) + 1}`, action: 'note', text: `note ${i}` }));
+      const notes = Array.from({ length: 12 }, (_, i) =>
+        (i % 2 === 0 ? client : other).rpc.sendRequest(TasksUpdate, { board, id: `T-${(i % 3) + 1}`, action: 'note', text: `note ${i}` }),
+      );
       await Promise.all(notes);
       const text = fs.readFileSync(board, 'utf8');
       for (let i = 0; i < 12; i++) assert.match(text, new RegExp(`: note ${i}\\n`));
@@ -93,7 +98,10 @@ describe('task board over RPC: concurrency', function () {
     const { token } = await client.rpc.sendRequest(AuthIssue, { user: 'bob' });
     const bob = await connectDaemon({ socketPath: homePaths(home.home).socket, token, client: { kind: 'test' } });
     try {
-      const refused = await bob.rpc.sendRequest(TasksList, { board }).then(() => assert.fail('bob read the owner\'s board'), (e: unknown) => e);
+      const refused = await bob.rpc.sendRequest(TasksList, { board }).then(
+        () => assert.fail("bob read the owner's board"),
+        (e: unknown) => e,
+      );
       assert.ok(refused instanceof ResponseError);
       assert.equal(refused.code, ErrorCode.Forbidden);
       await assert.rejects(bob.rpc.sendRequest(TasksUpdate, { board, id: 'T-1', action: 'done' }), /not in a folder the daemon's owner granted/);

@@ -65,7 +65,13 @@ describe('usage alerts on a real store', function () {
     store = await Store.open({ dbPath: paths.db, previousPath: paths.dbPrevious, journalDir: paths.journal, logger: memoryLogger() });
     announced.length = 0;
     now = Date.parse('2026-12-12T10:30:00Z');
-    service = new UsageService({ store, clock: { now: () => new Date(now) }, logger: memoryLogger(), configFile: paths.config, announce: (user, method, params) => announced.push({ user, method, params }) });
+    service = new UsageService({
+      store,
+      clock: { now: () => new Date(now) },
+      logger: memoryLogger(),
+      configFile: paths.config,
+      announce: (user, method, params) => announced.push({ user, method, params }),
+    });
   });
   afterEach(async () => {
     await service.close();
@@ -74,7 +80,8 @@ describe('usage alerts on a real store', function () {
   });
 
   const config = (value: unknown): void => fs.writeFileSync(homePaths(home.home).config, JSON.stringify(value));
-  const open = (kind: string, all = false): Promise<UsageAlert[]> => service.alerts({ user: 'ann', owner: true }, all ? { includeAcked: true } : {}).then((r) => r.alerts.filter((a) => a.kind === kind));
+  const open = (kind: string, all = false): Promise<UsageAlert[]> =>
+    service.alerts({ user: 'ann', owner: true }, all ? { includeAcked: true } : {}).then((r) => r.alerts.filter((a) => a.kind === kind));
 
   it('stores a spike once, announces it, and never raises it again once acknowledged', async () => {
     await store.write((w) => {
@@ -83,7 +90,10 @@ describe('usage alerts on a real store', function () {
     const [spike] = await open('spend-spike');
     assert.ok(spike, 'the planted spike is flagged');
     assert.equal(spike.evidence.spentUsd, 40);
-    assert.deepEqual(announced.map((a) => a.method), ['usage/alert', 'usage/changed']);
+    assert.deepEqual(
+      announced.map((a) => a.method),
+      ['usage/alert', 'usage/changed'],
+    );
     const seq = store.status().lastSeq;
     assert.equal((await service.evaluate()).length, 0, 'a second evaluation adds nothing');
     assert.equal(store.status().lastSeq, seq, 'and writes nothing: the forecast of the day is kept, the alert known');
@@ -114,7 +124,17 @@ describe('usage alerts on a real store', function () {
     await store.write((w) => {
       for (let h = 8 * 24; h >= 25; h--) appendEntry(w, call(now - h * HOUR, 0.1));
       for (let h = 12; h >= 1; h--) appendEntry(w, call(now - h * HOUR, 0.5, 'ann', 'o1-pro'));
-      for (let k = 0; k < 8; k++) recordCommand(w, { sessionId: 's9', user: 'ann', command: 'npm test', startedAt: new Date(now - HOUR + k * 1000).toISOString(), durationMs: 5, exitCode: 1, timedOut: false, bytesOut: 0 });
+      for (let k = 0; k < 8; k++)
+        recordCommand(w, {
+          sessionId: 's9',
+          user: 'ann',
+          command: 'npm test',
+          startedAt: new Date(now - HOUR + k * 1000).toISOString(),
+          durationMs: 5,
+          exitCode: 1,
+          timedOut: false,
+          bytesOut: 0,
+        });
     });
     const [failing] = await open('failing-commands');
     assert.deepEqual(failing?.evidence.sessions, ['s9']);
@@ -124,7 +144,17 @@ describe('usage alerts on a real store', function () {
 
   it('posts to a Slack-compatible webhook, retrying 5xx with backoff, not 4xx', async () => {
     const hook = await receiver([500, 502]);
-    const alert: UsageAlert = { id: 7, kind: 'spend-spike', user: 'ann', at: new Date(now).toISOString(), severity: 'critical', message: 'ann spent $40.00', evidence: { spentUsd: 40 }, ackedAt: null, ackedBy: null };
+    const alert: UsageAlert = {
+      id: 7,
+      kind: 'spend-spike',
+      user: 'ann',
+      at: new Date(now).toISOString(),
+      severity: 'critical',
+      message: 'ann spent $40.00',
+      evidence: { spentUsd: 40 },
+      ackedAt: null,
+      ackedBy: null,
+    };
     const waits: number[] = [];
     const wait = (ms: number): Promise<void> => {
       waits.push(ms);
@@ -141,7 +171,11 @@ describe('usage alerts on a real store', function () {
     }
     const refusing = await receiver([404, 404]);
     try {
-      assert.deepEqual(await postWebhook({ url: refusing.url, retries: 3, backoffMs: 1, timeoutMs: 5000 }, slackMessage(alert), wait), { delivered: false, attempts: 1, error: 'HTTP 404' });
+      assert.deepEqual(await postWebhook({ url: refusing.url, retries: 3, backoffMs: 1, timeoutMs: 5000 }, slackMessage(alert), wait), {
+        delivered: false,
+        attempts: 1,
+        error: 'HTTP 404',
+      });
     } finally {
       await refusing.close();
     }
@@ -167,4 +201,3 @@ describe('usage alerts on a real store', function () {
     }
   });
 });
-

@@ -73,9 +73,21 @@ describe('the monthly usage report on a real store', function () {
     assert.equal(r.total.costUsd, 65);
     assert.equal(r.total.unpricedCalls, 1);
     assert.deepEqual(r.tokens, { input: 32 * 300, cached: 32 * 600, cacheWrite: 32 * 100, output: 32 * 100, reasoning: 32 * 20 });
-    assert.deepEqual(r.topTasks.map((t) => [t.key, t.costUsd]), [['T-1', 60], ['T-2', 5]]);
-    assert.deepEqual(r.topSessions.map((t) => t.key), ['sA', 'sB']);
-    assert.deepEqual(r.byModel.map((m) => m.key), ['openai/gpt-4o', 'openai/o3', 'openai/mystery']);
+    assert.deepEqual(
+      r.topTasks.map((t) => [t.key, t.costUsd]),
+      [
+        ['T-1', 60],
+        ['T-2', 5],
+      ],
+    );
+    assert.deepEqual(
+      r.topSessions.map((t) => t.key),
+      ['sA', 'sB'],
+    );
+    assert.deepEqual(
+      r.byModel.map((m) => m.key),
+      ['openai/gpt-4o', 'openai/o3', 'openai/mystery'],
+    );
     assert.equal(r.weeks[0]!.period, '2026-10-26');
     assert.equal(r.infrastructure.cpuSeconds, 120);
     assert.ok(Math.abs(r.infrastructure.memoryGbHours - 60 / 3600) < 1e-12);

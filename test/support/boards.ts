@@ -16,7 +16,11 @@ export function allBoards(): { name: string; text: string }[] {
   const boards: { name: string; text: string }[] = [];
   const add = (dir: string, prefix: string): void => {
     if (!fs.existsSync(dir)) return;
-    for (const file of fs.readdirSync(dir).filter((f) => /\.(md|markdown)$/i.test(f) && f !== 'README.md').sort()) boards.push({ name: `${prefix}${file}`, text: fs.readFileSync(path.join(dir, file), 'utf8') });
+    for (const file of fs
+      .readdirSync(dir)
+      .filter((f) => /\.(md|markdown)$/i.test(f) && f !== 'README.md')
+      .sort())
+      boards.push({ name: `${prefix}${file}`, text: fs.readFileSync(path.join(dir, file), 'utf8') });
   };
   if (fs.existsSync(corpusDir)) add(corpusDir, 'corpus/');
   else console.log(`    the corpus boards are left out: no ${corpusDir} (it comes with ../shared beside the clone)`);

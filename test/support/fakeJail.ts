@@ -155,7 +155,7 @@ export class FakeJail implements JailPort {
 const RS = '\x1e';
 const PRELUDE = new RegExp(`printf '${RS}%s:0:%d${RS}' '([0-9a-f]+)' "\\$\\$"\n`);
 const COMMAND_HEAD = /^export CORRAL_CMD=(\d+)\n[^\n]*\n"; done <<'__CORRAL_([0-9a-f]+)'\n/;
-const COMMAND_TAIL = ">&2\n";
+const COMMAND_TAIL = '>&2\n';
 
 /** A fake `sh` reading the framing the daemon writes and answering with the script's output and end markers. */
 class FakeShell {

@@ -121,7 +121,9 @@ function streamOpenAi(res: http.ServerResponse, model: string, turn: Turn): void
   const id = `chatcmpl-${Math.random().toString(36).slice(2)}`;
   const created = Math.floor(Date.now() / 1000);
   const chunk = (delta: Record<string, unknown>, finish: string | null = null): void => {
-    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], usage: null })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], usage: null })}\n\n`,
+    );
   };
   chunk({ role: 'assistant', content: '' });
   // Text in a few pieces, as a real stream sends it.
@@ -171,7 +173,8 @@ function streamAnthropic(res: http.ServerResponse, model: string, turn: Turn): v
   }
   for (const call of turn.toolCalls ?? []) {
     event('content_block_start', { index, content_block: { type: 'tool_use', id: `toolu_${Math.random().toString(36).slice(2, 10)}`, name: call.name, input: {} } });
-    for (const piece of JSON.stringify(call.arguments).match(/[\s\S]{1,24}/g) ?? []) event('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } });
+    for (const piece of JSON.stringify(call.arguments).match(/[\s\S]{1,24}/g) ?? [])
+      event('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } });
     event('content_block_stop', { index });
     index++;
   }

@@ -6,8 +6,7 @@ import * as path from 'node:path';
 /** A real git repository with history, a binary file and a file to rename, owned by the test. */
 export function historyRepo(): { dir: string; git(...args: string[]): string; cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cr-git-'));
-  const git = (...args: string[]): string =>
-    execFileSync('git', ['-c', 'user.name=Tester', '-c', 'user.email=tester@example.invalid', ...args], { cwd: dir, encoding: 'utf8' });
+  const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=Tester', '-c', 'user.email=tester@example.invalid', ...args], { cwd: dir, encoding: 'utf8' });
   git('init', '-q', '--initial-branch=main');
   git('config', 'user.name', 'Tester');
   git('config', 'user.email', 'tester@example.invalid');

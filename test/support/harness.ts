@@ -92,8 +92,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const clock = new FakeClock(options.now);
   const jail = options.jail ?? new FakeJail(options.script ?? basicScript);
   const llm = new ScriptedLlm(options.turns);
-  const auth = AuthService.loadOrCreate(paths.token, settings.daemonOwner, PROTOCOL_VERSION, async (hash) =>
-    store.read((r) => r.get<{ user: string }>('SELECT user FROM tokens WHERE hash = ?', [hash]))?.user,
+  const auth = AuthService.loadOrCreate(
+    paths.token,
+    settings.daemonOwner,
+    PROTOCOL_VERSION,
+    async (hash) => store.read((r) => r.get<{ user: string }>('SELECT user FROM tokens WHERE hash = ?', [hash]))?.user,
   );
   const noDocker = (): Promise<never> => Promise.reject(new Error('the in-process harness has no Docker engine'));
   const composing = composeDaemon(
@@ -107,7 +110,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       broadcast: (user, method, params) => rpcServer.broadcast(method, params, (connectionUser) => connectionUser === user),
       requestShutdown: () => undefined,
     },
-    { docker: noDocker, jail, engine: { ping: noDocker, image: async () => undefined }, clock, scheduler: clock, hostRepo: options.hostRepo ?? gitHostRepo, providers: options.providers ?? (() => scriptedProviders(llm)) },
+    {
+      docker: noDocker,
+      jail,
+      engine: { ping: noDocker, image: async () => undefined },
+      clock,
+      scheduler: clock,
+      hostRepo: options.hostRepo ?? gitHostRepo,
+      providers: options.providers ?? (() => scriptedProviders(llm)),
+    },
   );
   // Never listens: the harness hands it in-memory streams (accept), and it answers as the daemon's does.
   const rpcServer = new RpcServer(path.join(temp.home, 'harness.sock'), {

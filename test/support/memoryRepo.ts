@@ -91,10 +91,12 @@ export class MemoryRepo implements HostRepo {
     const changes = parsePatch(patch);
     if (changes.length === 0) return Promise.resolve({ files: 0 });
     const gitPath = patchPaths(patch).find(touchesGitDir);
-    if (gitPath !== undefined) return Promise.reject(new CorralError(ErrorCode.Forbidden, `the session's changes touch ${gitPath}, inside a .git directory`, 'nothing was applied'));
+    if (gitPath !== undefined)
+      return Promise.reject(new CorralError(ErrorCode.Forbidden, `the session's changes touch ${gitPath}, inside a .git directory`, 'nothing was applied'));
     for (const change of changes) {
       const current = readText(path.join(root, change.path));
-      if (current !== change.old) return Promise.reject(new CorralError(ErrorCode.Conflict, `the session's changes do not apply to your working tree: ${change.path}`, 'nothing was changed'));
+      if (current !== change.old)
+        return Promise.reject(new CorralError(ErrorCode.Conflict, `the session's changes do not apply to your working tree: ${change.path}`, 'nothing was changed'));
     }
     for (const change of changes) {
       const file = path.join(root, change.path);
@@ -177,7 +179,11 @@ function lines(text: string): string[] {
 /** A whole-file hunk in git's format (what `patchPaths` and `git apply` read). */
 function filePatch(file: string, old: string | undefined, now: string | undefined): string {
   const side = (text: string | undefined, sign: '-' | '+'): string =>
-    text === undefined ? '' : lines(text).map((line) => `${sign}${line}\n`).join('') + (text !== '' && !text.endsWith('\n') ? '\\ No newline at end of file\n' : '');
+    text === undefined
+      ? ''
+      : lines(text)
+          .map((line) => `${sign}${line}\n`)
+          .join('') + (text !== '' && !text.endsWith('\n') ? '\\ No newline at end of file\n' : '');
   const count = (text: string | undefined): number => (text === undefined ? 0 : lines(text).length);
   const header = `diff --git a/${file} b/${file}\n${old === undefined ? 'new file mode 100644\n' : now === undefined ? 'deleted file mode 100644\n' : ''}`;
   const names = `--- ${old === undefined ? '/dev/null' : `a/${file}`}\n+++ ${now === undefined ? '/dev/null' : `b/${file}`}\n`;

@@ -21,7 +21,10 @@ export interface WebApp {
 }
 
 export async function startWebApp(label: string): Promise<WebApp> {
-  if (!fs.existsSync(CHROMIUM)) execFileSync('bash', ['-c', 'command -v chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }'], { stdio: 'inherit' });
+  if (!fs.existsSync(CHROMIUM))
+    execFileSync('bash', ['-c', 'command -v chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }'], {
+      stdio: 'inherit',
+    });
   const { home, cleanup } = tempHome(label);
   const work = fs.mkdtempSync(path.join(path.dirname(home), `cr-${label}-`));
   const repo = path.join(work, 'repo');

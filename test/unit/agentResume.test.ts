@@ -35,7 +35,13 @@ function scriptedModel(turns: { text?: string; calls?: string[] }[], from = 0): 
       const turn = turns[next++];
       if (turn === undefined) return Promise.reject(new Error(`no turn ${next}`));
       const toolCalls: ToolCall[] = (turn.calls ?? []).map((name, i) => ({ id: `c${next}-${i}`, name, arguments: name === 'finish' ? '{"summary":"done"}' : `{"n":${next}}` }));
-      return Promise.resolve({ text: turn.text ?? '', toolCalls, stopReason: toolCalls.length ? 'tool_use' : 'end', usage: { inputTokens: 100 * next, outputTokens: next, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, model: 'm' });
+      return Promise.resolve({
+        text: turn.text ?? '',
+        toolCalls,
+        stopReason: toolCalls.length ? 'tool_use' : 'end',
+        usage: { inputTokens: 100 * next, outputTokens: next, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+        model: 'm',
+      });
     },
   };
 }
@@ -47,12 +53,31 @@ function loopDeps(llm: LlmPort, store: Store, runId: string, hooks: { afterCheck
     ledgerCalls: 0,
     llm,
     // Tool results say which call they answer, so a resumed conversation can be checked to the byte.
-    tools: { run: (call: ToolCall) => Promise.resolve({ result: { id: call.id, content: `ran ${call.name} ${call.arguments}`, isError: false }, ...(call.name === 'finish' ? { finished: 'done' } : {}) }) },
+    tools: {
+      run: (call: ToolCall) =>
+        Promise.resolve({ result: { id: call.id, content: `ran ${call.name} ${call.arguments}`, isError: false }, ...(call.name === 'finish' ? { finished: 'done' } : {}) }),
+    },
     beforeCall: () => Promise.resolve({ ok: true as const }),
     account: async (_request: ModelRequest, turn: ModelTurn | null) => {
       deps.ledgerCalls++;
       await store.write((w) =>
-        appendEntry(w, { at: new Date(0), user: 'u', sessionId: 's', runId, task: null, persona: null, provider: 'p', model: 'm', usage: turn!.usage!, costUsd: 0.001, priceVersion: 'v', latencyMs: 1, outcome: 'ok', estimated: false, replay: false }),
+        appendEntry(w, {
+          at: new Date(0),
+          user: 'u',
+          sessionId: 's',
+          runId,
+          task: null,
+          persona: null,
+          provider: 'p',
+          model: 'm',
+          usage: turn!.usage!,
+          costUsd: 0.001,
+          priceVersion: 'v',
+          latencyMs: 1,
+          outcome: 'ok',
+          estimated: false,
+          replay: false,
+        }),
       );
       return { costUsd: 0.001, estimated: false };
     },
@@ -66,11 +91,22 @@ function loopDeps(llm: LlmPort, store: Store, runId: string, hooks: { afterCheck
   return deps;
 }
 
-const options = (signal: AbortSignal, extra: Partial<LoopOptions> = {}): LoopOptions => ({ goal: 'the goal', model: 'm', maxSteps: 10, deadline: 60_000, maxTokens: 100, signal, ...extra });
+const options = (signal: AbortSignal, extra: Partial<LoopOptions> = {}): LoopOptions => ({
+  goal: 'the goal',
+  model: 'm',
+  maxSteps: 10,
+  deadline: 60_000,
+  maxTokens: 100,
+  signal,
+  ...extra,
+});
 
 async function insertRun(store: Store, id: string, user = 'u'): Promise<void> {
   await store.write((w) =>
-    w.run("INSERT INTO agent_runs (id, user, session_id, provider, model, goal, steps, started_at, replay, params) VALUES (?, ?, 's', 'p', 'm', 'the goal', 0, ?, 0, '{\"goal\":\"the goal\"}')", [id, user, `2026-01-0${id.length}T00:00:00.000Z`]),
+    w.run(
+      "INSERT INTO agent_runs (id, user, session_id, provider, model, goal, steps, started_at, replay, params) VALUES (?, ?, 's', 'p', 'm', 'the goal', 0, ?, 0, '{\"goal\":\"the goal\"}')",
+      [id, user, `2026-01-0${id.length}T00:00:00.000Z`],
+    ),
   );
 }
 
@@ -98,7 +134,10 @@ describe('agent runs survive the daemon: the run journal and resuming the loop',
     assert.equal(full.outcome, 'finished');
     assert.equal(whole.requests.length, 4);
     // The finishing step is kept by the run's outcome, not the journal.
-    assert.deepEqual(reference.read((r) => r.all('SELECT step FROM agent_run_steps WHERE run_id = ? ORDER BY step', ['ref'])).map((row) => row.step), [1, 2, 3]);
+    assert.deepEqual(
+      reference.read((r) => r.all('SELECT step FROM agent_run_steps WHERE run_id = ? ORDER BY step', ['ref'])).map((row) => row.step),
+      [1, 2, 3],
+    );
 
     // The same run, "killed" once step 2 is saved (the store is left open, as SIGKILL leaves it).
     const store = await openStore();
@@ -114,7 +153,11 @@ describe('agent runs survive the daemon: the run journal and resuming the loop',
     open.push(after);
     assert.equal(await after.write((w) => interruptOrphans(w, new Date(0).toISOString())), 2, 'both runs without an outcome are interrupted');
     assert.deepEqual(
-      listRuns(after.read((r) => r), 'u', { outcome: 'interrupted' }).map((r) => [r.runId, r.steps]),
+      listRuns(
+        after.read((r) => r),
+        'u',
+        { outcome: 'interrupted' },
+      ).map((r) => [r.runId, r.steps]),
       [
         ['run1', 2],
         ['ref', 3],
@@ -200,6 +243,9 @@ describe('agent runs survive the daemon: the run journal and resuming the loop',
     assert.equal(result.steps, 4);
     assert.deepEqual(texts, ['three', ''], 'steps 3 and 4 got turns 3 and 4');
     // Both plays ended at the transcript's last turn: the same conversation.
-    assert.deepEqual(store.read((r) => loadHistory(r, 'play')), store.read((r) => loadHistory(r, 'rec')));
+    assert.deepEqual(
+      store.read((r) => loadHistory(r, 'play')),
+      store.read((r) => loadHistory(r, 'rec')),
+    );
   });
 });

@@ -41,14 +41,37 @@ describe('usage analytics', () => {
       assert.equal(periodOf('2026-11-29T10:00:00Z', 'week'), '2026-11-23'); // a Sunday
       assert.equal(periodOf('2026-11-30T10:00:00Z', 'week'), '2026-11-30'); // a Monday
       assert.equal(periodOf('2026-12-04T23:59:59Z', 'month'), '2026-12');
-      const calls = [call('2026-11-29T10:00:00Z', 1), call('2026-11-30T10:00:00Z', 2), call('2026-12-01T10:00:00Z', 4, { model: 'gpt-4o-mini' }), call('2026-12-01T11:00:00Z', null)];
+      const calls = [
+        call('2026-11-29T10:00:00Z', 1),
+        call('2026-11-30T10:00:00Z', 2),
+        call('2026-12-01T10:00:00Z', 4, { model: 'gpt-4o-mini' }),
+        call('2026-12-01T11:00:00Z', null),
+      ];
       assert.deepEqual(
         trend(calls, 'week').map((t) => [t.period, t.costUsd, t.calls, t.unpricedCalls]),
-        [['2026-11-23', 1, 1, 0], ['2026-11-30', 6, 3, 1]],
+        [
+          ['2026-11-23', 1, 1, 0],
+          ['2026-11-30', 6, 3, 1],
+        ],
       );
-      assert.deepEqual(trend(calls, 'month').map((t) => [t.period, t.costUsd]), [['2026-11', 3], ['2026-12', 4]]);
-      assert.deepEqual(breakdown(calls, 'model').map((b) => [b.key, b.costUsd, b.calls]), [['openai/gpt-4o-mini', 4, 1], ['openai/gpt-4o', 3, 3]]);
-      assert.deepEqual(breakdown(calls, 'source').map((b) => b.key), ['corral']);
+      assert.deepEqual(
+        trend(calls, 'month').map((t) => [t.period, t.costUsd]),
+        [
+          ['2026-11', 3],
+          ['2026-12', 4],
+        ],
+      );
+      assert.deepEqual(
+        breakdown(calls, 'model').map((b) => [b.key, b.costUsd, b.calls]),
+        [
+          ['openai/gpt-4o-mini', 4, 1],
+          ['openai/gpt-4o', 3, 3],
+        ],
+      );
+      assert.deepEqual(
+        breakdown(calls, 'source').map((b) => b.key),
+        ['corral'],
+      );
     });
 
     it('prices container time: CPU-seconds and memory GB-hours between samples, gaps not billed', () => {
@@ -92,14 +115,29 @@ describe('usage analytics', () => {
       const f = forecastMonth(daily, now);
       assert.equal(f.method, 'damped-trend');
       assert.ok(f.highUsd >= Math.max(f.projectedUsd, f.other!.projectedUsd));
-      const young = forecastMonth(new Map([['2026-12-19', 3], ['2026-12-20', 1]]), now);
+      const young = forecastMonth(
+        new Map([
+          ['2026-12-19', 3],
+          ['2026-12-20', 1],
+        ]),
+        now,
+      );
       assert.equal(young.method, 'run-rate');
       assert.equal(young.spentUsd, 4);
     });
 
     it('measures the burn rate of the current window', () => {
       const now = new Date('2026-12-04T12:30:00Z');
-      const rate = burnRate(new Map([['2026-12-04T06', 4], ['2026-12-04T07', 2], ['2026-12-04T12', 1], ['2026-12-03T12', 100]]), now, 6);
+      const rate = burnRate(
+        new Map([
+          ['2026-12-04T06', 4],
+          ['2026-12-04T07', 2],
+          ['2026-12-04T12', 1],
+          ['2026-12-03T12', 100],
+        ]),
+        now,
+        6,
+      );
       // 06:30–07:00 is inside the window: half of the 06 hour's $4.
       assert.equal(rate.windowUsd, 2 + 2 + 1);
       assert.equal(rate.usdPerHour, 5 / 6);
@@ -116,7 +154,14 @@ describe('usage analytics', () => {
     });
 
     it('flags a planted spike of spend per user per hour, and nothing on a flat or gently noisy series', () => {
-      assert.deepEqual(detectSpendSpikes(hourly(now, 8, () => 1.5), now, DEFAULT_ALERT_SETTINGS), []);
+      assert.deepEqual(
+        detectSpendSpikes(
+          hourly(now, 8, () => 1.5),
+          now,
+          DEFAULT_ALERT_SETTINGS,
+        ),
+        [],
+      );
       const noisy = hourly(now, 8, (i) => 1 + 0.3 * Math.sin(i * 1.7));
       assert.deepEqual(detectSpendSpikes(noisy, now, DEFAULT_ALERT_SETTINGS), []);
       const spiked = hourly(now, 8, (i) => (i === 8 * 24 - 3 ? 25 : 1 + 0.3 * Math.sin(i * 1.7)));
@@ -127,7 +172,14 @@ describe('usage analytics', () => {
       assert.equal(found[0]!.evidence.spentUsd, 25);
       assert.equal(found[0]!.severity, 'critical');
       // Small spends never alert, however unusual.
-      assert.deepEqual(detectSpendSpikes(hourly(now, 8, (i) => (i === 8 * 24 - 3 ? 0.5 : 0.01)), now, DEFAULT_ALERT_SETTINGS), []);
+      assert.deepEqual(
+        detectSpendSpikes(
+          hourly(now, 8, (i) => (i === 8 * 24 - 3 ? 0.5 : 0.01)),
+          now,
+          DEFAULT_ALERT_SETTINGS,
+        ),
+        [],
+      );
     });
 
     it('fires the budget alert while the budget is not yet spent, naming the day it will be', () => {
@@ -161,9 +213,12 @@ describe('usage analytics', () => {
     it('flags an hour of failing commands against the usual failure count', () => {
       const start = now.getTime() - 8 * DAY;
       const commands: CommandFact[] = [];
-      for (let h = 0; h < 8 * 24; h++) for (let k = 0; k < 4; k++) commands.push({ at: new Date(start + h * HOUR + k * 60_000).toISOString(), user: 'ann', sessionId: 's1', command: 'make', failed: k === 0 && h % 3 === 0 });
+      for (let h = 0; h < 8 * 24; h++)
+        for (let k = 0; k < 4; k++)
+          commands.push({ at: new Date(start + h * HOUR + k * 60_000).toISOString(), user: 'ann', sessionId: 's1', command: 'make', failed: k === 0 && h % 3 === 0 });
       assert.deepEqual(detectFailingCommands(commands, now, DEFAULT_ALERT_SETTINGS), []);
-      for (let k = 0; k < 12; k++) commands.push({ at: new Date(now.getTime() - 2 * HOUR + k * 1000).toISOString(), user: 'ann', sessionId: 's2', command: 'npm test', failed: true });
+      for (let k = 0; k < 12; k++)
+        commands.push({ at: new Date(now.getTime() - 2 * HOUR + k * 1000).toISOString(), user: 'ann', sessionId: 's2', command: 'npm test', failed: true });
       const found = detectFailingCommands(commands, now, DEFAULT_ALERT_SETTINGS);
       assert.equal(found.length, 1);
       assert.deepEqual(found[0]!.evidence.sessions, ['s2']);

@@ -48,7 +48,11 @@ describe('authorization policy: one table, real paths, held folders', () => {
     const requests = Object.values(protocol as Record<string, unknown>).filter((value) => value instanceof CorralRequest);
     const declared = requests.map((r) => r.method);
     assert.ok(declared.length >= 30, `found ${declared.length} declarations`);
-    assert.deepEqual(declared.filter((method) => METHOD_RULES[method] === undefined), [], 'methods without a policy row');
+    assert.deepEqual(
+      declared.filter((method) => METHOD_RULES[method] === undefined),
+      [],
+      'methods without a policy row',
+    );
     forbidden(() => authorize(owner, 'call', { kind: 'method', method: 'debug/eval' }, facts), /no authorization rule/);
   });
 
@@ -73,7 +77,10 @@ describe('authorization policy: one table, real paths, held folders', () => {
     const as = (identity: Identity): CallContext => ({ identity, connectionId: 't', token: CancellationToken.None, notify: () => false });
     await router.find('auth/list')!.handler({}, as(owner));
     assert.equal(ran, 1);
-    await assert.rejects(async () => router.find('auth/list')!.handler({}, as(bob)), (e: unknown) => e instanceof CorralError && e.code === ErrorCode.Forbidden);
+    await assert.rejects(
+      async () => router.find('auth/list')!.handler({}, as(bob)),
+      (e: unknown) => e instanceof CorralError && e.code === ErrorCode.Forbidden,
+    );
     await assert.rejects(async () => router.find('test/undeclared')!.handler({}, as(owner)), /no authorization rule/);
     assert.equal(ran, 1, 'no refused handler ran');
   });
@@ -119,7 +126,10 @@ describe('authorization policy: one table, real paths, held folders', () => {
   it('says nothing about whether a refused path exists', () => {
     const authorizer = new Authorizer(facts);
     forbidden(() => authorizer.folder(bob, path.join(root, 'elsewhere/nope')));
-    assert.throws(() => authorizer.folder(bob, path.join(root, 'granted/nope')), (e: unknown) => e instanceof CorralError && e.code === ErrorCode.NotFound);
+    assert.throws(
+      () => authorizer.folder(bob, path.join(root, 'granted/nope')),
+      (e: unknown) => e instanceof CorralError && e.code === ErrorCode.NotFound,
+    );
   });
 
   it('refuses a folder swapped for a link after the check, instead of following it', () => {

@@ -10,7 +10,7 @@ const parser = markdownParser();
 const read = (text: string): Board => readBoard(text, parser);
 const deps = (board: Board): Record<string, string[]> => Object.fromEntries(board.tasks.filter((t) => t.dependsOn.length > 0).map((t) => [t.id, t.dependsOn]));
 
-describe('task board: dependencies in the board\'s notation', () => {
+describe("task board: dependencies in the board's notation", () => {
   it('reads "after", "depends", "blocked by", "needs", "requires" in a title, with lists of ids', () => {
     const board = read(
       [
@@ -31,7 +31,7 @@ describe('task board: dependencies in the board\'s notation', () => {
     assert.deepEqual(board.warnings, []);
   });
 
-  it('reads a `- depends: …` field under a list task, and leaves its subtasks\' fields to them', () => {
+  it("reads a `- depends: …` field under a list task, and leaves its subtasks' fields to them", () => {
     const board = read(
       [
         '- [ ] T-1 Parser',
@@ -52,10 +52,28 @@ describe('task board: dependencies in the board\'s notation', () => {
 
   it('reads a heading task\'s Depends field (and "none"), a Depends column, and `blocked-by:t001,t002`', () => {
     const headings = read(
-      ['## A-001: Server', '- **Status:** todo', '- **Depends:** none', '', '## A-002: Endpoints', '- **Status:** todo', '- **Depends:** A-001', '- Pass criteria:', '  - [ ] GET works', '', '### Notes', 'Depends: A-009 is prose here', ''].join('\n'),
+      [
+        '## A-001: Server',
+        '- **Status:** todo',
+        '- **Depends:** none',
+        '',
+        '## A-002: Endpoints',
+        '- **Status:** todo',
+        '- **Depends:** A-001',
+        '- Pass criteria:',
+        '  - [ ] GET works',
+        '',
+        '### Notes',
+        'Depends: A-009 is prose here',
+        '',
+      ].join('\n'),
     );
     assert.deepEqual(deps(headings), { 'A-002': ['A-001'] });
-    const table = read(['| ID | Task | Status | Depends on |', '|---|---|---|---|', '| T-1 | Parser | todo | |', '| T-2 | Printer | todo | T-1 |', '| T-3 | Report | todo | T-1, T-2 |', ''].join('\n'));
+    const table = read(
+      ['| ID | Task | Status | Depends on |', '|---|---|---|---|', '| T-1 | Parser | todo | |', '| T-2 | Printer | todo | T-1 |', '| T-3 | Report | todo | T-1, T-2 |', ''].join(
+        '\n',
+      ),
+    );
     assert.deepEqual(deps(table), { 'T-2': ['T-1'], 'T-3': ['T-1', 'T-2'] });
     assert.deepEqual(
       table.tasks.map((t) => t.title),
@@ -72,7 +90,18 @@ describe('task board: dependencies in the board\'s notation', () => {
   });
 
   it('warns once per cycle, naming its ids, and once per task depending on itself', () => {
-    const board = read(['- [ ] T-1 a after T-3', '- [ ] T-2 b after T-1', '- [ ] T-3 c after T-2', '- [ ] T-4 d after T-5', '- [ ] T-5 e after T-4', '- [ ] T-6 f after T-6', '- [ ] T-7 g after T-1', ''].join('\n'));
+    const board = read(
+      [
+        '- [ ] T-1 a after T-3',
+        '- [ ] T-2 b after T-1',
+        '- [ ] T-3 c after T-2',
+        '- [ ] T-4 d after T-5',
+        '- [ ] T-5 e after T-4',
+        '- [ ] T-6 f after T-6',
+        '- [ ] T-7 g after T-1',
+        '',
+      ].join('\n'),
+    );
     assert.deepEqual(board.warnings, [
       'dependency cycle: T-1 → T-3 → T-2 → T-1; none of them can become ready until one of these dependencies is removed',
       'dependency cycle: T-4 → T-5 → T-4; none of them can become ready until one of these dependencies is removed',
@@ -84,7 +113,7 @@ describe('task board: dependencies in the board\'s notation', () => {
     const unknown = read(Array.from({ length: 50 }, (_, i) => `- [ ] T-${i} task after T-${i + 1000}`).join('\n'));
     assert.equal(unknown.warnings.length, 1);
     assert.match(unknown.warnings[0]!, /^50 dependencies name ids that are not on the board \(T-0 \(line 1\) depends on T-1000, /);
-    const chain = read(Array.from({ length: 5_000 }, (_, i) => `- [ ] T-${i} step${i > 0 ? ` after T-${i - 1}` : " after T-4999"}`).join('\n'));
+    const chain = read(Array.from({ length: 5_000 }, (_, i) => `- [ ] T-${i} step${i > 0 ? ` after T-${i - 1}` : ' after T-4999'}`).join('\n'));
     assert.equal(chain.warnings.length, 1);
     assert.match(chain.warnings[0]!, /^dependency cycle: T-0 → T-4999 → T-4998 → /);
   });
@@ -95,7 +124,10 @@ describe('task board: dependencies in the board\'s notation', () => {
     const board = read(fs.readFileSync(file, 'utf8'));
     const withDeps = board.tasks.filter((t) => t.dependsOn.length > 0);
     assert.equal(withDeps.length, 37);
-    assert.equal(withDeps.reduce((n, t) => n + t.dependsOn.length, 0), 72);
+    assert.equal(
+      withDeps.reduce((n, t) => n + t.dependsOn.length, 0),
+      72,
+    );
     assert.deepEqual(board.tasks.find((t) => t.id === 'A-007')?.dependsOn, ['A-004', 'A-006']);
     assert.deepEqual(board.tasks.find((t) => t.id === 'A-001')?.dependsOn, []);
     assert.deepEqual(board.warnings, []);
@@ -128,7 +160,7 @@ describe('task board: the ready queue', () => {
     '',
   ].join('\n');
 
-  it('is todo, top-level, every dependency done, unassigned or the caller\'s, in board order', () => {
+  it("is todo, top-level, every dependency done, unassigned or the caller's, in board order", () => {
     const queue = readyQueue(read(BOARD), 'alice');
     assert.deepEqual(
       queue.ready.map((t) => t.id),

@@ -24,7 +24,9 @@ describe('task board: every status edit on every real board changes only that ta
     it(ALL_REFUSED[name] ? `${name} (refuses every status edit: ${ALL_REFUSED[name]})` : name, () => {
       const board = read(text);
       // Derived ids of identical titles are numbered in board order, so a move may swap them: only ids of their own are followed.
-      const own = board.tasks.filter((t) => board.tasks.filter((u) => u.id === t.id).length === 1 && !/^h-[0-9a-f]{6}-\d+$/.test(t.id) && !board.tasks.some((u) => u.id === `${t.id}-2`));
+      const own = board.tasks.filter(
+        (t) => board.tasks.filter((u) => u.id === t.id).length === 1 && !/^h-[0-9a-f]{6}-\d+$/.test(t.id) && !board.tasks.some((u) => u.id === `${t.id}-2`),
+      );
       let made = 0;
       for (const task of own.slice(0, 40)) {
         for (const status of TASK_STATUSES.filter((s) => s !== task.status)) {
@@ -42,7 +44,11 @@ describe('task board: every status edit on every real board changes only that ta
           for (const other of own.filter((t) => t.id !== task.id && t.parent !== task.id)) {
             const again = reread.tasks.find((t) => t.id === other.id);
             assert.ok(again && again.status === other.status, `${task.id} → ${status} changed ${other.id}`);
-            assert.equal(after.slice(again.firstLine.start, again.firstLine.end), text.slice(other.firstLine.start, other.firstLine.end), `${task.id} → ${status} changed ${other.id}'s line`);
+            assert.equal(
+              after.slice(again.firstLine.start, again.firstLine.end),
+              text.slice(other.firstLine.start, other.firstLine.end),
+              `${task.id} → ${status} changed ${other.id}'s line`,
+            );
           }
         }
       }

@@ -34,21 +34,53 @@ describe('task board: fidelity on boards nobody tuned it to (issue 14)', () => {
     });
 
     it('reads a list that strikes its done items through as tasks, the others still to do', () => {
-      const text = ['## Phase 1', '', '- ~~export a day~~', '- ~~deploy it so my phone', '  reaches it~~', '- rest timer modes', '  - EMOM', '', 'Prose with ~~a strike~~ in it.', '', '- a plain list', '- without strikes', ''].join('\n');
+      const text = [
+        '## Phase 1',
+        '',
+        '- ~~export a day~~',
+        '- ~~deploy it so my phone',
+        '  reaches it~~',
+        '- rest timer modes',
+        '  - EMOM',
+        '',
+        'Prose with ~~a strike~~ in it.',
+        '',
+        '- a plain list',
+        '- without strikes',
+        '',
+      ].join('\n');
       assert.deepEqual(statuses(text), ['export a day done', 'deploy it so my phone done', 'rest timer modes todo']);
       assert.equal(edit(text, { op: 'status', id: read(text).tasks[2]!.id, status: 'done' }), text.replace('- rest timer modes\n', '- ~~rest timer modes~~\n'));
       assert.equal(edit(text, { op: 'status', id: read(text).tasks[0]!.id, status: 'todo' }), text.replace('- ~~export a day~~', '- export a day'));
       assert.throws(() => edit(text, { op: 'status', id: read(text).tasks[2]!.id, status: 'in_progress' }), /cannot say in progress; give it a checkbox/);
       // An assignee added after the strike keeps the item struck (and a task), and unstriking leaves it there.
       const assigned = edit(text, { op: 'assign', id: read(text).tasks[0]!.id, user: 'ana' });
-      assert.deepEqual(read(assigned).tasks.map((t) => t.status), ['done', 'done', 'todo']);
+      assert.deepEqual(
+        read(assigned).tasks.map((t) => t.status),
+        ['done', 'done', 'todo'],
+      );
       assert.match(edit(assigned, { op: 'status', id: read(assigned).tasks[0]!.id, status: 'todo' }), /^- export a day @ana$/m);
       // Real: a backlog of phases whose done items are struck through.
       assert.equal(read(fixture('real/OttyEM-workout-tracker-BACKLOG.md')).tasks.length, 15);
     });
 
     it('gives lanes a status in several languages, with emoji and counts', () => {
-      const lanes = ['## 🔮 Later', '## Next (2)', '## Pending', '## 🧪 Test', '## QA', '## Ready', '## Not in scope', '## 📦 Archive', '## A faire', '## En cours', '## Fait', '## 진행 중 (In Progress)', '## 待測試 (Ready for Testing)', '## Da fare'];
+      const lanes = [
+        '## 🔮 Later',
+        '## Next (2)',
+        '## Pending',
+        '## 🧪 Test',
+        '## QA',
+        '## Ready',
+        '## Not in scope',
+        '## 📦 Archive',
+        '## A faire',
+        '## En cours',
+        '## Fait',
+        '## 진행 중 (In Progress)',
+        '## 待測試 (Ready for Testing)',
+        '## Da fare',
+      ];
       const text = lanes.map((lane, i) => `${lane}\n\n- card ${i}\n`).join('\n');
       assert.deepEqual(statuses(text), [
         'card 0 todo',
@@ -68,7 +100,10 @@ describe('task board: fidelity on boards nobody tuned it to (issue 14)', () => {
       ]);
       // Real: Korean and Chinese lanes named twice, Portuguese lanes with "- Nenhuma" in an empty one.
       assert.equal(read(fixture('real/Mcslg-NOXE-kanban.md')).tasks.filter((t) => t.status === 'review').length, 9);
-      assert.equal(read(fixture('real/AlisonWolfbr-pokedex-typescript-lite-KANBAN.md')).tasks.some((t) => t.title === 'Nenhuma'), false);
+      assert.equal(
+        read(fixture('real/AlisonWolfbr-pokedex-typescript-lite-KANBAN.md')).tasks.some((t) => t.title === 'Nenhuma'),
+        false,
+      );
     });
 
     it('reads a "Testing" section inside a lane as a category of that lane, not a lane of its own', () => {
@@ -76,8 +111,21 @@ describe('task board: fidelity on boards nobody tuned it to (issue 14)', () => {
       assert.deepEqual(statuses(text), ['one todo', 'unit tests todo', 'being tested review']);
     });
 
-    it('takes the lane\'s status for tables under a lane without a status column, the Owner column as assignee', () => {
-      const text = ['## 🗂️ 백로그 (Backlog)', '', '| 작업 | 담당자 | Owner |', '|---|---|---|', '| write docs | 🔴 높음 | ana |', '', '## ✅ Done', '', '| Task | Owner |', '|---|---|', '| set up repo | @ben |', ''].join('\n');
+    it("takes the lane's status for tables under a lane without a status column, the Owner column as assignee", () => {
+      const text = [
+        '## 🗂️ 백로그 (Backlog)',
+        '',
+        '| 작업 | 담당자 | Owner |',
+        '|---|---|---|',
+        '| write docs | 🔴 높음 | ana |',
+        '',
+        '## ✅ Done',
+        '',
+        '| Task | Owner |',
+        '|---|---|',
+        '| set up repo | @ben |',
+        '',
+      ].join('\n');
       const board = read(text);
       assert.deepEqual(
         board.tasks.map((t) => [t.title, t.status, t.assignees]),
@@ -86,7 +134,12 @@ describe('task board: fidelity on boards nobody tuned it to (issue 14)', () => {
           ['set up repo', 'done', ['ben']],
         ],
       );
-      assert.deepEqual(read(fixture('real/IBORY-PURPLE-tut01-KANBAN.md')).tasks.filter((t) => t.kind === 'table').map((t) => t.status), ['todo', 'todo', 'todo', 'todo', 'todo', 'in_progress', 'in_progress', 'done', 'done', 'done']);
+      assert.deepEqual(
+        read(fixture('real/IBORY-PURPLE-tut01-KANBAN.md'))
+          .tasks.filter((t) => t.kind === 'table')
+          .map((t) => t.status),
+        ['todo', 'todo', 'todo', 'todo', 'todo', 'in_progress', 'in_progress', 'done', 'done', 'done'],
+      );
     });
 
     it('recognises a status column by its header (Estado, Resultado, State, Stage) and by its values', () => {
@@ -98,12 +151,35 @@ describe('task board: fidelity on boards nobody tuned it to (issue 14)', () => {
       assert.deepEqual(statuses(byValues), ['login done', 'export in_progress', 'sync todo']);
       // A feature matrix of ✅ and ❌ in several columns, a "Status" of services, and a list of ids are not tasks.
       assert.deepEqual(statuses(['| Feature | Chrome | Firefox |', '|---|---|---|', '| WebGPU | ✅ | ❌ |', '| WebUSB | ✅ | ❌ |', ''].join('\n')), []);
-      assert.equal(read(fixture('real/1955mars-Marathon-TASKS.md')).tasks.some((t) => t.kind === 'table'), false);
+      assert.equal(
+        read(fixture('real/1955mars-Marathon-TASKS.md')).tasks.some((t) => t.kind === 'table'),
+        false,
+      );
       assert.equal(read(fixture('real/Dae2004-Incidents-Kanban-KANBAN.md')).tasks.length, 20);
     });
 
     it('reads a card written as a heading under a lane as one task, whatever metadata bullets follow', () => {
-      const text = ['## To Do', '', '### Host List', '', '  - due: 2025-07-14', '  - tags: [UI, Core]', '  - defaultExpanded: false', '  - steps:', '      - [ ] Fetch devices', '    ```md', '    List of hosts', '    ```', '', '### Device Discovery', '', '  - defaultExpanded: false', '', '## Done', ''].join('\n');
+      const text = [
+        '## To Do',
+        '',
+        '### Host List',
+        '',
+        '  - due: 2025-07-14',
+        '  - tags: [UI, Core]',
+        '  - defaultExpanded: false',
+        '  - steps:',
+        '      - [ ] Fetch devices',
+        '    ```md',
+        '    List of hosts',
+        '    ```',
+        '',
+        '### Device Discovery',
+        '',
+        '  - defaultExpanded: false',
+        '',
+        '## Done',
+        '',
+      ].join('\n');
       const board = read(text);
       const top = board.tasks.filter((t) => t.parent === null);
       assert.deepEqual(
@@ -119,7 +195,15 @@ describe('task board: fidelity on boards nobody tuned it to (issue 14)', () => {
 
   describe('ids and assignees', () => {
     it('takes as an id only what looks like one on that board', () => {
-      const text = ['- [ ] COVID-19 dashboard for the clinic', '- [ ] Pilot-2 uses the new API', '- [ ] T-12 a real id', '- [ ] TASK-TC952: with a colon', '- [ ] KORE-1 shared prefix', '- [ ] KORE-2 shared prefix too', ''].join('\n');
+      const text = [
+        '- [ ] COVID-19 dashboard for the clinic',
+        '- [ ] Pilot-2 uses the new API',
+        '- [ ] T-12 a real id',
+        '- [ ] TASK-TC952: with a colon',
+        '- [ ] KORE-1 shared prefix',
+        '- [ ] KORE-2 shared prefix too',
+        '',
+      ].join('\n');
       const board = read(text);
       assert.deepEqual(
         board.tasks.map((t) => [t.explicitId, t.explicitId ? t.id : t.title]),
@@ -143,7 +227,10 @@ describe('task board: fidelity on boards nobody tuned it to (issue 14)', () => {
       assert.equal(edit(text, { op: 'assign', id: 'B-1', user: 'carol' }), text.replace('Assignee: @ben', 'Assignee: @carol'));
       // Real: "Responsable:" fields of a Spanish board.
       const real = read(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'boards', 'written', 'responsable.md'), 'utf8'));
-      assert.deepEqual(real.tasks.map((t) => t.assignees), [['Danilo Mercado'], ["Francesco D'agostino"]]);
+      assert.deepEqual(
+        real.tasks.map((t) => t.assignees),
+        [['Danilo Mercado'], ["Francesco D'agostino"]],
+      );
     });
 
     it('gives one warning with a count for thousands of duplicate ids', () => {
@@ -155,7 +242,7 @@ describe('task board: fidelity on boards nobody tuned it to (issue 14)', () => {
     });
   });
 
-  describe('edits in the board\'s style', () => {
+  describe("edits in the board's style", () => {
     it('indents a note like the board nests (tabs where it uses tabs), with its bullet', () => {
       const tabs = ['- [ ] T-1 parent', '\t- [ ] T-2 child', '- [ ] T-3 other', ''].join('\n');
       assert.equal(edit(tabs, { op: 'note', id: 'T-3', text: 'checked' }), tabs.replace('- [ ] T-3 other\n', '- [ ] T-3 other\n\t- checked\n'));
@@ -164,7 +251,7 @@ describe('task board: fidelity on boards nobody tuned it to (issue 14)', () => {
       assert.ok(noted.includes('    - Notes: N/A\n    - checked\n\n- [ ] **#08'), 'after its own detail bullets, indented like them');
     });
 
-    it('writes a heading task\'s note inside its section, indented like its metadata', () => {
+    it("writes a heading task's note inside its section, indented like its metadata", () => {
       const text = ['## To Do', '', '### Host List', '', '  - tags: [UI]', '', '### Next card', '', '  - tags: [x]', ''].join('\n');
       const noted = edit(text, { op: 'note', id: read(text).tasks[0]!.id, text: 'started' });
       assert.equal(noted, text.replace('  - tags: [UI]\n', '  - tags: [UI]\n  - started\n'));
@@ -172,11 +259,20 @@ describe('task board: fidelity on boards nobody tuned it to (issue 14)', () => {
       const prose = ['## Backlog', '', '### Reset password flow', '', 'Users forget them.', '', '```', '- [ ] not a task', '```', '', '## Done', ''].join('\n');
       const onProse = edit(prose, { op: 'note', id: read(prose).tasks[0]!.id, text: 'asked support' });
       assert.equal(onProse, prose.replace('```\n\n## Done', '```\n\nasked support\n\n## Done'));
-      assert.deepEqual(read(onProse).tasks.map((t) => t.title), ['Reset password flow']);
+      assert.deepEqual(
+        read(onProse).tasks.map((t) => t.title),
+        ['Reset password flow'],
+      );
     });
 
     it('pads a rewritten cell only in an aligned table, and `start` writes the owner column, never the title', () => {
-      const aligned = ['| ID  | Task  | Owner | Status      |', '|-----|-------|-------|-------------|', '| A-1 | one   |       | todo        |', '| A-2 | two   | ana   | done        |', ''].join('\n');
+      const aligned = [
+        '| ID  | Task  | Owner | Status      |',
+        '|-----|-------|-------|-------------|',
+        '| A-1 | one   |       | todo        |',
+        '| A-2 | two   | ana   | done        |',
+        '',
+      ].join('\n');
       const started = edit(aligned, { op: 'assign', id: 'A-1', user: 'bob' });
       assert.equal(started, aligned.replace('| A-1 | one   |       |', '| A-1 | one   | bob   |'));
       const moved = edit(aligned, { op: 'status', id: 'A-1', status: 'in_progress' });

@@ -71,7 +71,13 @@ describe('task board: random edit sequences on generated boards (fast-check)', f
           if (ids.length === 0 && step.op !== 'add') continue;
           const id = ids[('pick' in step ? step.pick : 0) % Math.max(1, ids.length)]!;
           const change: BoardEdit =
-            step.op === 'status' ? { op: 'status', id, status: step.status } : step.op === 'assign' ? { op: 'assign', id, user: step.user } : step.op === 'note' ? { op: 'note', id, text: `2026-11-24 03:00 alice: ${step.text}` } : { op: 'add', title: `N-${++added} ${step.text}` };
+            step.op === 'status'
+              ? { op: 'status', id, status: step.status }
+              : step.op === 'assign'
+                ? { op: 'assign', id, user: step.user }
+                : step.op === 'note'
+                  ? { op: 'note', id, text: `2026-11-24 03:00 alice: ${step.text}` }
+                  : { op: 'add', title: `N-${++added} ${step.text}` };
           let after: string;
           try {
             after = applyEdit(before, change, read);

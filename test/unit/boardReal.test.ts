@@ -19,7 +19,10 @@ type Expected = Counts & { note: string; differs?: Counts & { reason: string } }
 
 const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, { repository: string; path: string; commit: string }>;
 const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Record<string, Expected>;
-const files = fs.readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md').sort();
+const files = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.md') && f !== 'README.md')
+  .sort();
 
 function read(file: string): { bytes: Buffer; board: Board } {
   const bytes = fs.readFileSync(path.join(dir, file));
@@ -35,7 +38,7 @@ function counts(board: Board): Counts {
 describe('task board: real boards from public repositories (test/fixtures/boards/real)', function () {
   this.timeout(30_000);
 
-  it('has at least 20 boards, each with its source (repository, path, commit) and a person\'s counts', () => {
+  it("has at least 20 boards, each with its source (repository, path, commit) and a person's counts", () => {
     assert.ok(files.length >= 20, `${files.length} boards`);
     assert.deepEqual(Object.keys(manifest).sort(), files);
     assert.deepEqual(Object.keys(expected).sort(), files);
@@ -73,7 +76,10 @@ describe('task board: real boards from public repositories (test/fixtures/boards
             const moved = reread.tasks.find((t) => t.id === task.id)!.line !== task.line;
             if (!moved) {
               const changed = changedLines(board.text, after);
-              assert.ok(changed.from >= task.line && changed.to <= lastLine && changed.added === 0, `${task.id}: lines ${changed.from}-${changed.to} changed, task is ${task.line}-${lastLine}`);
+              assert.ok(
+                changed.from >= task.line && changed.to <= lastLine && changed.added === 0,
+                `${task.id}: lines ${changed.from}-${changed.to} changed, task is ${task.line}-${lastLine}`,
+              );
             }
           } catch (error) {
             assert.ok(error instanceof BoardEditError, String(error));
@@ -81,7 +87,11 @@ describe('task board: real boards from public repositories (test/fixtures/boards
           const assigned = applyEdit(board, { op: 'assign', id: task.id, user: 'corral-bot' });
           const a = changedLines(board.text, assigned);
           assert.ok(a.from === a.to && a.from >= task.line && a.to <= lastLine && a.added === 0, `${task.id}: assign changed ${a.from}-${a.to}`);
-          assert.ok(readBoard(assigned, parser).tasks.find((t) => t.id === task.id)!.assignees.includes('corral-bot'));
+          assert.ok(
+            readBoard(assigned, parser)
+              .tasks.find((t) => t.id === task.id)!
+              .assignees.includes('corral-bot'),
+          );
           if (task.kind !== 'table') {
             const noted = applyEdit(board, { op: 'note', id: task.id, text: 'ran the tests, 2 failing' });
             assert.equal(changedLines(board.text, noted).added, 1, 'one line added');

@@ -41,7 +41,9 @@ const piece = fc.constantFrom(
   'COVID-19 dashboard notes.',
   '',
 );
-const board = fc.tuple(fc.array(piece, { minLength: 1, maxLength: 14 }), fc.constantFrom('\n', '\r\n'), fc.boolean()).map(([pieces, eol, final]) => `${pieces.join('\n\n')}${final ? '\n' : ''}`.replace(/\n/g, eol));
+const board = fc
+  .tuple(fc.array(piece, { minLength: 1, maxLength: 14 }), fc.constantFrom('\n', '\r\n'), fc.boolean())
+  .map(([pieces, eol, final]) => `${pieces.join('\n\n')}${final ? '\n' : ''}`.replace(/\n/g, eol));
 
 describe('task board: random boards in the shapes of real ones (fast-check)', function () {
   this.timeout(120_000);
@@ -62,7 +64,8 @@ describe('task board: random boards in the shapes of real ones (fast-check)', fu
         }
         const reread = read(after);
         // Derived ids of identical titles are numbered in board order, so a move may swap them: only ids of their own are compared.
-        const unique = (id: string): boolean => before.tasks.filter((t) => t.id === id).length === 1 && !/^h-[0-9a-f]{6}-\d+$/.test(id) && !before.tasks.some((t) => t.id === `${id}-2`);
+        const unique = (id: string): boolean =>
+          before.tasks.filter((t) => t.id === id).length === 1 && !/^h-[0-9a-f]{6}-\d+$/.test(id) && !before.tasks.some((t) => t.id === `${id}-2`);
         if (unique(task.id)) assert.equal(reread.tasks.find((t) => t.id === task.id)?.status, status === task.status ? task.status : status);
         for (const other of before.tasks.filter((t) => t.id !== task.id && t.parent !== task.id && unique(t.id))) {
           const again = reread.tasks.find((t) => t.id === other.id);

@@ -55,7 +55,11 @@ function checkStatusEdits(board: Board, options: ParseOptions = {}, sample = 6):
       for (const other of board.tasks.filter((t) => t.id !== task.id && t.parent !== task.id && board.tasks.filter((u) => u.id === t.id).length === 1)) {
         const again = reread.tasks.find((t) => t.id === other.id);
         assert.ok(again, `${other.id} is still on the board after ${task.id} → ${status}`);
-        assert.equal(reread.text.slice(again.firstLine.start, again.firstLine.end), board.text.slice(other.firstLine.start, other.firstLine.end), `${other.id} unchanged after ${task.id} → ${status}`);
+        assert.equal(
+          reread.text.slice(again.firstLine.start, again.firstLine.end),
+          board.text.slice(other.firstLine.start, other.firstLine.end),
+          `${other.id} unchanged after ${task.id} → ${status}`,
+        );
         assert.equal(again.status, other.status, `${other.id} keeps its status after ${task.id} → ${status}`);
       }
       if (now.line === task.line) {
@@ -70,7 +74,7 @@ function checkStatusEdits(board: Board, options: ParseOptions = {}, sample = 6):
   return { edits, refused };
 }
 
-describe('task board: status edits write the board\'s own status words (issue 14, data loss)', () => {
+describe("task board: status edits write the board's own status words (issue 14, data loss)", () => {
   it('takes the status phrase out of a status text, without what follows it', () => {
     const cases: [string, string | undefined][] = [
       ['✅ Done (2026-10-12)', '✅ Done'],
@@ -89,16 +93,21 @@ describe('task board: status edits write the board\'s own status words (issue 14
     for (const [text, phrase] of cases) assert.equal(phraseOf(text, emptyVocabulary())?.phrase, phrase, text);
   });
 
-  it('copies only the phrase of another task\'s cell, never its date or sentence', () => {
+  it("copies only the phrase of another task's cell, never its date or sentence", () => {
     const board = readBoard(fixture('written/dated-statuses.md'), parser);
-    const cell = (text: string, id: string): string => text.split('\n').find((l) => l.startsWith(`| ${id} `))!.split('|')[4]!.trim();
+    const cell = (text: string, id: string): string =>
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`| ${id} `))!
+        .split('|')[4]!
+        .trim();
     assert.equal(cell(applyEdit(board, { op: 'status', id: 'R-3', status: 'done' }), 'R-3'), '✅ Done');
     assert.equal(cell(applyEdit(board, { op: 'status', id: 'R-1', status: 'blocked' }), 'R-1'), '⛔ Blocked');
     assert.equal(cell(applyEdit(board, { op: 'status', id: 'R-4', status: 'in_progress' }), 'R-4'), '🚧 In progress');
     assert.equal(cell(applyEdit(board, { op: 'status', id: 'R-2', status: 'todo' }), 'R-2'), '⬜ Not started');
   });
 
-  it('keeps a field\'s own markup and takes the phrase the other tasks use most', () => {
+  it("keeps a field's own markup and takes the phrase the other tasks use most", () => {
     const text = fixture('written/dated-fields.md');
     const board = readBoard(text, parser);
     assert.equal(applyEdit(board, { op: 'status', id: 'F-2', status: 'done' }), text.replace('- **Status:** Offen', '- **Status:** Erledigt'));
@@ -117,15 +126,18 @@ describe('task board: status edits write the board\'s own status words (issue 14
     assert.throws(() => ConfigSchema.parse({ tasks: { words: { finished: 'x' } } }));
   });
 
-  it('reads the legend\'s words before a colour guess, and writes them', () => {
+  it("reads the legend's words before a colour guess, and writes them", () => {
     const text = fixture('written/legend-colours.md');
     const board = readBoard(text, parser);
     // 🟡 is "ready" here, 🟢 "in progress" (Corral's guesses would be in progress and done).
-    assert.deepEqual(board.tasks.map((t) => `${t.id} ${t.status}`), ['1 in_progress', '2 todo', '3 done', '4 todo']);
+    assert.deepEqual(
+      board.tasks.map((t) => `${t.id} ${t.status}`),
+      ['1 in_progress', '2 todo', '3 done', '4 todo'],
+    );
     assert.equal(applyEdit(board, { op: 'status', id: '2', status: 'review' }), text.replace('| 2 | Password reset | 🟡 READY |', '| 2 | Password reset | 🔵 REVIEW |'));
   });
 
-  it('writes Corral\'s word in the board\'s style when the board has none, inside the cell\'s markup', () => {
+  it("writes Corral's word in the board's style when the board has none, inside the cell's markup", () => {
     const text = fixture('written/coded-cells.md');
     const board = readBoard(text, parser);
     assert.equal(applyEdit(board, { op: 'status', id: 'F-003', status: 'blocked' }), text.replace('| `planned` |', '| `blocked` |'));

@@ -40,7 +40,10 @@ describe('CLI command contract: one spec gives commander its command and the com
       [['usage', 'export', '--format', 'xml'], 'unknown --format xml'],
       [['web', '--port', '70000'], '--port 70000 is not a port'],
     ] as const) {
-      await assert.rejects(parse([...argv]), (error: unknown) => error instanceof CliError && error.message === message && error.exitCode === ExitCode.Usage && error.hint.length > 0);
+      await assert.rejects(
+        parse([...argv]),
+        (error: unknown) => error instanceof CliError && error.message === message && error.exitCode === ExitCode.Usage && error.hint.length > 0,
+      );
     }
   });
 

@@ -115,13 +115,26 @@ describe('finding a repository environment', () => {
   it("gives setup the host's proxies, registry and CA bundle, and none of the user's credentials", () => {
     const ca = path.join(repo({ 'ca.crt': 'CERT' }), 'ca.crt');
     const { env, binds } = setupNetwork(
-      { HTTPS_PROXY: 'http://proxy:3128', no_proxy: 'localhost', npm_config_registry: 'https://npm.example', NPM_TOKEN: 'secret', GITHUB_TOKEN: 'secret', OPENAI_API_KEY: 'secret', AWS_SECRET_ACCESS_KEY: 'secret', npm_config__auth: 'secret', HOME: '/root' },
+      {
+        HTTPS_PROXY: 'http://proxy:3128',
+        no_proxy: 'localhost',
+        npm_config_registry: 'https://npm.example',
+        NPM_TOKEN: 'secret',
+        GITHUB_TOKEN: 'secret',
+        OPENAI_API_KEY: 'secret',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        npm_config__auth: 'secret',
+        HOME: '/root',
+      },
       ca,
     );
     assert.deepEqual(binds, [`${ca}:/etc/ssl/certs/corral-host-ca.crt:ro`]);
     assert.ok(env.includes('HTTPS_PROXY=http://proxy:3128') && env.includes('no_proxy=localhost') && env.includes('npm_config_registry=https://npm.example'));
     assert.ok(env.includes('NODE_EXTRA_CA_CERTS=/etc/ssl/certs/corral-host-ca.crt') && env.includes('PIP_CERT=/etc/ssl/certs/corral-host-ca.crt'));
-    assert.deepEqual(env.filter((e) => e.includes('secret') || e.startsWith('HOME=')), []);
+    assert.deepEqual(
+      env.filter((e) => e.includes('secret') || e.startsWith('HOME=')),
+      [],
+    );
     assert.deepEqual(setupNetwork({}, path.join(ca, 'missing')).binds, [], 'no bundle, no mount');
   });
 });

@@ -12,7 +12,10 @@ describe('jail policy', () => {
 
   it('refuses a limit above the maximum or below a working minimum, naming the range', () => {
     for (const request of [{ memoryBytes: DEFAULT_MAXIMA.memoryBytes + 1 }, { cpus: 0 }, { pids: 2 }, { tmpBytes: Number.NaN }]) {
-      assert.throws(() => resolveLimits(request), (error: unknown) => error instanceof CorralError && /outside the allowed range/.test(error.message));
+      assert.throws(
+        () => resolveLimits(request),
+        (error: unknown) => error instanceof CorralError && /outside the allowed range/.test(error.message),
+      );
     }
   });
 });
@@ -54,7 +57,7 @@ describe('shell framing', () => {
   });
 
   it('passes a command through a quoted here-document untouched', () => {
-    const wrapped = wrapCommand("echo '$HOME' \"$(date)\" `x` \\", 3, 'ffee');
+    const wrapped = wrapCommand('echo \'$HOME\' "$(date)" `x` \\', 3, 'ffee');
     assert.match(wrapped, /^export CORRAL_CMD=3\n/);
     assert.ok(wrapped.includes("<<'__CORRAL_ffee'\necho '$HOME' \"$(date)\" `x` \\\n__CORRAL_ffee\n"), wrapped);
   });

@@ -3,7 +3,13 @@ import { decodeRecords, encodeRecord, type JournalRecord } from '../../server/st
 
 const records: JournalRecord[] = [
   { seq: 1, statements: [['INSERT INTO t VALUES (?, ?)', ['a', 1]]] },
-  { seq: 2, statements: [['UPDATE t SET v = ?', [null]], ['DELETE FROM t WHERE k = ?', ['é ✅ "q"']]] },
+  {
+    seq: 2,
+    statements: [
+      ['UPDATE t SET v = ?', [null]],
+      ['DELETE FROM t WHERE k = ?', ['é ✅ "q"']],
+    ],
+  },
   { seq: 3, statements: [] },
 ];
 const bytes = Buffer.concat(records.map(encodeRecord));

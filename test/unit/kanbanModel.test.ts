@@ -8,7 +8,13 @@ function task(id: string, line: number, status: TaskInfo['status'], more: Partia
 
 describe('kanban model', () => {
   it("orders columns as the board's cards first appear, then the statuses it lacks; names lanes as the board does", () => {
-    const tasks = [task('T-1', 3, 'in_progress', { section: '🚧 Doing' }), task('T-2', 5, 'todo', { section: 'Backlog' }), task('T-3', 7, 'todo', { section: 'Later' }), task('T-4', 9, 'done', { section: 'Done ✅' }), task('T-5', 4, 'done', { parent: 'T-1', section: '🚧 Doing' })];
+    const tasks = [
+      task('T-1', 3, 'in_progress', { section: '🚧 Doing' }),
+      task('T-2', 5, 'todo', { section: 'Backlog' }),
+      task('T-3', 7, 'todo', { section: 'Later' }),
+      task('T-4', 9, 'done', { section: 'Done ✅' }),
+      task('T-5', 4, 'done', { parent: 'T-1', section: '🚧 Doing' }),
+    ];
     const columns = columnsOf(tasks);
     assert.deepEqual(
       columns.map((c) => [c.status, c.title, c.cards.map((t) => t.id)]),
@@ -42,7 +48,7 @@ describe('kanban model', () => {
       task('T-5', 5, 'todo', { dependsOn: ['T-6'] }),
       task('T-6', 6, 'done'),
     ];
-    assert.equal(nextReady(tasks, 'ann')?.id, 'T-5', 'T-2 is bob\'s, T-3 waits on T-1, T-4 on an unknown id');
+    assert.equal(nextReady(tasks, 'ann')?.id, 'T-5', "T-2 is bob's, T-3 waits on T-1, T-4 on an unknown id");
     assert.equal(nextReady(tasks, 'bob')?.id, 'T-2');
     assert.equal(nextReady([task('T-1', 1, 'done')], 'ann'), undefined);
   });

@@ -4,9 +4,42 @@ import { EVENT_TYPES, SESSION_STATES, STATE_KINDS, transition, type SessionEvent
 
 /** The whole table, written out: every (state, event) pair and where it must lead, or `-`. */
 const EXPECTED: Record<StateKind, Record<SessionEvent['type'], StateKind | '-'>> = {
-  creating: { created: 'ready', 'command-started': '-', 'command-finished': '-', pause: '-', resume: '-', stop: 'stopped', fail: 'failed', lose: 'lost', recover: '-', remove: 'removed' },
-  ready: { created: '-', 'command-started': 'busy', 'command-finished': '-', pause: 'paused', resume: '-', stop: 'stopped', fail: 'failed', lose: 'lost', recover: '-', remove: 'removed' },
-  busy: { created: '-', 'command-started': 'busy', 'command-finished': 'ready', pause: '-', resume: '-', stop: 'stopped', fail: 'failed', lose: 'lost', recover: '-', remove: 'removed' },
+  creating: {
+    created: 'ready',
+    'command-started': '-',
+    'command-finished': '-',
+    pause: '-',
+    resume: '-',
+    stop: 'stopped',
+    fail: 'failed',
+    lose: 'lost',
+    recover: '-',
+    remove: 'removed',
+  },
+  ready: {
+    created: '-',
+    'command-started': 'busy',
+    'command-finished': '-',
+    pause: 'paused',
+    resume: '-',
+    stop: 'stopped',
+    fail: 'failed',
+    lose: 'lost',
+    recover: '-',
+    remove: 'removed',
+  },
+  busy: {
+    created: '-',
+    'command-started': 'busy',
+    'command-finished': 'ready',
+    pause: '-',
+    resume: '-',
+    stop: 'stopped',
+    fail: 'failed',
+    lose: 'lost',
+    recover: '-',
+    remove: 'removed',
+  },
   paused: { created: '-', 'command-started': '-', 'command-finished': '-', pause: '-', resume: 'ready', stop: 'stopped', fail: '-', lose: 'lost', recover: '-', remove: 'removed' },
   stopped: { created: '-', 'command-started': '-', 'command-finished': '-', pause: '-', resume: '-', stop: '-', fail: '-', lose: '-', recover: '-', remove: 'removed' },
   failed: { created: '-', 'command-started': '-', 'command-finished': '-', pause: '-', resume: '-', stop: 'stopped', fail: '-', lose: '-', recover: '-', remove: 'removed' },
@@ -34,7 +67,10 @@ describe('session lifecycle', () => {
       const expected = EXPECTED[kind][type];
       it(`${kind} + ${type} → ${expected === '-' ? 'refused' : expected}`, () => {
         if (expected === '-') {
-          assert.throws(() => transition(stateOf(kind), eventOf(type)), (error: unknown) => error instanceof CorralError && /cannot .* a session that is/.test(error.message) && error.hint.length > 0);
+          assert.throws(
+            () => transition(stateOf(kind), eventOf(type)),
+            (error: unknown) => error instanceof CorralError && /cannot .* a session that is/.test(error.message) && error.hint.length > 0,
+          );
         } else {
           const next = transition(stateOf(kind), eventOf(type));
           assert.equal(next.kind, expected);

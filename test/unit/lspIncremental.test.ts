@@ -23,7 +23,11 @@ describe('board language: incremental reading', function () {
       const whole = readBoard(text, parser);
       assert.deepEqual(board.tasks, whole.tasks, name);
       assert.deepEqual(board.headings, whole.headings, name);
-      assert.deepEqual(board.warnings.filter((w) => w.includes('id')), whole.warnings.filter((w) => w.includes('id')), name);
+      assert.deepEqual(
+        board.warnings.filter((w) => w.includes('id')),
+        whole.warnings.filter((w) => w.includes('id')),
+        name,
+      );
     }
   });
 
@@ -33,7 +37,23 @@ describe('board language: incremental reading', function () {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed % n;
     };
-    const snippets = ['```', '## Done', '# Other', '', '- [ ] T-9 new thing', '<!-- ', '-->', '| a | Status |\n|---|---|\n| x | done |', '### F-052: again\nStatus: done', 'Title\n===', '~~~', '<pre>', '</pre>', '---', 'Legend: ✅ Done · 🚧 Doing'];
+    const snippets = [
+      '```',
+      '## Done',
+      '# Other',
+      '',
+      '- [ ] T-9 new thing',
+      '<!-- ',
+      '-->',
+      '| a | Status |\n|---|---|\n| x | done |',
+      '### F-052: again\nStatus: done',
+      'Title\n===',
+      '~~~',
+      '<pre>',
+      '</pre>',
+      '---',
+      'Legend: ✅ Done · 🚧 Doing',
+    ];
     let edits = 0;
     for (const { name, text: original } of allBoards()) {
       const reader = new IncrementalBoardReader(parser);

@@ -33,8 +33,26 @@ const facts: BoardFacts = {
   users: ['ann', 'carol'],
   sessions: new Map([['s-live', { id: 's-live', state: 'ready' }]]),
   runs: new Map([
-    ['T-4', [{ runId: 'r-2', sessionId: 's-gone', outcome: 'error', steps: 3, model: 'gpt-5', startedAt: '2026-11-21T09:00:00Z', endedAt: '2026-11-21T09:05:00Z', branch: 'corral/s-gone', costUsd: 0.12 }]],
-    ['T-1', [{ runId: 'r-1', sessionId: 's-live', outcome: null, steps: 7, model: 'gpt-5', startedAt: '2026-11-21T10:00:00Z', endedAt: null, branch: 'corral/s-live', costUsd: 0.3 }]],
+    [
+      'T-4',
+      [
+        {
+          runId: 'r-2',
+          sessionId: 's-gone',
+          outcome: 'error',
+          steps: 3,
+          model: 'gpt-5',
+          startedAt: '2026-11-21T09:00:00Z',
+          endedAt: '2026-11-21T09:05:00Z',
+          branch: 'corral/s-gone',
+          costUsd: 0.12,
+        },
+      ],
+    ],
+    [
+      'T-1',
+      [{ runId: 'r-1', sessionId: 's-live', outcome: null, steps: 7, model: 'gpt-5', startedAt: '2026-11-21T10:00:00Z', endedAt: null, branch: 'corral/s-live', costUsd: 0.3 }],
+    ],
   ]),
   costs: new Map([['T-4', 0.42]]),
 };
@@ -51,7 +69,10 @@ describe('board language service', () => {
   it('diagnoses duplicate ids (each naming the other line), tasks their lane cannot show, and claims of sessions that are gone', () => {
     const found = service.diagnostics(doc, facts);
     const duplicates = found.filter((d) => d.code === 'duplicate-id');
-    assert.deepEqual(duplicates.map((d) => d.range.start.line), [15, 16]);
+    assert.deepEqual(
+      duplicates.map((d) => d.range.start.line),
+      [15, 16],
+    );
     assert.equal(duplicates[0]!.related![0]!.range.start.line, 16);
     assert.match(duplicates[1]!.message, /line 16/);
     assert.ok(found.some((d) => d.code === 'status-not-shown' && d.range.start.line === 7 && /Done/.test(d.message)));
@@ -94,7 +115,14 @@ describe('board language service', () => {
   it('symbols: lanes with their status and count, tasks with subtasks', () => {
     const [title] = service.symbols(doc);
     assert.equal(title!.name, 'Board');
-    assert.deepEqual(title!.children.map((s) => [s.name, s.detail]), [['Todo', 'todo · 3 tasks'], ['In progress', 'in progress · 1 task'], ['Done', 'done · 2 tasks']]);
+    assert.deepEqual(
+      title!.children.map((s) => [s.name, s.detail]),
+      [
+        ['Todo', 'todo · 3 tasks'],
+        ['In progress', 'in progress · 1 task'],
+        ['Done', 'done · 2 tasks'],
+      ],
+    );
     assert.equal(title!.children[0]!.children[0]!.name, 'T-1 Write the parser @ann');
   });
 

@@ -17,7 +17,10 @@ describe('protocol document (docs/protocol.json)', () => {
   it('is what the declarations generate', () => {
     const file = path.join(repoRoot, 'docs', 'protocol.json');
     const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '(missing)';
-    assert.ok(current === protocolDocumentText(readProtocolComments()), `docs/protocol.json is out of date with server/protocol: run \`${PROTOCOL_DOCUMENT_COMMAND}\` and commit it`);
+    assert.ok(
+      current === protocolDocumentText(readProtocolComments()),
+      `docs/protocol.json is out of date with server/protocol: run \`${PROTOCOL_DOCUMENT_COMMAND}\` and commit it`,
+    );
   });
 
   it('says something of every result and payload (no bare unknown or any at the top)', () => {
@@ -26,13 +29,25 @@ describe('protocol document (docs/protocol.json)', () => {
       'x-notifications': { name: string; params: { schema: object }[] }[];
     };
     const empty = (schema: object | undefined): boolean => schema === undefined || Object.keys(schema).length === 0;
-    assert.deepEqual(document.methods.filter((m) => empty(m.result.schema)).map((m) => m.name), [], 'requests whose result schema allows anything');
-    assert.deepEqual(document['x-notifications'].filter((n) => empty(n.params[0]?.schema)).map((n) => n.name), [], 'notifications whose payload schema allows anything');
+    assert.deepEqual(
+      document.methods.filter((m) => empty(m.result.schema)).map((m) => m.name),
+      [],
+      'requests whose result schema allows anything',
+    );
+    assert.deepEqual(
+      document['x-notifications'].filter((n) => empty(n.params[0]?.schema)).map((n) => n.name),
+      [],
+      'notifications whose payload schema allows anything',
+    );
   });
 
   it('declares each method once, every reference resolving to a component', () => {
     const names = [...declarations.requests, ...declarations.notifications].map((d) => d.method);
-    assert.deepEqual(names.filter((name, i) => names.indexOf(name) !== i), [], 'methods declared twice');
+    assert.deepEqual(
+      names.filter((name, i) => names.indexOf(name) !== i),
+      [],
+      'methods declared twice',
+    );
     const document = protocolDocument(declarations);
     const schemas = (document.components as { schemas: Record<string, unknown> }).schemas;
     const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
@@ -58,8 +73,16 @@ describe('protocol document (docs/protocol.json)', () => {
       const served = new Set(h.daemon.router.methods);
       // corral/hello is the connection's own; web/open is added by server/main.ts, which owns the web server's lifetime.
       const declared = new Set(declarations.requests.map((r) => r.method).filter((m) => m !== 'corral/hello' && m !== 'web/open'));
-      assert.deepEqual([...declared].filter((m) => !served.has(m)), [], 'declared but not served');
-      assert.deepEqual([...served].filter((m) => !declared.has(m)), [], 'served but not declared (not exported from server/protocol/index.ts?)');
+      assert.deepEqual(
+        [...declared].filter((m) => !served.has(m)),
+        [],
+        'declared but not served',
+      );
+      assert.deepEqual(
+        [...served].filter((m) => !declared.has(m)),
+        [],
+        'served but not declared (not exported from server/protocol/index.ts?)',
+      );
     });
   });
 });

@@ -135,7 +135,10 @@ describe('protocol edge: request log and config errors', () => {
     it('logs no request line', async () => {
       const client = await h.connect();
       await client.rpc.sendRequest(KvPut, { key: 'quiet', value: 1 });
-      assert.deepEqual(h.logger.lines.filter((line) => line.msg === 'request'), []);
+      assert.deepEqual(
+        h.logger.lines.filter((line) => line.msg === 'request'),
+        [],
+      );
       client.dispose();
     });
 

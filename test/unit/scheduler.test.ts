@@ -14,7 +14,10 @@ describe('scheduler port', () => {
       clock.after(100, at('b')); // same moment as `a`: after it, in the order set
       clock.after(1000, at('late'));
       clock.advance(299);
-      assert.deepEqual(ran, [['a', '00:00:00.100'], ['b', '00:00:00.100']]);
+      assert.deepEqual(ran, [
+        ['a', '00:00:00.100'],
+        ['b', '00:00:00.100'],
+      ]);
       clock.advance(1);
       assert.deepEqual(ran.at(-1), ['c', '00:00:00.300']);
       assert.equal(clock.now().toISOString(), '2026-01-01T00:00:00.300Z');

@@ -33,6 +33,9 @@ describe('service: idle pause on the fake clock (in-process harness)', () => {
     const pause = (await owner.rpc.sendRequest(SessionShow, { session: idle.id })).events.find((e) => e.kind === 'pause');
     assert.deepEqual([pause?.actor, pause?.at], ['idle', h.clock.now().toISOString()]);
     assert.equal((await owner.rpc.sendRequest(SessionShow, { session: busy.id })).session.state, 'ready');
-    assert.deepEqual(h.jail.calls.slice(calls).filter((c) => c.startsWith('pause')), [`pause ${idle.containerId}`]);
+    assert.deepEqual(
+      h.jail.calls.slice(calls).filter((c) => c.startsWith('pause')),
+      [`pause ${idle.containerId}`],
+    );
   });
 });

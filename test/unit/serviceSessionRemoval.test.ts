@@ -31,10 +31,18 @@ describe('service: session removal, reconciliation and failed writes (no Docker)
     assert.equal(await f.sessions.remove(owner, s.id, false), s.id);
     assert.equal(f.jail.stateOf(s.containerId!), undefined);
     assert.ok(!fs.existsSync(s.workspace));
-    assert.deepEqual(f.announced.map((a) => [a.owner, a.session.id, a.session.state, a.session.containerId]), [[owner, s.id, 'removed', null]]);
+    assert.deepEqual(
+      f.announced.map((a) => [a.owner, a.session.id, a.session.state, a.session.containerId]),
+      [[owner, s.id, 'removed', null]],
+    );
     const record = f.sessions.repository.byId(s.id);
     assert.deepEqual([record?.state, record?.containerId, record?.updatedAt], ['removed', null, f.clock.now().toISOString()]);
-    const last = f.store.read((r) => r.get<{ kind: string; from_state: string; to_state: string; actor: string }>('SELECT kind, from_state, to_state, actor FROM session_events WHERE session_id = ? ORDER BY id DESC LIMIT 1', [s.id]));
+    const last = f.store.read((r) =>
+      r.get<{ kind: string; from_state: string; to_state: string; actor: string }>(
+        'SELECT kind, from_state, to_state, actor FROM session_events WHERE session_id = ? ORDER BY id DESC LIMIT 1',
+        [s.id],
+      ),
+    );
     assert.deepEqual(last, { kind: 'removed', from_state: 'ready', to_state: 'removed', actor: owner });
     assert.deepEqual(f.sessions.list(owner), []);
     // A removed session is gone for every call: nothing more happens to it.
@@ -46,13 +54,20 @@ describe('service: session removal, reconciliation and failed writes (no Docker)
   it('removes a stopped, a paused and a lost session alike; purge leaves no row', async () => {
     const stopped = await f.sessions.start(owner, { image: FAKE_IMAGE });
     const afterStop = await f.sessions.stop(owner, stopped.id);
-    assert.deepEqual([afterStop.state, afterStop.containerId, f.jail.stateOf(stopped.containerId!)], ['stopped', null, undefined], 'the record names no container once stop removed it');
+    assert.deepEqual(
+      [afterStop.state, afterStop.containerId, f.jail.stateOf(stopped.containerId!)],
+      ['stopped', null, undefined],
+      'the record names no container once stop removed it',
+    );
     const paused = await f.sessions.start(owner, { image: FAKE_IMAGE });
     await f.sessions.pause(owner, paused.id);
     const lost = await f.sessions.start(owner, { image: FAKE_IMAGE });
     await f.sessions.move(owner, lost.id, { type: 'lose', reason: 'its container is gone' }, 'reconcile');
     for (const s of [stopped, paused, lost]) await f.sessions.remove(owner, s.id, false);
-    assert.deepEqual([stopped, paused, lost].map((s) => f.sessions.repository.byId(s.id)?.state), ['removed', 'removed', 'removed']);
+    assert.deepEqual(
+      [stopped, paused, lost].map((s) => f.sessions.repository.byId(s.id)?.state),
+      ['removed', 'removed', 'removed'],
+    );
     const purged = await f.sessions.start(owner, { image: FAKE_IMAGE });
     await f.sessions.remove(owner, purged.id, true);
     assert.equal(f.sessions.repository.byId(purged.id), undefined);

@@ -1,7 +1,20 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ErrorCode, SessionApply, SessionDiff, SessionList, SessionPause, SessionRemove, SessionResume, SessionShow, SessionStart, SessionStop, ShellExec, type SessionInfo } from '../../server/protocol';
+import {
+  ErrorCode,
+  SessionApply,
+  SessionDiff,
+  SessionList,
+  SessionPause,
+  SessionRemove,
+  SessionResume,
+  SessionShow,
+  SessionStart,
+  SessionStop,
+  ShellExec,
+  type SessionInfo,
+} from '../../server/protocol';
 import { historyRepo } from '../support/gitrepo';
 import { startHarness, type Harness, type HarnessClient } from '../support/harness';
 
@@ -46,13 +59,19 @@ describe('service: sessions (in-process harness)', () => {
     assert.deepEqual([failed.exitCode, failed.stdout, failed.stderr], [3, '', 'boom\n']);
     // The busy ⇄ ready flips of both commands are coalesced (the scheduler is the fake clock): none
     // has gone out yet, and one `ready` goes when the 200 ms window ends.
-    const changed = (): SessionInfo[] => owner.notifications.filter((n) => n.method === 'session/changed' && (n.params as SessionInfo).id === started.id).map((n) => n.params as SessionInfo);
+    const changed = (): SessionInfo[] =>
+      owner.notifications.filter((n) => n.method === 'session/changed' && (n.params as SessionInfo).id === started.id).map((n) => n.params as SessionInfo);
     const seen = changed().length;
     await owner.rpc.sendRequest(SessionList, {});
     assert.equal(changed().length, seen, 'nothing announced per command');
     h.clock.advance(200);
     await owner.rpc.sendRequest(SessionList, {});
-    assert.deepEqual(changed().slice(seen).map((s) => s.state), ['ready']);
+    assert.deepEqual(
+      changed()
+        .slice(seen)
+        .map((s) => s.state),
+      ['ready'],
+    );
 
     const t1 = h.clock.advance(60_000).toISOString();
     const paused = await owner.rpc.sendRequest(SessionPause, { session: started.id });
@@ -86,13 +105,20 @@ describe('service: sessions (in-process harness)', () => {
     const removed = await owner.rpc.sendRequest(SessionRemove, { session: started.id });
     assert.equal(removed.removed, started.id);
     await owner.next('session/changed', isSession(started.id, 'removed'));
-    assert.deepEqual((await owner.rpc.sendRequest(SessionList, {})).map((s) => s.id), [], 'a removed session is not listed');
+    assert.deepEqual(
+      (await owner.rpc.sendRequest(SessionList, {})).map((s) => s.id),
+      [],
+      'a removed session is not listed',
+    );
     assert.equal(h.store.read((r) => r.get<{ state: string }>('SELECT state FROM sessions WHERE id = ?', [started.id]))?.state, 'removed', 'its record stays without --purge');
 
     // The other user's connection got none of it: a reply is sent after every notification that
     // was broadcast to that connection before, so after this round trip nothing is still on its way.
     assert.deepEqual(await other.rpc.sendRequest(SessionList, {}), []);
-    assert.deepEqual(other.notifications.filter((n) => n.method === 'session/changed'), []);
+    assert.deepEqual(
+      other.notifications.filter((n) => n.method === 'session/changed'),
+      [],
+    );
   });
 
   it('another user neither sees nor touches a session, and is told so as if it did not exist', async () => {
@@ -138,7 +164,10 @@ describe('service: sessions (in-process harness)', () => {
       await owner.rpc.sendRequest(ShellExec, { session: s.id, command: 'edit' });
       assert.equal(fs.readFileSync(path.join(repo.dir, 'src', 'app.js'), 'utf8'), 'console.log("v1");\n', 'the user’s checkout is untouched');
       const diff = await owner.rpc.sendRequest(SessionDiff, { session: s.id, patch: true });
-      assert.deepEqual(diff.files.map((f) => [f.path, f.status]), [['src/app.js', 'M']]);
+      assert.deepEqual(
+        diff.files.map((f) => [f.path, f.status]),
+        [['src/app.js', 'M']],
+      );
       assert.match(diff.patch ?? '', /-console.log\("v1"\);\n\+console.log\("v2"\);/);
       const applied = await owner.rpc.sendRequest(SessionApply, { session: s.id, mode: 'commit' });
       assert.equal(applied.files, 1);
@@ -154,7 +183,10 @@ describe('service: sessions (in-process harness)', () => {
     const s = await owner.rpc.sendRequest(SessionStart, { image: IMAGE });
     const result = await owner.rpc.sendRequest(ShellExec, { session: s.id, command: 'hang', timeoutMs: 20 });
     assert.deepEqual([result.exitCode, result.timedOut, result.shellRestarted], [124, true, false]);
-    assert.ok(h.jail.calls.some((c) => /^kill CMD=\d+ /.test(c)), 'the daemon killed the command by its marker');
+    assert.ok(
+      h.jail.calls.some((c) => /^kill CMD=\d+ /.test(c)),
+      'the daemon killed the command by its marker',
+    );
     assert.equal((await owner.rpc.sendRequest(ShellExec, { session: s.id, command: 'pwd' })).stdout, '/workspace\n');
   });
 });

@@ -98,7 +98,9 @@ describe('service: the ready queue (tasks/next, tasks/claimNext)', () => {
         fc.array(fc.record({ done: fc.boolean(), mine: fc.boolean(), deps: fc.array(fc.nat(11), { maxLength: 2 }) }), { minLength: 1, maxLength: 12 }),
         fc.integer({ min: 1, max: 6 }),
         async (tasks, k) => {
-          const lines = tasks.map((t, i) => `- [${t.done ? 'x' : ' '}] T-${i} task ${i}${t.mine ? ` @${h.owner}` : ''}${t.deps.length ? ` after ${t.deps.map((d) => `T-${d}`).join(', ')}` : ''}`);
+          const lines = tasks.map(
+            (t, i) => `- [${t.done ? 'x' : ' '}] T-${i} task ${i}${t.mine ? ` @${h.owner}` : ''}${t.deps.length ? ` after ${t.deps.map((d) => `T-${d}`).join(', ')}` : ''}`,
+          );
           fs.writeFileSync(board, `## Tasks\n\n${lines.join('\n')}\n`);
           const known = (d: number): boolean => d < tasks.length;
           const ready = tasks.flatMap((t, i) => (!t.done && t.deps.every((d) => known(d) && tasks[d]!.done) ? [`T-${i}`] : []));
@@ -107,8 +109,15 @@ describe('service: the ready queue (tasks/next, tasks/claimNext)', () => {
           const got = results.flatMap((r) => (r.task ? [r.task.id] : []));
           assert.equal(new Set(got).size, got.length, `distinct: ${got.join(' ')}`);
           assert.equal(got.length, Math.min(k, ready.length));
-          assert.deepEqual([...got].sort(), [...got].sort().filter((id) => ready.includes(id)));
-          assert.deepEqual(got.map((id) => ready.indexOf(id)).sort((x, y) => x - y), Array.from({ length: got.length }, (_, i) => i), 'the first ones in board order');
+          assert.deepEqual(
+            [...got].sort(),
+            [...got].sort().filter((id) => ready.includes(id)),
+          );
+          assert.deepEqual(
+            got.map((id) => ready.indexOf(id)).sort((x, y) => x - y),
+            Array.from({ length: got.length }, (_, i) => i),
+            'the first ones in board order',
+          );
         },
       ),
       { numRuns: 40 },

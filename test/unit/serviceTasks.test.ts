@@ -45,9 +45,19 @@ describe('service: tasks (in-process harness)', () => {
 
   it('lists the tasks with the version of the bytes; an update changes only its line and answers the new version', async () => {
     const listed = await owner.rpc.sendRequest(TasksList, { board });
-    assert.deepEqual(listed.tasks.map((t) => [t.id, t.status]), [['T-1', 'todo'], ['T-2', 'todo'], ['T-0', 'done']]);
+    assert.deepEqual(
+      listed.tasks.map((t) => [t.id, t.status]),
+      [
+        ['T-1', 'todo'],
+        ['T-2', 'todo'],
+        ['T-0', 'done'],
+      ],
+    );
     assert.ok(listed.version.length > 0);
-    assert.deepEqual((await owner.rpc.sendRequest(TasksList, { board, status: 'done' })).tasks.map((t) => t.id), ['T-0']);
+    assert.deepEqual(
+      (await owner.rpc.sendRequest(TasksList, { board, status: 'done' })).tasks.map((t) => t.id),
+      ['T-0'],
+    );
 
     const done = await owner.rpc.sendRequest(TasksUpdate, { board, version: listed.version, id: 'T-1', action: 'done' });
     assert.equal(done.task?.status, 'done');

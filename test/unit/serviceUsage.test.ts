@@ -54,7 +54,10 @@ describe('service: usage (in-process harness)', () => {
     assert.equal(byDay.total.calls, 3);
     assert.ok(Math.abs(byDay.total.costUsd - cost(3500, 650)) < 1e-12);
     const byModel = await owner.rpc.sendRequest(UsageQuery, { since: '2026-11-01', by: 'model' });
-    assert.deepEqual(byModel.rows.map((r) => [r.key, r.calls]), [['acme/acme-1', 3]]);
+    assert.deepEqual(
+      byModel.rows.map((r) => [r.key, r.calls]),
+      [['acme/acme-1', 3]],
+    );
 
     const again = await owner.rpc.sendRequest(UsageImport, { source: 'claude-code', rows: ROWS });
     assert.deepEqual([again.added, again.duplicates], [0, 3]);
@@ -62,14 +65,23 @@ describe('service: usage (in-process harness)', () => {
 
     // A reply follows every notification sent to that connection before it: none reached mallory.
     assert.equal((await other.rpc.sendRequest(UsageQuery, { since: '2026-11-01' })).total.calls, 0, 'another user sees only their own usage');
-    assert.deepEqual(other.notifications.filter((n) => n.method.startsWith('usage/')), []);
+    assert.deepEqual(
+      other.notifications.filter((n) => n.method.startsWith('usage/')),
+      [],
+    );
   });
 
   it('everyone’s usage is the daemon owner’s to see', async () => {
     await assert.rejects(other.rpc.sendRequest(UsageQuery, { since: '2026-11-01', allUsers: true }), (error: { code: number }) => error.code === ErrorCode.Forbidden);
     await other.rpc.sendRequest(UsageImport, { source: 'codex', rows: [row('z', '2026-11-22T12:00:00.000Z', 10, 10)] });
     const all = await owner.rpc.sendRequest(UsageQuery, { since: '2026-11-01', by: 'user', allUsers: true });
-    assert.deepEqual(all.rows.map((r) => [r.key, r.calls]).sort(), [['mallory', 1], [h.owner, 3]].sort());
+    assert.deepEqual(
+      all.rows.map((r) => [r.key, r.calls]).sort(),
+      [
+        ['mallory', 1],
+        [h.owner, 3],
+      ].sort(),
+    );
   });
 
   it('a bad --since is refused with what to write instead', async () => {

@@ -11,8 +11,30 @@ const BACKOFF_MS = 30_000;
 
 /** $3 of calls an hour ago (the harness's clock starts at 10:00). */
 const SPEND: ImportRow[] = [
-  { externalId: 'a', at: '2026-11-16T09:10:00.000Z', provider: 'acme', model: 'acme-1', session: 's-1', inputTokens: 500_000, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
-  { externalId: 'b', at: '2026-11-16T09:40:00.000Z', provider: 'acme', model: 'acme-1', session: 's-1', inputTokens: 500_000, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+  {
+    externalId: 'a',
+    at: '2026-11-16T09:10:00.000Z',
+    provider: 'acme',
+    model: 'acme-1',
+    session: 's-1',
+    inputTokens: 500_000,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+  },
+  {
+    externalId: 'b',
+    at: '2026-11-16T09:40:00.000Z',
+    provider: 'acme',
+    model: 'acme-1',
+    session: 's-1',
+    inputTokens: 500_000,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+  },
 ];
 
 /** A webhook answering each POST with the next of `statuses` (then 200), telling the test of each. */
@@ -41,7 +63,8 @@ describe('service: usage timers on the fake clock (in-process harness)', functio
   let h: Harness;
   let owner: HarnessClient;
   let hook: Awaited<ReturnType<typeof webhook>>;
-  const alerts = (): { id: number; delivered_at: string | null }[] => h.store.read((r) => r.all<{ id: number; delivered_at: string | null }>('SELECT id, delivered_at FROM usage_alerts'));
+  const alerts = (): { id: number; delivered_at: string | null }[] =>
+    h.store.read((r) => r.all<{ id: number; delivered_at: string | null }>('SELECT id, delivered_at FROM usage_alerts'));
 
   before(async () => {
     hook = await webhook([503]);

@@ -45,7 +45,10 @@ describe('service: warm pool (no Docker)', () => {
     assert.deepEqual([claimed.owner, claimed.name, claimed.repo, claimed.state, claimed.baseCommit], [owner, 'warm', fs.realpathSync(path.join(repo.dir, 'src')), 'ready', head]);
     const events = f.sessions.show(owner, claimed.id).events;
     assert.deepEqual(events.at(-1) && [events.at(-1)!.kind, events.at(-1)!.actor, events.at(-1)!.from, events.at(-1)!.to], ['claimed', owner, 'ready', 'ready']);
-    assert.ok(f.announced.some((a) => a.owner === owner && a.session.id === claimed.id), 'the new owner is told of the session');
+    assert.ok(
+      f.announced.some((a) => a.owner === owner && a.session.id === claimed.id),
+      'the new owner is told of the session',
+    );
     assert.ok(!f.sessions.list(POOL_OWNER).some((s) => s.id === claimed.id), 'no longer the pool’s');
 
     await f.sessions.pool.settled();

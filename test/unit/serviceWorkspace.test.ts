@@ -53,7 +53,13 @@ describe('service: workspaces on the in-memory host repository (in-process harne
     await owner.rpc.sendRequest(ShellExec, { session: s.id, command: 'add' });
     const diff = await owner.rpc.sendRequest(SessionDiff, { session: s.id, patch: true });
     assert.equal(diff.base, base);
-    assert.deepEqual(diff.files.map((f) => [f.path, f.status]), [['NOTES.md', 'A'], ['src/app.js', 'M']]);
+    assert.deepEqual(
+      diff.files.map((f) => [f.path, f.status]),
+      [
+        ['NOTES.md', 'A'],
+        ['src/app.js', 'M'],
+      ],
+    );
     assert.match(diff.patch ?? '', /-console.log\("v1"\);\n\+console.log\("v2"\);/);
 
     const applied = await owner.rpc.sendRequest(SessionApply, { session: s.id, mode: 'commit' });

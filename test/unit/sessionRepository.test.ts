@@ -91,9 +91,18 @@ describe('sessions: repository (sql.js)', () => {
     await repository.insert(session('bbbb1'), AT);
     await repository.insert(session('bbbb2'), AT);
     await repository.transition(repository.byId('bbbb1')!, { kind: 'removed' }, LATER, { actor: 'alice', kind: 'removed', detail: null });
-    assert.deepEqual(repository.list('alice').map((s) => s.id), ['bbbb2']);
-    assert.deepEqual(repository.list().map((s) => s.id), ['bbbb2']);
-    assert.throws(() => repository.find('alice', 'bbbb1'), (e: unknown) => e instanceof CorralError && e.code === ErrorCode.NotFound);
+    assert.deepEqual(
+      repository.list('alice').map((s) => s.id),
+      ['bbbb2'],
+    );
+    assert.deepEqual(
+      repository.list().map((s) => s.id),
+      ['bbbb2'],
+    );
+    assert.throws(
+      () => repository.find('alice', 'bbbb1'),
+      (e: unknown) => e instanceof CorralError && e.code === ErrorCode.NotFound,
+    );
     assert.equal(repository.find('alice', 'bbbb').id, 'bbbb2', 'a prefix is unique once the removed one is left out');
     assert.equal(repository.byId('bbbb1')?.state, 'removed');
   });
@@ -131,7 +140,10 @@ describe('sessions: repository (sql.js)', () => {
     assert.equal(await repository.claim({ ...pool, image: 'other' }, { owner: 'bob', name: null, repo: '/src/project' }, LATER), undefined);
     const claimed = await repository.claim(pool, { owner: 'bob', name: 'mine', repo: '/src/project/sub' }, LATER);
     assert.deepEqual([claimed?.id, claimed?.owner, claimed?.name, claimed?.repo, claimed?.createdAt, claimed?.state], ['pool1', 'bob', 'mine', '/src/project/sub', LATER, 'ready']);
-    assert.deepEqual(repository.list('@pool').map((s) => s.id), ['pool2']);
+    assert.deepEqual(
+      repository.list('@pool').map((s) => s.id),
+      ['pool2'],
+    );
     assert.deepEqual(repository.events('pool1').at(-1), { at: LATER, actor: 'bob', kind: 'claimed', from: 'ready', to: 'ready', detail: 'from the warm pool' });
   });
 
@@ -144,7 +156,9 @@ describe('sessions: repository (sql.js)', () => {
     await repository.purge('cccc1');
     await repository.purge('cccc1');
     assert.equal(repository.byId('cccc1'), undefined);
-    const left = store.read((r) => ['session_events', 'commands', 'resource_samples'].map((t) => r.get<{ n: number }>(`SELECT count(*) AS n FROM ${t} WHERE session_id = 'cccc1'`)?.n));
+    const left = store.read((r) =>
+      ['session_events', 'commands', 'resource_samples'].map((t) => r.get<{ n: number }>(`SELECT count(*) AS n FROM ${t} WHERE session_id = 'cccc1'`)?.n),
+    );
     assert.deepEqual(left, [0, 0, 0]);
   });
 

@@ -92,11 +92,16 @@ async function runTests(): Promise<Results> {
   const results = readResults();
   switch (outcome.kind) {
     case 'exit':
-      if (outcome.code !== 0 && results.failed === 0) return fail(results, 'mocha in the extension host', `exit code ${outcome.code} and no failed test recorded; see ${runDir}/extension-host.log`);
+      if (outcome.code !== 0 && results.failed === 0)
+        return fail(results, 'mocha in the extension host', `exit code ${outcome.code} and no failed test recorded; see ${runDir}/extension-host.log`);
       if (results.passed + results.failed === 0) return fail(results, 'mocha in the extension host', `no test ran; see ${runDir}/extension-host.log`);
       return results;
     case 'deadline':
-      return fail(results, 'deadline', `the tests did not finish within ${deadlineMs / 1000} s (a hang inside VS Code); results up to then are kept; see ${runDir}/extension-host.log`);
+      return fail(
+        results,
+        'deadline',
+        `the tests did not finish within ${deadlineMs / 1000} s (a hang inside VS Code); results up to then are kept; see ${runDir}/extension-host.log`,
+      );
     case 'died':
       return fail(results, 'crash', `${outcome.what}; see ${runDir}`);
   }

@@ -78,7 +78,7 @@ describe('health: Corral: Doctor, the walkthrough, no Docker engine', () => {
       else process.env.DOCKER_HOST = dockerHost;
       const noEngine = api.ctx.connection;
       await config.update('home', undefined, vscode.ConfigurationTarget.Global);
-      await waitFor(api.ctx.onDidChangeState, () => api.ctx.connection !== undefined && api.ctx.connection !== noEngine, 'the connection back to the test run\'s daemon', 40_000);
+      await waitFor(api.ctx.onDidChangeState, () => api.ctx.connection !== undefined && api.ctx.connection !== noEngine, "the connection back to the test run's daemon", 40_000);
       stopDaemonOf(home);
     }
     const back = await bounded(api.health.report(), 'the doctor report after');

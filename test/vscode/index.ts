@@ -19,7 +19,11 @@ export async function run(): Promise<void> {
   const grep = process.env.CORRAL_VSCODE_GREP;
   if (grep) mocha.grep(grep);
   // Files in a fixed order: the reconnection test kills the daemon, so it runs last.
-  for (const file of fs.readdirSync(__dirname).filter((name) => name.endsWith('.test.js')).sort(byOrder)) mocha.addFile(path.join(__dirname, file));
+  for (const file of fs
+    .readdirSync(__dirname)
+    .filter((name) => name.endsWith('.test.js'))
+    .sort(byOrder))
+    mocha.addFile(path.join(__dirname, file));
   const results = { passed: 0, failed: 0, skipped: 0, tests: [] as Result[] };
   const save = (): void => {
     if (resultsFile) fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));

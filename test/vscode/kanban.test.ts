@@ -65,13 +65,17 @@ describe('Corral Board editor (kanban)', () => {
     listening?.dispose();
     // Leave nothing dirty behind (closing would ask to save): save the fixture, close it, remove it.
     if (uri && document()?.isDirty) await document().save();
-    const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => (tab.input instanceof vscode.TabInputCustom || tab.input instanceof vscode.TabInputText) && tab.input.uri.toString() === uri?.toString());
+    const tabs = vscode.window.tabGroups.all
+      .flatMap((group) => group.tabs)
+      .filter((tab) => (tab.input instanceof vscode.TabInputCustom || tab.input instanceof vscode.TabInputText) && tab.input.uri.toString() === uri?.toString());
     await vscode.window.tabGroups.close(tabs).then(undefined, () => undefined);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
   it('contributes Corral Board for TASKS.md (priority option) and the Open Board command', async () => {
-    const json = vscode.extensions.getExtension('corral.corral')!.packageJSON as { contributes: { customEditors: { viewType: string; priority: string; selector: { filenamePattern: string }[] }[] } };
+    const json = vscode.extensions.getExtension('corral.corral')!.packageJSON as {
+      contributes: { customEditors: { viewType: string; priority: string; selector: { filenamePattern: string }[] }[] };
+    };
     const board = json.contributes.customEditors.find((e) => e.viewType === 'corral.board');
     assert.equal(board?.priority, 'option', 'the text editor stays the default');
     assert.ok(board?.selector.some((s) => s.filenamePattern === '**/TASKS.md'));
@@ -87,12 +91,15 @@ describe('Corral Board editor (kanban)', () => {
 
   it('a move asked by the page is a WorkspaceEdit of exactly that task: the document is dirty, the file untouched', async () => {
     const before = document().version;
-    const result = (await bounded(editor().receive({ id: 1, method: 'tasks/update', params: { board: file, version: String(before), id: 'T-3', action: 'status', status: 'done' } }), 'tasks/update')) as { reapplied: boolean; task: { status: string } };
+    const result = (await bounded(
+      editor().receive({ id: 1, method: 'tasks/update', params: { board: file, version: String(before), id: 'T-3', action: 'status', status: 'done' } }),
+      'tasks/update',
+    )) as { reapplied: boolean; task: { status: string } };
     assert.equal(result.task.status, 'done');
     assert.equal(result.reapplied, false);
     const expected = BOARD.replace('- [ ] T-3 Move the cards\n', '').replace('- [x] T-5 Bundle the editor\n', '- [x] T-5 Bundle the editor\n- [x] T-3 Move the cards\n');
     assert.equal(document().getText(), expected);
-    assert.equal(document().isDirty, true, 'not saved behind the user\'s back');
+    assert.equal(document().isDirty, true, "not saved behind the user's back");
     assert.equal(fs.readFileSync(file, 'utf8'), BOARD, 'the file itself is not written');
     const shown = await drawn(document().version);
     assert.deepEqual(shown.columns.done, ['T-5', 'T-3']);
@@ -117,7 +124,9 @@ describe('Corral Board editor (kanban)', () => {
     const typing = new vscode.WorkspaceEdit();
     typing.insert(uri, new vscode.Position(0, 0), '<!-- typed meanwhile -->\n');
     assert.ok(await vscode.workspace.applyEdit(typing));
-    const result = (await editor().receive({ id: 2, method: 'tasks/update', params: { board: file, version: String(stale), id: 'T-1', action: 'status', status: 'blocked' } })) as { reapplied: boolean };
+    const result = (await editor().receive({ id: 2, method: 'tasks/update', params: { board: file, version: String(stale), id: 'T-1', action: 'status', status: 'blocked' } })) as {
+      reapplied: boolean;
+    };
     assert.equal(result.reapplied, true);
     const text = document().getText();
     assert.ok(text.startsWith('<!-- typed meanwhile -->\n# Kanban fixture'), 'the typing is kept');
@@ -127,7 +136,10 @@ describe('Corral Board editor (kanban)', () => {
   it('refuses a change the board cannot express, changing nothing', async () => {
     const text = document().getText();
     await assert.rejects(editor().receive({ id: 3, method: 'tasks/update', params: { board: file, id: 'T-404', action: 'status', status: 'done' } }), /no task T-404/);
-    await assert.rejects(editor().receive({ id: 4, method: 'tasks/update', params: { board: '/elsewhere/TASKS.md', id: 'T-1', action: 'status', status: 'done' } }), /this editor edits TASKS\.md/);
+    await assert.rejects(
+      editor().receive({ id: 4, method: 'tasks/update', params: { board: '/elsewhere/TASKS.md', id: 'T-1', action: 'status', status: 'done' } }),
+      /this editor edits TASKS\.md/,
+    );
     assert.equal(document().getText(), text);
   });
 });

@@ -22,7 +22,11 @@ function assertSafePage(webview: vscode.Webview): void {
   const options = webview.options;
   assert.equal(options.enableScripts, true);
   const web = vscode.Uri.joinPath(vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri, 'dist', 'web').toString();
-  assert.deepEqual((options.localResourceRoots ?? []).map((uri) => uri.toString()), [web], 'only dist/web may be loaded');
+  assert.deepEqual(
+    (options.localResourceRoots ?? []).map((uri) => uri.toString()),
+    [web],
+    'only dist/web may be loaded',
+  );
   const html = webview.html;
   const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1]?.replace(/&#39;|&apos;/g, "'");
   assert.ok(csp, 'the page carries its CSP');
@@ -36,7 +40,15 @@ function assertSafePage(webview: vscode.Webview): void {
   assert.equal(body.trim(), '', 'no inline script');
   assert.ok(attributes.includes(`nonce="${nonce}"`), 'the module carries the nonce');
   const src = /src="([^"]+)"/.exec(attributes)?.[1] ?? '';
-  assert.ok(src.startsWith(webview.asWebviewUri(vscode.Uri.parse(`${web}/app.js`)).toString().replace(/&/g, '&amp;')), `the bundle by asWebviewUri: ${src}`);
+  assert.ok(
+    src.startsWith(
+      webview
+        .asWebviewUri(vscode.Uri.parse(`${web}/app.js`))
+        .toString()
+        .replace(/&/g, '&amp;'),
+    ),
+    `the bundle by asWebviewUri: ${src}`,
+  );
 }
 
 /**
@@ -53,13 +65,7 @@ describe('Corral panel (web app in a webview)', () => {
   let listening: vscode.Disposable | undefined;
   const seen = (): string => answers.map((a) => `${a.method}:${a.ok ? 'ok' : `error ${a.message}`}`).join(', ') || 'no request from the page';
   const answerTo = (method: string, accept: (answer: WebAnswer & { ok: true }) => boolean = () => true): Promise<WebAnswer & { ok: true }> =>
-    waitFor(
-      api.web.onDidAnswer,
-      () => answers.find((a): a is WebAnswer & { ok: true } => a.method === method && a.ok && accept(a)),
-      `the page's ${method} answered`,
-      30_000,
-      seen,
-    );
+    waitFor(api.web.onDidAnswer, () => answers.find((a): a is WebAnswer & { ok: true } => a.method === method && a.ok && accept(a)), `the page's ${method} answered`, 30_000, seen);
 
   before(async () => {
     api = await corral();
@@ -91,7 +97,18 @@ describe('Corral panel (web app in a webview)', () => {
 
   it('Show Usage opens the panel on its usage page, which shows the totals usage/query gives for a seeded ledger', async () => {
     const at = new Date(Date.now() - 3_600_000).toISOString();
-    const rows = [1, 2, 3].map((n) => ({ externalId: `panel-test-${randomUUID()}`, at, provider: 'openai', model: 'gpt-4o', session: 'panel-test', inputTokens: 1000 * n, outputTokens: 100 * n, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }));
+    const rows = [1, 2, 3].map((n) => ({
+      externalId: `panel-test-${randomUUID()}`,
+      at,
+      provider: 'openai',
+      model: 'gpt-4o',
+      session: 'panel-test',
+      inputTokens: 1000 * n,
+      outputTokens: 100 * n,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+    }));
     const imported = await bounded(outside.rpc.sendRequest(UsageImport, { source: 'codex', rows }), 'usage/import');
     assert.equal(imported.added, 3);
     const expected = await bounded(outside.rpc.sendRequest(UsageQuery, { since: '30d', by: 'day' }), 'usage/query');
@@ -99,7 +116,13 @@ describe('Corral panel (web app in a webview)', () => {
 
     await bounded(vscode.commands.executeCommand('corral.openUsage'), 'corral.openUsage');
     // The tab model follows the panel asynchronously.
-    await waitFor(vscode.window.tabGroups.onDidChangeTabs, () => panelTabs().length === 1 && panelTabs()[0]!.isActive, 'the Corral panel as the active tab', 20_000, () => `${panelTabs().length} panel tab(s)`);
+    await waitFor(
+      vscode.window.tabGroups.onDidChangeTabs,
+      () => panelTabs().length === 1 && panelTabs()[0]!.isActive,
+      'the Corral panel as the active tab',
+      20_000,
+      () => `${panelTabs().length} panel tab(s)`,
+    );
     const [panel] = api.web.openPanels;
     assert.ok(panel);
     assertSafePage(panel.webview);
@@ -127,6 +150,12 @@ describe('Corral panel (web app in a webview)', () => {
   it('closing the panel disposes it', async () => {
     assert.equal(api.web.count, 1);
     for (const tab of panelTabs()) await vscode.window.tabGroups.close(tab);
-    await waitFor(vscode.window.tabGroups.onDidChangeTabs, () => api.web.count === 0, 'the closed panel to be disposed', 20_000, () => `${api.web.count} panel(s)`);
+    await waitFor(
+      vscode.window.tabGroups.onDidChangeTabs,
+      () => api.web.count === 0,
+      'the closed panel to be disposed',
+      20_000,
+      () => `${api.web.count} panel(s)`,
+    );
   });
 });

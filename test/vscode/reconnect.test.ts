@@ -29,7 +29,13 @@ describe('reconnection', () => {
     const watching = api.ctx.onDidChangeState((state) => states.push(state.kind));
     try {
       process.kill(pid, 'SIGKILL');
-      await waitFor(api.ctx.onDidChangeState, () => api.ctx.connection !== undefined && api.ctx.connection !== first, 'a new connection', 30_000, () => states.join(' → '));
+      await waitFor(
+        api.ctx.onDidChangeState,
+        () => api.ctx.connection !== undefined && api.ctx.connection !== first,
+        'a new connection',
+        30_000,
+        () => states.join(' → '),
+      );
     } finally {
       watching.dispose();
     }
@@ -46,7 +52,11 @@ describe('reconnection', () => {
       assert.ok(!environ.includes(key), 'the key is handed over RPC only, not in the environment of the daemon the extension started');
       assert.deepEqual(filesHolding(resolveHome(), key), [], 'the key is in no file of CORRAL_HOME (config, store, journal, logs)');
       const updated = await bounded(outside.rpc.sendRequest(TasksUpdate, { board, id: 'T-1', action: 'note', text: 'after the crash' }), 'tasks/update');
-      await waitFor(api.tasks.onDidChangeTreeData, () => api.tasks.list()[0]?.state?.version === updated.version, 'the tree to show the board after an outside note (tasks/changed from the new daemon)');
+      await waitFor(
+        api.tasks.onDidChangeTreeData,
+        () => api.tasks.list()[0]?.state?.version === updated.version,
+        'the tree to show the board after an outside note (tasks/changed from the new daemon)',
+      );
     } finally {
       outside.dispose();
     }

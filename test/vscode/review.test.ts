@@ -29,7 +29,10 @@ describe('Review and apply (multi-file diff, source control, apply)', () => {
     session = await bounded(outside.rpc.sendRequest(SessionStart, { repo: repo(), image: IMAGE, name: 'review-test' }), 'session/start', 60_000);
     await waitFor(api.sessions.onDidChangeTreeData, () => api.sessions.get(session!.id)?.state === 'ready', 'the session in the tree');
     // The session edits a file and adds one, as an agent would.
-    await bounded(outside.rpc.sendRequest(ShellExec, { session: session.id, command: 'printf "fixture, reviewed\\n" > README.md && printf "one\\ntwo\\n" > ADDED.txt' }), 'shell/exec');
+    await bounded(
+      outside.rpc.sendRequest(ShellExec, { session: session.id, command: 'printf "fixture, reviewed\\n" > README.md && printf "one\\ntwo\\n" > ADDED.txt' }),
+      'shell/exec',
+    );
   });
 
   after(async () => {
@@ -86,18 +89,31 @@ describe('Review and apply (multi-file diff, source control, apply)', () => {
     ]);
     const thread = api.agent.comments.controller.createCommentThread(vscode.Uri.parse(right), new vscode.Range(0, 0, 0, 0), []);
     try {
-      const summary = await bounded(vscode.commands.executeCommand<RunSummary | undefined>('corral.review.comment', { thread, text: 'Say it twice.' }), 'corral.review.comment', 90_000);
+      const summary = await bounded(
+        vscode.commands.executeCommand<RunSummary | undefined>('corral.review.comment', { thread, text: 'Say it twice.' }),
+        'corral.review.comment',
+        90_000,
+      );
       assert.equal(summary?.outcome, 'finished');
       assert.equal(summary.sessionId, session.id, 'the run worked in the reviewed session');
       const goal = JSON.stringify(fake.llm.requests[0]?.body);
       assert.match(goal, /commented on line 1 of README\.md/);
       assert.match(goal, /Say it twice\./);
-      assert.deepEqual(thread.comments.map((c) => c.author.name), ['You', 'Corral agent']);
+      assert.deepEqual(
+        thread.comments.map((c) => c.author.name),
+        ['You', 'Corral agent'],
+      );
       const answer = thread.comments[1]!.body;
       assert.match(typeof answer === 'string' ? answer : answer.value, /Said it twice, as asked\./);
       // The session side of the review shows the file as the agent left it.
       const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(right));
-      await waitFor(vscode.workspace.onDidChangeTextDocument, () => document.getText() === 'fixture, reviewed twice\n', 'the session document to be read again', 10_000, () => document.getText());
+      await waitFor(
+        vscode.workspace.onDidChangeTextDocument,
+        () => document.getText() === 'fixture, reviewed twice\n',
+        'the session document to be read again',
+        10_000,
+        () => document.getText(),
+      );
     } finally {
       thread.dispose();
     }

@@ -17,7 +17,11 @@ describe('Agent runs (Runs view, Run Agent, transcript)', () => {
   let outside: DaemonConnection;
   let fake: FakeProvider;
   const sessions = new Set<string>();
-  const describeRuns = (): string => api.runs.list().map((run) => `${run.runId} ${run.outcome ?? 'running'} step ${run.steps}`).join(', ') || 'none';
+  const describeRuns = (): string =>
+    api.runs
+      .list()
+      .map((run) => `${run.runId} ${run.outcome ?? 'running'} step ${run.steps}`)
+      .join(', ') || 'none';
   const runItem = (runId: string): vscode.TreeItem => api.agent.runsTree.getTreeItem({ kind: 'run', runId });
 
   before(async () => {
@@ -44,14 +48,27 @@ describe('Agent runs (Runs view, Run Agent, transcript)', () => {
     });
     let summary: RunSummary;
     try {
-      summary = await bounded(outside.rpc.sendRequest(AgentRun, { prompt: 'Write AGENT.txt', repo: workspaceFolder(), image: IMAGE, provider: PROVIDER }), 'agent/run from outside', 90_000);
+      summary = await bounded(
+        outside.rpc.sendRequest(AgentRun, { prompt: 'Write AGENT.txt', repo: workspaceFolder(), image: IMAGE, provider: PROVIDER }),
+        'agent/run from outside',
+        90_000,
+      );
     } finally {
       watch.dispose();
     }
     sessions.add(summary.sessionId);
     assert.equal(summary.outcome, 'finished', JSON.stringify(summary));
-    const run = await waitFor(api.runs.onDidChange, () => (api.runs.get(summary.runId)?.outcome === 'finished' ? api.runs.get(summary.runId) : undefined), 'the run finished in the view', 20_000, describeRuns);
-    assert.ok(drawn.some((line) => line.startsWith(summary.runId) && / · running$/.test(line)), `the view drew the run while it was running: ${drawn.join(' | ')}`);
+    const run = await waitFor(
+      api.runs.onDidChange,
+      () => (api.runs.get(summary.runId)?.outcome === 'finished' ? api.runs.get(summary.runId) : undefined),
+      'the run finished in the view',
+      20_000,
+      describeRuns,
+    );
+    assert.ok(
+      drawn.some((line) => line.startsWith(summary.runId) && / · running$/.test(line)),
+      `the view drew the run while it was running: ${drawn.join(' | ')}`,
+    );
 
     const item = runItem(run.runId);
     assert.equal(item.label, 'Write AGENT.txt');
@@ -59,7 +76,8 @@ describe('Agent runs (Runs view, Run Agent, transcript)', () => {
     assert.equal(iconId(item), 'pass-filled');
     assert.equal(item.contextValue, 'run:finished');
     // Expands into its steps: tool call → result in brief.
-    const stepLabels = async (): Promise<string[]> => (await api.agent.runsTree.getChildren({ kind: 'run', runId: run.runId })).map((step) => String(api.agent.runsTree.getTreeItem(step).label));
+    const stepLabels = async (): Promise<string[]> =>
+      (await api.agent.runsTree.getChildren({ kind: 'run', runId: run.runId })).map((step) => String(api.agent.runsTree.getTreeItem(step).label));
     const expected = ['1. write_file AGENT.txt → wrote 21 bytes to AGENT.txt', '2. finish wrote AGENT.txt → finished'];
     assert.deepEqual(await stepLabels(), expected);
     // A window that did not watch the run (opened after it) reads the steps from its journal
@@ -77,7 +95,11 @@ describe('Agent runs (Runs view, Run Agent, transcript)', () => {
     const session = [...sessions][0];
     assert.ok(session, 'the first test started a session');
     fake.llm.play(writeThenFinish('SECOND.txt', 'second\n'));
-    const summary = await bounded(vscode.commands.executeCommand<RunSummary | undefined>('corral.runAgent', { prompt: 'Write SECOND.txt', session, provider: PROVIDER }), 'corral.runAgent', 90_000);
+    const summary = await bounded(
+      vscode.commands.executeCommand<RunSummary | undefined>('corral.runAgent', { prompt: 'Write SECOND.txt', session, provider: PROVIDER }),
+      'corral.runAgent',
+      90_000,
+    );
     assert.ok(summary, 'the command answers with the run summary');
     assert.equal(summary.outcome, 'finished');
     assert.equal(summary.sessionId, session);
@@ -103,7 +125,13 @@ describe('Agent runs (Runs view, Run Agent, transcript)', () => {
     fake.llm.play([{ toolCalls: [{ name: 'shell', arguments: { command: 'sleep 120' } }], usage: { input: 500, output: 10 } }, { text: 'never reached' }]);
     const running = bounded(outside.rpc.sendRequest(AgentRun, { prompt: 'Wait a long time', session, provider: PROVIDER }), 'agent/run to stop', 60_000);
     // The model has asked for the shell: the run is in its first step's tool.
-    const run = await waitFor(api.runs.onDidEvent, () => api.runs.list().find((r) => r.goal === 'Wait a long time' && r.outcome === null && r.watched.length > 0), 'the run to be running', 30_000, describeRuns);
+    const run = await waitFor(
+      api.runs.onDidEvent,
+      () => api.runs.list().find((r) => r.goal === 'Wait a long time' && r.outcome === null && r.watched.length > 0),
+      'the run to be running',
+      30_000,
+      describeRuns,
+    );
     assert.equal(runItem(run.runId).contextValue, 'run:running', 'the view offers Stop');
     await bounded(vscode.commands.executeCommand('corral.runs.stop', { kind: 'run', runId: run.runId } satisfies RunNode), 'corral.runs.stop');
     const summary = await running;
@@ -115,7 +143,11 @@ describe('Agent runs (Runs view, Run Agent, transcript)', () => {
   it('runs the agent on a task of the board (Run Agent on Task): claimed, worked on in a new session, closed with the outcome', async () => {
     const board = path.join(workspaceFolder(), 'docs', 'TASKS.md');
     fake.llm.play([{ toolCalls: [{ name: 'finish', arguments: { summary: 'reconnects after a crash now' } }], usage: { input: 700, output: 15 } }]);
-    const summary = await bounded(vscode.commands.executeCommand<RunSummary | undefined>('corral.runAgent', { task: 'T-3', board, repo: workspaceFolder(), session: null, provider: PROVIDER }), 'corral.runAgent on T-3', 90_000);
+    const summary = await bounded(
+      vscode.commands.executeCommand<RunSummary | undefined>('corral.runAgent', { task: 'T-3', board, repo: workspaceFolder(), session: null, provider: PROVIDER }),
+      'corral.runAgent on T-3',
+      90_000,
+    );
     assert.ok(summary);
     sessions.add(summary.sessionId);
     assert.equal(summary.outcome, 'finished');

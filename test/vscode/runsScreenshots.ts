@@ -11,9 +11,28 @@ export async function fakeRun(outside: DaemonConnection, session: string): Promi
   const fake = await startFakeProvider();
   fake.llm.play([
     { text: 'Let me look at the README first.', toolCalls: [{ name: 'read_file', arguments: { path: 'README.md' } }], usage: { input: 2400, output: 40 } },
-    { text: 'Adding the login check.', toolCalls: [{ name: 'write_file', arguments: { path: 'src/login.sh', content: '#!/bin/sh\n# Refuses an empty user name.\n[ -n "$1" ] || { echo "login: a user name is needed" >&2; exit 2; }\necho "welcome, $1"\n' } }], usage: { input: 2900, output: 120 } },
-    { toolCalls: [{ name: 'edit_file', arguments: { path: 'README.md', old_text: 'fixture\n', new_text: 'fixture\n\nLog in with `src/login.sh NAME`.\n' } }], usage: { input: 3300, output: 60 } },
-    { text: 'Checking it.', toolCalls: [{ name: 'shell', arguments: { command: 'sh src/login.sh alice && sh src/login.sh; echo "exit $?"' } }], usage: { input: 3500, output: 30 } },
+    {
+      text: 'Adding the login check.',
+      toolCalls: [
+        {
+          name: 'write_file',
+          arguments: {
+            path: 'src/login.sh',
+            content: '#!/bin/sh\n# Refuses an empty user name.\n[ -n "$1" ] || { echo "login: a user name is needed" >&2; exit 2; }\necho "welcome, $1"\n',
+          },
+        },
+      ],
+      usage: { input: 2900, output: 120 },
+    },
+    {
+      toolCalls: [{ name: 'edit_file', arguments: { path: 'README.md', old_text: 'fixture\n', new_text: 'fixture\n\nLog in with `src/login.sh NAME`.\n' } }],
+      usage: { input: 3300, output: 60 },
+    },
+    {
+      text: 'Checking it.',
+      toolCalls: [{ name: 'shell', arguments: { command: 'sh src/login.sh alice && sh src/login.sh; echo "exit $?"' } }],
+      usage: { input: 3500, output: 30 },
+    },
     { toolCalls: [{ name: 'finish', arguments: { summary: 'Added src/login.sh (refuses an empty name) and documented it in the README.' } }], usage: { input: 3700, output: 40 } },
   ]);
   const summary = await outside.rpc.sendRequest(AgentRun, { prompt: 'Add a login script that refuses an empty user name', session, provider: PROVIDER });

@@ -34,7 +34,12 @@ async function shoot(theme: keyof typeof THEMES, total: UsageTotals): Promise<vo
       cache,
       runDir: dir,
       workspace,
-      settings: { 'workbench.colorTheme': THEMES[theme], 'window.commandCenter': false, 'workbench.layoutControl.enabled': false, 'workbench.secondarySideBar.defaultVisibility': 'hidden' },
+      settings: {
+        'workbench.colorTheme': THEMES[theme],
+        'window.commandCenter': false,
+        'workbench.layoutControl.enabled': false,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      },
       payload: (remote) => [['extensionDevelopmentPath', remote(extensionPath)]],
       viewport: { width: 1280, height: 760 },
     });
@@ -49,7 +54,11 @@ async function shoot(theme: keyof typeof THEMES, total: UsageTotals): Promise<vo
     // Hover the session, for the markdown tooltip.
     await page.getByText('fix-login', { exact: false }).first().hover();
     // The tooltip is resolved with session/show when hovered: wait for its table.
-    await page.locator('.workbench-hover', { hasText: 'Repository' }).first().waitFor({ timeout: 15_000 }).catch(() => console.log('the tooltip did not show'));
+    await page
+      .locator('.workbench-hover', { hasText: 'Repository' })
+      .first()
+      .waitFor({ timeout: 15_000 })
+      .catch(() => console.log('the tooltip did not show'));
     await page.screenshot({ path: path.join(outDir, `vscode-views-${theme}.png`) });
     console.log(`screenshot: ${path.join(outDir, `vscode-views-${theme}.png`)}`);
     await shootRuns(page, theme, outDir, runCommand);
@@ -117,10 +126,24 @@ function seedRows(): ImportRow[] {
   const rows: ImportRow[] = [];
   const now = Date.now();
   for (let day = 13; day >= 0; day--) {
-    for (const [model, calls] of [['gpt-4o', 2 + (day % 4)], ['gpt-4o-mini', 6 + (day % 3)]] as const) {
+    for (const [model, calls] of [
+      ['gpt-4o', 2 + (day % 4)],
+      ['gpt-4o-mini', 6 + (day % 3)],
+    ] as const) {
       for (let call = 0; call < calls; call++) {
         const input = 4000 + ((day * 7919 + call * 104729) % 9000);
-        rows.push({ externalId: `shot-${day}-${model}-${call}`, at: new Date(now - day * 86_400_000 - call * 60_000 - 3_600_000).toISOString(), provider: 'openai', model, session: 'screenshots', inputTokens: input, outputTokens: Math.round(input / 8), cacheReadTokens: Math.round(input / 3), cacheWriteTokens: 0, reasoningTokens: 0 });
+        rows.push({
+          externalId: `shot-${day}-${model}-${call}`,
+          at: new Date(now - day * 86_400_000 - call * 60_000 - 3_600_000).toISOString(),
+          provider: 'openai',
+          model,
+          session: 'screenshots',
+          inputTokens: input,
+          outputTokens: Math.round(input / 8),
+          cacheReadTokens: Math.round(input / 3),
+          cacheWriteTokens: 0,
+          reasoningTokens: 0,
+        });
       }
     }
   }

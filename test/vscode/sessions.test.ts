@@ -12,9 +12,19 @@ describe('Sessions view', () => {
   let api: CorralApi;
   let outside: DaemonConnection;
   let session: SessionInfo | undefined;
-  const describeTree = (): string => api.sessions.list().map((s) => `${s.id.slice(0, 8)} ${s.state}`).join(', ') || 'empty';
+  const describeTree = (): string =>
+    api.sessions
+      .list()
+      .map((s) => `${s.id.slice(0, 8)} ${s.state}`)
+      .join(', ') || 'empty';
   const stateInTree = (state: string, timeoutMs = 30_000): Promise<SessionInfo> =>
-    waitFor(api.sessions.onDidChangeTreeData, () => (session && api.sessions.get(session.id)?.state === state ? api.sessions.get(session.id) : undefined), `session ${state} in the tree`, timeoutMs, describeTree);
+    waitFor(
+      api.sessions.onDidChangeTreeData,
+      () => (session && api.sessions.get(session.id)?.state === state ? api.sessions.get(session.id) : undefined),
+      `session ${state} in the tree`,
+      timeoutMs,
+      describeTree,
+    );
 
   before(async () => {
     api = await corral();
@@ -92,7 +102,10 @@ describe('Sessions view', () => {
     // The session expands into its changed files; a click opens that file's diff, both sides read-only.
     const children = await api.sessions.getChildren(session.id);
     const items = children.map((child) => api.sessions.getTreeItem(child));
-    assert.deepEqual(items.map((item) => `${String(item.label)} ${String(item.description)}`), ['NEW.txt +1 −0']);
+    assert.deepEqual(
+      items.map((item) => `${String(item.label)} ${String(item.description)}`),
+      ['NEW.txt +1 −0'],
+    );
     const open = items[0]!.command!;
     await bounded(vscode.commands.executeCommand(open.command, ...(open.arguments ?? [])), 'open the file diff');
     const right = vscode.window.activeTextEditor;

@@ -45,7 +45,13 @@ describe('Status bar: spend today against the daily budget', () => {
     session = summary.sessionId;
     const expected = before + (summary.costUsd ?? 0);
     const shown = `$(pulse) $${expected.toFixed(2)}`;
-    await waitFor(api.agent.usage.onDidChange, () => item().text === shown, `the item to show ${shown}`, 20_000, () => item().text);
+    await waitFor(
+      api.agent.usage.onDidChange,
+      () => item().text === shown,
+      `the item to show ${shown}`,
+      20_000,
+      () => item().text,
+    );
     const tooltip = item().tooltip;
     assert.ok(tooltip instanceof vscode.MarkdownString);
     assert.match(tooltip.value, /no daily budget set/);
@@ -81,11 +87,21 @@ describe('Status bar: spend today against the daily budget', () => {
     const { alerts } = await bounded(outside.rpc.sendRequest(UsageAlerts, {}), 'usage/alerts');
     const raised = alerts.find((alert) => alert.kind === 'budget-course');
     assert.ok(raised, `a budget-course alert: ${JSON.stringify(alerts)}`);
-    const alert = await waitFor(api.agent.alerts.onDidShow, () => shown.find((a) => a.id === raised.id), 'the alert as a notification', 20_000, () => JSON.stringify(shown));
+    const alert = await waitFor(
+      api.agent.alerts.onDidShow,
+      () => shown.find((a) => a.id === raised.id),
+      'the alert as a notification',
+      20_000,
+      () => JSON.stringify(shown),
+    );
     assert.match(alert.message, /budget/);
     await bounded(api.agent.alerts.acknowledge(alert), 'acknowledge');
     const after = await bounded(outside.rpc.sendRequest(UsageAlerts, { includeAcked: true }), 'usage/alerts');
     assert.ok(after.alerts.find((a) => a.id === alert.id)?.ackedAt, 'the daemon has it acknowledged');
-    assert.equal((await outside.rpc.sendRequest(UsageAlerts, {})).alerts.some((a) => a.id === alert.id), false, 'no longer open');
+    assert.equal(
+      (await outside.rpc.sendRequest(UsageAlerts, {})).alerts.some((a) => a.id === alert.id),
+      false,
+      'no longer open',
+    );
   });
 });

@@ -58,7 +58,10 @@ describe('Tasks view', () => {
     ]);
     const t2 = findTask(api, 'T-2');
     assert.ok(t2);
-    assert.deepEqual(api.tasks.getChildren(t2).map((node) => (node.kind === 'task' ? `${node.task.id} ${node.task.status}` : node.kind)), ['T-5 done', 'T-6 todo']);
+    assert.deepEqual(
+      api.tasks.getChildren(t2).map((node) => (node.kind === 'task' ? `${node.task.id} ${node.task.status}` : node.kind)),
+      ['T-5 done', 'T-6 todo'],
+    );
     assert.equal(api.tasks.getTreeItem(t2).contextValue, 'task:todo');
   });
 

@@ -35,7 +35,13 @@ describe('jailed terminal (Pseudoterminal over attach/*)', () => {
   it('runs what is typed in the jail and shows its output; closing detaches and leaves the session running', async () => {
     const { terminal, output, written } = open('t1');
     terminal.sendText('echo "in the jail: $((6 * 7))"; id -un');
-    await waitFor(written, () => output().includes('in the jail: 42'), 'the command output in the terminal', 20_000, () => JSON.stringify(output().slice(-300)));
+    await waitFor(
+      written,
+      () => output().includes('in the jail: 42'),
+      'the command output in the terminal',
+      20_000,
+      () => JSON.stringify(output().slice(-300)),
+    );
     terminal.dispose();
     const shown = await bounded(outside.rpc.sendRequest(SessionShow, { session: session!.id }), 'session/show');
     assert.equal(shown.session.state, 'ready', 'closing the terminal does not stop the session');

@@ -85,25 +85,62 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     // code-server and Chromium write into HOME, the XDG folders and TMPDIR even with their own
     // profile folders: all of it stays in the run folder.
     const home = path.join(runDir, 'home');
-    const isolation = { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local/share'), XDG_CACHE_HOME: path.join(home, '.cache'), TMPDIR: path.join(runDir, 'tmp') };
+    const isolation = {
+      HOME: home,
+      XDG_CONFIG_HOME: path.join(home, '.config'),
+      XDG_DATA_HOME: path.join(home, '.local/share'),
+      XDG_CACHE_HOME: path.join(home, '.cache'),
+      TMPDIR: path.join(runDir, 'tmp'),
+    };
     for (const dir of [...Object.values(isolation), path.join(runDir, 'ud', 'User')]) fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(runDir, 'ud', 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2));
 
     const port = await freePort();
-    const server = spawnGroup('server', node24, [
-      serverMain,
-      '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
-      '--enable-smoke-test-driver', '--disable-telemetry',
-      '--server-data-dir', path.join(runDir, 'sd'), '--user-data-dir', path.join(runDir, 'ud'), '--extensions-dir', path.join(runDir, 'ext'),
-    ], { ...isolation, ...options.env });
+    const server = spawnGroup(
+      'server',
+      node24,
+      [
+        serverMain,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--without-connection-token',
+        '--accept-server-license-terms',
+        '--enable-smoke-test-driver',
+        '--disable-telemetry',
+        '--server-data-dir',
+        path.join(runDir, 'sd'),
+        '--user-data-dir',
+        path.join(runDir, 'ud'),
+        '--extensions-dir',
+        path.join(runDir, 'ext'),
+      ],
+      { ...isolation, ...options.env },
+    );
     await waitForLine(server, path.join(runDir, 'server.log'), /Extension host agent listening on \d+/, 60_000);
 
     const size = options.viewport ?? { width: 1400, height: 900 };
-    const chrome = spawnGroup('chromium', chromiumPath, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', `--user-data-dir=${path.join(runDir, 'chromium')}`,
-      '--remote-debugging-port=0', `--window-size=${size.width},${size.height}`, 'about:blank',
-    ], isolation);
+    const chrome = spawnGroup(
+      'chromium',
+      chromiumPath,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+        `--user-data-dir=${path.join(runDir, 'chromium')}`,
+        '--remote-debugging-port=0',
+        `--window-size=${size.width},${size.height}`,
+        'about:blank',
+      ],
+      isolation,
+    );
     const [, devtools] = await waitForLine(chrome, path.join(runDir, 'chromium.log'), /DevTools listening on (ws:\/\/\S+)/, 30_000);
     browser = await chromium.connectOverCDP(devtools!, { timeout: 15_000 });
     const context = browser.contexts()[0] ?? (await browser.newContext());

@@ -16,7 +16,8 @@ function itemsFor(task: TaskInfo): MenuItem[] {
   if (task.status !== 'in_progress') items.push({ label: 'Start (assign to me)', action: { kind: 'update', action: 'start' } });
   if (task.status !== 'review') items.push({ label: 'Ready for review', action: { kind: 'update', action: 'review' } });
   if (task.status !== 'done') items.push({ label: 'Done', action: { kind: 'update', action: 'done' } });
-  if (task.status !== 'blocked') items.push({ label: 'Block…', ask: { label: `Why is ${task.id} blocked?`, field: 'text', required: true }, action: { kind: 'update', action: 'block' } });
+  if (task.status !== 'blocked')
+    items.push({ label: 'Block…', ask: { label: `Why is ${task.id} blocked?`, field: 'text', required: true }, action: { kind: 'update', action: 'block' } });
   items.push({ label: 'Hand off…', ask: { label: `Hand ${task.id} off to (user name)`, field: 'to', required: true }, action: { kind: 'update', action: 'handoff' } });
   items.push({ label: 'Add note…', ask: { label: `Note on ${task.id}`, field: 'text', required: true }, action: { kind: 'update', action: 'note' } });
   if (task.status !== 'done') items.push({ label: 'Run the agent on it', action: { kind: 'run' } });
@@ -84,7 +85,18 @@ export function closeMenus(document: Document): void {
 /** A modal dialog asking for a few words; the answer goes to `then`, Cancel or Escape drops it. */
 function ask(returnTo: HTMLElement, label: string, then: (words: string) => void): void {
   const input = h('input', { id: 'kanban-ask-input', type: 'text', required: true, maxlength: '2000', autocomplete: 'off' });
-  const form = h('form', { method: 'dialog' }, h('label', { for: 'kanban-ask-input' }, label), input, h('div', { class: 'dialog-buttons' }, h('button', { type: 'submit', class: 'button', value: 'ok' }, 'OK'), h('button', { type: 'button', class: 'button secondary', value: 'cancel' }, 'Cancel')));
+  const form = h(
+    'form',
+    { method: 'dialog' },
+    h('label', { for: 'kanban-ask-input' }, label),
+    input,
+    h(
+      'div',
+      { class: 'dialog-buttons' },
+      h('button', { type: 'submit', class: 'button', value: 'ok' }, 'OK'),
+      h('button', { type: 'button', class: 'button secondary', value: 'cancel' }, 'Cancel'),
+    ),
+  );
   const dialog = h('dialog', { class: 'kanban-dialog', 'aria-label': label }, form);
   form.querySelector('button[value=cancel]')!.addEventListener('click', () => dialog.close('cancel'));
   form.addEventListener('submit', (event) => {

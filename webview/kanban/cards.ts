@@ -26,7 +26,12 @@ export interface Pending {
  * column gets its first `first` cards now, the rest are returned as pending (the caller adds them
  * a frame at a time), so the first screen shows at once on a board of thousands of cards.
  */
-export function renderColumns(data: KanbanData, view: ViewState, cache: CardCache, first: number): { element: HTMLElement; columns: Column[]; pending: Pending[]; card: (task: TaskInfo) => HTMLElement } {
+export function renderColumns(
+  data: KanbanData,
+  view: ViewState,
+  cache: CardCache,
+  first: number,
+): { element: HTMLElement; columns: Column[]; pending: Pending[]; card: (task: TaskInfo) => HTMLElement } {
   const byId = new Map(data.tasks.map((t) => [t.id, t]));
   const columns = columnsOf(data.tasks).filter((c) => c.cards.length > 0 || c.status !== 'other');
   const element = h('div', { class: 'columns kanban-columns' });
@@ -44,14 +49,28 @@ export function renderColumns(data: KanbanData, view: ViewState, cache: CardCach
     const filtered = visible.length !== column.cards.length;
     const headingId = `kanban-col-${index}`;
     const listId = `kanban-cards-${index}`;
-    const count = h('span', { class: 'count', 'data-count': String(visible.length), 'aria-label': filtered ? `${visible.length} of ${column.cards.length} cards` : `${visible.length} cards` }, filtered ? `${visible.length}/${column.cards.length}` : String(visible.length));
-    const toggle = h('button', { type: 'button', class: 'column-toggle', 'aria-expanded': collapsed ? 'false' : 'true', 'aria-controls': listId, 'data-collapse': column.status }, h('span', { class: 'chevron', 'aria-hidden': 'true' }, collapsed ? '▸' : '▾'), ' ', column.title, ' ', count);
+    const count = h(
+      'span',
+      { class: 'count', 'data-count': String(visible.length), 'aria-label': filtered ? `${visible.length} of ${column.cards.length} cards` : `${visible.length} cards` },
+      filtered ? `${visible.length}/${column.cards.length}` : String(visible.length),
+    );
+    const toggle = h(
+      'button',
+      { type: 'button', class: 'column-toggle', 'aria-expanded': collapsed ? 'false' : 'true', 'aria-controls': listId, 'data-collapse': column.status },
+      h('span', { class: 'chevron', 'aria-hidden': 'true' }, collapsed ? '▸' : '▾'),
+      ' ',
+      column.title,
+      ' ',
+      count,
+    );
     const list = h('ul', { class: 'cards', id: listId, 'aria-labelledby': headingId, 'data-status': column.status, hidden: collapsed });
     const fragment = document.createDocumentFragment();
     for (const task of visible.slice(0, first)) fragment.append(card(task));
     list.append(fragment);
     if (visible.length > first) pending.push({ list, tasks: visible.slice(first) });
-    element.append(h('section', { class: collapsed ? 'column collapsed' : 'column', 'data-status': column.status, 'data-title': column.title }, h('h2', { id: headingId }, toggle), list));
+    element.append(
+      h('section', { class: collapsed ? 'column collapsed' : 'column', 'data-status': column.status, 'data-title': column.title }, h('h2', { id: headingId }, toggle), list),
+    );
   });
   // Forget the cards of tasks no longer on the board.
   for (const id of cache.keys()) if (!byId.has(id)) cache.delete(id);
@@ -61,7 +80,20 @@ export function renderColumns(data: KanbanData, view: ViewState, cache: CardCach
 /** Everything a card shows: equal signatures, equal cards. */
 function signatureOf(task: TaskInfo, byId: ReadonlyMap<string, TaskInfo>, data: KanbanData): string {
   const done = task.children.filter((id) => byId.get(id)?.status === 'done').length;
-  return JSON.stringify([task.title, task.explicitId, task.status, task.statusText ?? '', task.assignees, task.tags, task.children.length, done, openDependencies(task, byId), (task as TaskInfo & { dependsOn?: string[] }).dependsOn ?? [], data.costs.get(task.id) ?? 0, data.running.has(task.id)]);
+  return JSON.stringify([
+    task.title,
+    task.explicitId,
+    task.status,
+    task.statusText ?? '',
+    task.assignees,
+    task.tags,
+    task.children.length,
+    done,
+    openDependencies(task, byId),
+    (task as TaskInfo & { dependsOn?: string[] }).dependsOn ?? [],
+    data.costs.get(task.id) ?? 0,
+    data.running.has(task.id),
+  ]);
 }
 
 function cardOf(task: TaskInfo, byId: ReadonlyMap<string, TaskInfo>, data: KanbanData): HTMLElement {
@@ -88,7 +120,11 @@ function cardOf(task: TaskInfo, byId: ReadonlyMap<string, TaskInfo>, data: Kanba
       cost !== undefined && cost > 0 ? h('span', { class: 'cost' }, money(cost)) : null,
       running ? h('span', { class: 'badge badge-running' }, 'running') : null,
     ),
-    h('button', { type: 'button', class: 'card-actions', tabindex: '-1', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-label': `Actions for ${task.id}`, 'data-actions': task.id }, '⋯'),
+    h(
+      'button',
+      { type: 'button', class: 'card-actions', tabindex: '-1', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-label': `Actions for ${task.id}`, 'data-actions': task.id },
+      '⋯',
+    ),
   );
 }
 

@@ -35,7 +35,8 @@ async function main(): Promise<void> {
       // Tells the extension what it drew (its tests wait on it; the time is measured).
       onRendered: (version, ms) => {
         const columns: Record<string, string[]> = {};
-        for (const list of region.querySelectorAll<HTMLElement>('ul.cards')) columns[list.dataset.status ?? ''] = [...list.querySelectorAll<HTMLElement>('article.card')].map((card) => card.dataset.task ?? '');
+        for (const list of region.querySelectorAll<HTMLElement>('ul.cards'))
+          columns[list.dataset.status ?? ''] = [...list.querySelectorAll<HTMLElement>('article.card')].map((card) => card.dataset.task ?? '');
         host.send({ jsonrpc: '2.0', method: 'kanban/rendered', params: { version, ms, columns } });
       },
     });

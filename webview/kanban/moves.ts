@@ -81,7 +81,9 @@ export function attachMoves(host: MoveHost): () => void {
       const moved = item.nextElementSibling !== home.next;
       putBack();
       focusCard(item.querySelector<HTMLElement>('article.card') ?? undefined);
-      host.announce(moved ? `${id} stays where it was: the board's edits change a task's status, not its place in a column (edit the text to reorder)` : `${id} dropped where it was`);
+      host.announce(
+        moved ? `${id} stays where it was: the board's edits change a task's status, not its place in a column (edit the text to reorder)` : `${id} dropped where it was`,
+      );
       return;
     }
     release();

@@ -19,7 +19,13 @@ export async function boardPage(context: PageContext): Promise<() => void> {
     const repos = [...new Set((await context.rpc.request(Methods.sessionList, {})).flatMap((s) => (s.repoRoot ? [s.repoRoot] : [])))];
     region.replaceChildren(
       h('p', {}, 'Give the absolute path of a board (a markdown file such as docs/TASKS.md).'),
-      repos.length === 0 ? '' : h('ul', { class: 'links' }, ...repos.map((repo) => h('li', {}, h('a', { href: `#/board?file=${encodeURIComponent(repo + '/docs/TASKS.md')}` }, `${repo}/docs/TASKS.md`)))),
+      repos.length === 0
+        ? ''
+        : h(
+            'ul',
+            { class: 'links' },
+            ...repos.map((repo) => h('li', {}, h('a', { href: `#/board?file=${encodeURIComponent(repo + '/docs/TASKS.md')}` }, `${repo}/docs/TASKS.md`))),
+          ),
     );
     return () => undefined;
   }

@@ -58,7 +58,11 @@ export async function mountKanban(options: KanbanOptions): Promise<() => void> {
   // What went wrong with the last thing asked (a refused move): kept until the next thing asked.
   const alert = h('div', { class: 'kanban-alert' });
   const area = h('div', { class: 'kanban-area' });
-  const help = h('p', { id: HELP_ID, class: 'visually-hidden' }, 'The arrow keys go from card to card. Space or Enter picks the card up; the arrow keys move it between columns; Space or Enter drops it, Escape cancels. The ⋯ button lists its actions.');
+  const help = h(
+    'p',
+    { id: HELP_ID, class: 'visually-hidden' },
+    'The arrow keys go from card to card. Space or Enter picks the card up; the arrow keys move it between columns; Space or Enter drops it, Escape cancels. The ⋯ button lists its actions.',
+  );
   root.replaceChildren(toolbar, help, alert, problems, area);
 
   const say = (message: string, error = false): void => {
@@ -134,7 +138,10 @@ export async function mountKanban(options: KanbanOptions): Promise<() => void> {
    * for by it: optional (the board shows without them), and a text edit does not change them.
    */
   const loadExtras = async (): Promise<void> => {
-    const [costs, runs] = await Promise.all([rpc.request(Methods.usageQuery, { by: 'task', since: '3650d' }).catch(() => undefined), rpc.request(Methods.agentList, { limit: 100 }).catch(() => undefined)]);
+    const [costs, runs] = await Promise.all([
+      rpc.request(Methods.usageQuery, { by: 'task', since: '3650d' }).catch(() => undefined),
+      rpc.request(Methods.agentList, { limit: 100 }).catch(() => undefined),
+    ]);
     if (stopped) return;
     const live = new Set(running);
     for (const run of runs?.runs ?? []) if (run.outcome === null && run.task !== null) live.add(run.task);
@@ -195,7 +202,11 @@ export async function mountKanban(options: KanbanOptions): Promise<() => void> {
   };
   const act = (task: TaskInfo, action: CardAction): void => {
     if (action.kind === 'run') return void runAgent(task);
-    void update(task.id, { action: action.action, ...(action.status ? { status: action.status } : {}), ...(action.text ? { text: action.text } : {}), ...(action.to ? { to: action.to } : {}) }, `${task.id}: ${action.action} done`);
+    void update(
+      task.id,
+      { action: action.action, ...(action.status ? { status: action.status } : {}), ...(action.text ? { text: action.text } : {}), ...(action.to ? { to: action.to } : {}) },
+      `${task.id}: ${action.action} done`,
+    );
   };
 
   const stopMoves = attachMoves({

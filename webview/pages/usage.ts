@@ -41,10 +41,16 @@ export async function usagePage(context: PageContext): Promise<() => void> {
   const region = h('div');
   context.root.replaceChildren(h('h1', {}, 'Usage'), h('p', { class: 'summary' }, 'Your tokens and spend (replayed calls cost nothing).'), controls, region);
   controls.replaceChildren(
-    select('usage-range', 'Period', RANGES.map((r) => [r.since, r.label]), ui.since, (value) => {
-      ui.since = value as typeof ui.since;
-      void load();
-    }),
+    select(
+      'usage-range',
+      'Period',
+      RANGES.map((r) => [r.since, r.label]),
+      ui.since,
+      (value) => {
+        ui.since = value as typeof ui.since;
+        void load();
+      },
+    ),
   );
 
   let breakdown: UsageReport | undefined;
@@ -54,10 +60,16 @@ export async function usagePage(context: PageContext): Promise<() => void> {
     const label = BREAKDOWNS.find((b) => b.by === ui.by)!.label;
     breakdownRegion.replaceChildren(
       h('h2', { id: 'breakdown-title' }, `By ${label.toLowerCase()}`),
-      select('usage-by', 'Break down by', BREAKDOWNS.map((b) => [b.by, b.label]), ui.by, (value) => {
-        ui.by = value as Breakdown;
-        void loadBreakdown().then(() => context.announce(`Usage by ${value}`));
-      }),
+      select(
+        'usage-by',
+        'Break down by',
+        BREAKDOWNS.map((b) => [b.by, b.label]),
+        ui.by,
+        (value) => {
+          ui.by = value as Breakdown;
+          void loadBreakdown().then(() => context.announce(`Usage by ${value}`));
+        },
+      ),
       sortableTable(label, breakdown, ui.sort, (sort) => {
         ui.sort = sort;
         drawBreakdown();
@@ -122,7 +134,10 @@ export async function usagePage(context: PageContext): Promise<() => void> {
     region.replaceChildren(tiles, budgetGauges(forecast), chartsSlot, alertsSlot, breakdownRegion, dayRegion);
     days = byDay;
     drawDays();
-    const [alerts, month] = await Promise.all([context.rpc.request(Methods.usageAlerts, {}), context.rpc.request(Methods.usageReport, { month: forecast.month }).catch(() => undefined)]);
+    const [alerts, month] = await Promise.all([
+      context.rpc.request(Methods.usageAlerts, {}),
+      context.rpc.request(Methods.usageReport, { month: forecast.month }).catch(() => undefined),
+    ]);
     if (run !== generation) return;
     lastAlerts = alerts.alerts;
     drawCharts(alerts.alerts);
@@ -156,7 +171,8 @@ function select(id: string, label: string, options: readonly (readonly [string, 
 
 function totals(report: UsageReport): HTMLElement {
   const t = report.total;
-  const tile = (label: string, value: string, id: string): HTMLElement => h('div', { class: 'tile', 'data-total': id }, h('span', { class: 'tile-label' }, label), h('span', { class: 'tile-value' }, value));
+  const tile = (label: string, value: string, id: string): HTMLElement =>
+    h('div', { class: 'tile', 'data-total': id }, h('span', { class: 'tile-label' }, label), h('span', { class: 'tile-value' }, value));
   return h(
     'div',
     { class: 'tiles' },

@@ -35,7 +35,15 @@ function gauge(label: string, spent: number, budget: number, projected?: number)
     h('span', { class: 'gauge-label', id: `gauge-${label}` }, `${label} budget`),
     h(
       'div',
-      { role: 'meter', 'aria-labelledby': `gauge-${label}`, 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(Math.min(percent, 100)), 'aria-valuetext': text, class: 'gauge-track' },
+      {
+        role: 'meter',
+        'aria-labelledby': `gauge-${label}`,
+        'aria-valuemin': '0',
+        'aria-valuemax': '100',
+        'aria-valuenow': String(Math.min(percent, 100)),
+        'aria-valuetext': text,
+        class: 'gauge-track',
+      },
       h('div', { class: 'gauge-fill', style: `width: ${Math.min(percent, 100)}%` }),
     ),
     h('span', { class: 'gauge-text' }, text),

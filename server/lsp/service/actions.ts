@@ -36,7 +36,12 @@ export function taskActions(board: Board, task: Task, reread: (text: string) => 
       if (h.status === undefined || h.inherited || h === lane || seen.has(h.status)) continue;
       seen.add(h.status);
       // The lane that shows the task's own status fixes a status-not-shown diagnostic.
-      attempt(`Move ${task.id} to "${h.text}" (${WORD_FOR[h.status]})`, h.status === task.status ? 'quickfix' : 'refactor', h.status, h.status === task.status ? ['status-not-shown'] : undefined);
+      attempt(
+        `Move ${task.id} to "${h.text}" (${WORD_FOR[h.status]})`,
+        h.status === task.status ? 'quickfix' : 'refactor',
+        h.status,
+        h.status === task.status ? ['status-not-shown'] : undefined,
+      );
     }
   }
   return actions;

@@ -20,10 +20,17 @@ export function boardCompletions(board: Board, facts: BoardFacts, before: string
     const counts = new Map<string, number>();
     for (const t of board.tasks) for (const a of t.assignees) counts.set(a, (counts.get(a) ?? 0) + 1);
     for (const u of [...facts.users, ...(facts.user ? [facts.user] : [])]) if (!counts.has(u)) counts.set(u, 0);
-    return [...counts].map(([user, n]) => ({ label: `@${user}`, kind: 'user', detail: n > 0 ? `${n} task${n === 1 ? '' : 's'} on this board` : 'known to the Corral daemon', insertText: `@${user}`, range: range(mention[2]!.length + 1) }));
+    return [...counts].map(([user, n]) => ({
+      label: `@${user}`,
+      kind: 'user',
+      detail: n > 0 ? `${n} task${n === 1 ? '' : 's'} on this board` : 'known to the Corral daemon',
+      insertText: `@${user}`,
+      range: range(mention[2]!.length + 1),
+    }));
   }
   const field = STATUS_FIELD.exec(before) ?? (TABLE_CELL.test(before) ? TABLE_CELL.exec(before) : null);
-  if (field) return statusWords(board).map(({ word, status }) => ({ label: word, kind: 'status', detail: `status: ${WORD_FOR[status]}`, insertText: word, range: range(field[1]!.length) }));
+  if (field)
+    return statusWords(board).map(({ word, status }) => ({ label: word, kind: 'status', detail: `status: ${WORD_FOR[status]}`, insertText: word, range: range(field[1]!.length) }));
   const item = NEW_ITEM.exec(before);
   if (item) {
     const id = nextFreeId(board);

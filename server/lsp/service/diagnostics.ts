@@ -38,7 +38,12 @@ export function boardDiagnostics(board: Board, facts: BoardFacts, rangeOf: Range
   for (const t of board.tasks) {
     if (t.status === 'other') {
       const at = t.statusText ?? t.firstLine;
-      found.push({ range: rangeOf(at.start, at.end), severity: 'warning', code: 'unknown-status', message: `"${t.otherStatus ?? ''}" is not a status this board knows (${knownWords(board)}); Corral lists ${t.id} as "other"` });
+      found.push({
+        range: rangeOf(at.start, at.end),
+        severity: 'warning',
+        code: 'unknown-status',
+        message: `"${t.otherStatus ?? ''}" is not a status this board knows (${knownWords(board)}); Corral lists ${t.id} as "other"`,
+      });
     }
     const lane = t.lane === undefined ? undefined : board.headings[t.lane];
     if (lane?.status !== undefined && t.status !== 'other' && t.status !== lane.status) {

@@ -20,16 +20,25 @@ export function editsFor(id: string, request: TaskAction, user: string, now: Dat
     case 'review':
       return [{ op: 'status', id, status: 'review' }];
     case 'start':
-      return [{ op: 'assign', id, user }, { op: 'status', id, status: 'in_progress' }];
+      return [
+        { op: 'assign', id, user },
+        { op: 'status', id, status: 'in_progress' },
+      ];
     case 'status':
       return [{ op: 'status', id, status: request.status }];
     case 'block':
-      return [{ op: 'status', id, status: 'blocked' }, { op: 'note', id, text: `${stamp}: blocked: ${request.reason}` }];
+      return [
+        { op: 'status', id, status: 'blocked' },
+        { op: 'note', id, text: `${stamp}: blocked: ${request.reason}` },
+      ];
     case 'note':
       return [{ op: 'note', id, text: `${stamp}: ${request.text}` }];
     case 'handoff': {
       const to = request.to.replace(/^@/, '');
-      return [{ op: 'assign', id, user: to }, { op: 'note', id, text: `${stamp}: handed off to @${to}${request.text ? `: ${request.text}` : ''}` }];
+      return [
+        { op: 'assign', id, user: to },
+        { op: 'note', id, text: `${stamp}: handed off to @${to}${request.text ? `: ${request.text}` : ''}` },
+      ];
     }
   }
 }

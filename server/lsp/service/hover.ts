@@ -23,7 +23,11 @@ export function taskAt(board: Board, offset: number): Task | undefined {
  */
 export function taskHover(board: Board, task: Task, facts: BoardFacts): string {
   const status = task.status === 'other' ? `${task.otherStatus ?? 'other'} (not a status Corral knows)` : WORD_FOR[task.status];
-  const lines = [`**${task.explicitId ? task.id : 'task without an id'}** ${escape(task.title)}`, '', `${status}${task.assignees.length > 0 ? ` · ${task.assignees.map((a) => `@${a}`).join(', ')}` : ''}${task.tags.length > 0 ? ` · ${task.tags.map((t) => `#${t}`).join(' ')}` : ''}`];
+  const lines = [
+    `**${task.explicitId ? task.id : 'task without an id'}** ${escape(task.title)}`,
+    '',
+    `${status}${task.assignees.length > 0 ? ` · ${task.assignees.map((a) => `@${a}`).join(', ')}` : ''}${task.tags.length > 0 ? ` · ${task.tags.map((t) => `#${t}`).join(' ')}` : ''}`,
+  ];
   const summary = taskSummary(task, facts);
   if (summary !== '') lines.push('', summary);
   const runs = facts.runs.get(task.id) ?? [];
@@ -31,7 +35,9 @@ export function taskHover(board: Board, task: Task, facts: BoardFacts): string {
     lines.push('', `**Agent runs** (${runs.length})`, '');
     for (const r of runs.slice(0, 10)) {
       const cost = r.costUsd === undefined ? '' : ` · ${usd(r.costUsd)}`;
-      lines.push(`- \`${r.runId}\` ${r.outcome ?? 'running'} · ${r.steps} steps${cost} · ${r.model}${r.branch ? ` · branch \`${r.branch}\`` : ''} · ${r.startedAt.slice(0, 16).replace('T', ' ')}`);
+      lines.push(
+        `- \`${r.runId}\` ${r.outcome ?? 'running'} · ${r.steps} steps${cost} · ${r.model}${r.branch ? ` · branch \`${r.branch}\`` : ''} · ${r.startedAt.slice(0, 16).replace('T', ' ')}`,
+      );
     }
     if (runs.length > 10) lines.push(`- … ${runs.length - 10} older`);
   }

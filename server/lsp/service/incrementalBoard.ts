@@ -72,7 +72,9 @@ export class IncrementalBoardReader {
     // headings are markdown-it's own. Read again with those when they differ.
     let read = this.readRegions(regions, sources, idLine, titles, next);
     if (read !== undefined) {
-      const found = read.flatMap((region, i) => region.headings.filter((h) => h.depth === 1).map((h) => ({ start: h.span.start + regions[i]!.start, source: sources[i]!.slice(h.span.start, h.span.end) })));
+      const found = read.flatMap((region, i) =>
+        region.headings.filter((h) => h.depth === 1).map((h) => ({ start: h.span.start + regions[i]!.start, source: sources[i]!.slice(h.span.start, h.span.end) })),
+      );
       if (found.length !== titles.length || found.some((t, i) => t.start !== titles[i]!.start)) read = this.readRegions(regions, sources, idLine, found, next);
     }
     if (read === undefined) {
@@ -128,9 +130,7 @@ export class IncrementalBoardReader {
     const configured = Object.values(this.options.words ?? {}).filter((w) => w.trim() !== '').length;
     const ownHeadings = board.headings.filter((h) => h.span.start >= shift);
     const dropped = board.headings.length - ownHeadings.length;
-    const tasks = board.tasks
-      .filter((t) => t.firstLine.start >= shift)
-      .map((t) => moved(t, -shift, -lines, t.lane === undefined ? undefined : t.lane - dropped));
+    const tasks = board.tasks.filter((t) => t.firstLine.start >= shift).map((t) => moved(t, -shift, -lines, t.lane === undefined ? undefined : t.lane - dropped));
     for (const t of tasks) if (t.section === CONTEXT_TITLE) t.section = null;
     return {
       tasks,
@@ -162,7 +162,13 @@ export class IncrementalBoardReader {
       // A region above the edit has not moved: its placed tasks are used again as they are.
       let placed = this.placed.get(region);
       if (!placed || placed.start !== start || placed.line !== line || placed.base !== base || renamed.size > 0) {
-        placed = { start, line, base, tasks: region.tasks.map((t) => moved(t, start, line, t.lane === undefined ? undefined : t.lane + base)), headings: region.headings.map((h) => ({ ...h, span: shift(h.span, start), sectionEnd: h.sectionEnd + start, line: h.line + line })) };
+        placed = {
+          start,
+          line,
+          base,
+          tasks: region.tasks.map((t) => moved(t, start, line, t.lane === undefined ? undefined : t.lane + base)),
+          headings: region.headings.map((h) => ({ ...h, span: shift(h.span, start), sectionEnd: h.sectionEnd + start, line: h.line + line })),
+        };
         if (renamed.size > 0) {
           const rename = (id: string): string => renamed.get(id) ?? id;
           for (const task of placed.tasks) {

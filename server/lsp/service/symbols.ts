@@ -44,7 +44,18 @@ export function boardSymbols(board: Board, rangeOf: RangeOf): BoardSymbol[] {
   for (const heading of board.headings) {
     placeTasks(heading.span.start);
     close(heading.depth);
-    open.push({ heading, symbol: { name: heading.text || '(untitled)', detail: '', kind: 'lane', range: rangeOf(heading.span.start, heading.sectionEnd), selectionRange: rangeOf(heading.span.start, heading.span.end), children: [] }, tasks: 0 });
+    open.push({
+      heading,
+      symbol: {
+        name: heading.text || '(untitled)',
+        detail: '',
+        kind: 'lane',
+        range: rangeOf(heading.span.start, heading.sectionEnd),
+        selectionRange: rangeOf(heading.span.start, heading.span.end),
+        children: [],
+      },
+      tasks: 0,
+    });
   }
   placeTasks(Number.POSITIVE_INFINITY);
   close(0);

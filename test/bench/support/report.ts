@@ -46,11 +46,15 @@ export function report(name: string, rows: BenchRow[]): void {
   ];
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
   console.log(`\n      ${name}`);
-  for (const line of lines) console.log('      ' + line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  for (const line of lines)
+    console.log(
+      '      ' +
+        line
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+    );
   const dir = path.join(repoRoot, 'bench-results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, `${name}.json`),
-    JSON.stringify({ name, at: new Date().toISOString(), node: process.version, rows }, null, 2),
-  );
+  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ name, at: new Date().toISOString(), node: process.version, rows }, null, 2));
 }
