@@ -8,7 +8,7 @@ import { fileLogger, type Logger } from './log';
 import { PROTOCOL_VERSION } from './protocol';
 import { homePaths, resolveHome, type HomePaths } from './protocol/paths';
 import { RpcServer } from './rpc/server';
-import { AuthService } from './services/auth';
+import { AuthService, issuedTokenUser } from './services/auth';
 import { Store } from './store/store';
 import { registerWebHandlers } from './web/handlers';
 import { WebServer } from './web/server';
@@ -40,12 +40,7 @@ async function main(): Promise<void> {
     logger,
     snapshotEveryWrites: envNumber('CORRAL_SNAPSHOT_EVERY') ?? 20_000,
   });
-  const auth = AuthService.loadOrCreate(
-    paths.token,
-    settings.daemonOwner,
-    PROTOCOL_VERSION,
-    async (hash) => (await opening).read((r) => r.get<{ user: string }>('SELECT user FROM tokens WHERE hash = ?', [hash]))?.user,
-  );
+  const auth = AuthService.loadOrCreate(paths.token, settings.daemonOwner, PROTOCOL_VERSION, async (hash) => issuedTokenUser(await opening, hash));
   let stopping = false;
   let shutdown: () => void = () => undefined;
   const daemon = opening.then((store) =>

@@ -85,6 +85,14 @@ export class IssuedTokens {
 
   /** The user an issued token was given to, by the token's hash; undefined for any other. */
   userOf(hash: string): string | undefined {
-    return this.store.read((r) => r.get<{ user: string }>('SELECT user FROM tokens WHERE hash = ?', [hash]))?.user;
+    return issuedTokenUser(this.store, hash);
   }
+}
+
+/**
+ * The one lookup of an issued token: also used before the services exist (the daemon's hello
+ * check waits only for the store).
+ */
+export function issuedTokenUser(store: Store, hash: string): string | undefined {
+  return store.read((r) => r.get<{ user: string }>('SELECT user FROM tokens WHERE hash = ?', [hash]))?.user;
 }

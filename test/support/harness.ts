@@ -12,7 +12,7 @@ import { AuthIssue, Hello, PROTOCOL_VERSION, type HelloResult } from '../../serv
 import type { DaemonConnection } from '../../server/protocol/client';
 import { homePaths, type HomePaths } from '../../server/protocol/paths';
 import { RpcServer } from '../../server/rpc/server';
-import { AuthService } from '../../server/services/auth';
+import { AuthService, issuedTokenUser } from '../../server/services/auth';
 import { Store } from '../../server/store/store';
 import { SERVER_VERSION } from '../../server/version';
 import { FakeClock } from './fakeClock';
@@ -92,12 +92,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const clock = new FakeClock(options.now);
   const jail = options.jail ?? new FakeJail(options.script ?? basicScript);
   const llm = new ScriptedLlm(options.turns);
-  const auth = AuthService.loadOrCreate(
-    paths.token,
-    settings.daemonOwner,
-    PROTOCOL_VERSION,
-    async (hash) => store.read((r) => r.get<{ user: string }>('SELECT user FROM tokens WHERE hash = ?', [hash]))?.user,
-  );
+  const auth = AuthService.loadOrCreate(paths.token, settings.daemonOwner, PROTOCOL_VERSION, async (hash) => issuedTokenUser(store, hash));
   const noDocker = (): Promise<never> => Promise.reject(new Error('the in-process harness has no Docker engine'));
   const composing = composeDaemon(
     store,
