@@ -10,6 +10,7 @@ import { ErrorCode, type BoardState, type TaskInfo, type TasksUpdateParams } fro
 import type { Store } from '../store/store';
 import type { TasksClaimNextResult, TasksNextResult } from '../protocol/taskQueue';
 import type { Board, ParseOptions, Task } from './board';
+import { actionEdits, taskInfo } from './actions';
 import type { BoardEdit } from './edit';
 import { editBoard, loadBoard, STARTER_BOARD, suggestion, versionOf, type BoardFile } from './file';
 import { nothingReady, readyQueue, type Queue } from './queue';
@@ -51,7 +52,7 @@ export class TasksService {
     const file = this.load(caller, board);
     const assignee = filter.assignee?.replace(/^@/, '');
     const tasks = file.board.tasks.filter((t) => (filter.status === undefined || t.status === filter.status) && (assignee === undefined || t.assignees.includes(assignee)));
-    return { ...state(file), tasks: tasks.map(info) };
+    return { ...state(file), tasks: tasks.map(taskInfo) };
   }
 
   show(caller: Caller, board: string, id: string): BoardState & { task: TaskInfo; source: string; subtasks: TaskInfo[] } {
@@ -59,9 +60,9 @@ export class TasksService {
     const task = find(file, id);
     return {
       ...state(file),
-      task: info(task),
+      task: taskInfo(task),
       source: file.board.text.slice(task.span.start, task.span.end),
-      subtasks: file.board.tasks.filter((t) => t.parent === task.id).map(info),
+      subtasks: file.board.tasks.filter((t) => t.parent === task.id).map(taskInfo),
     };
   }
 
@@ -123,7 +124,7 @@ export class TasksService {
         ]),
       );
       this.watch(user, checked, file.version);
-      return { ...state(file), task: task ? info(task) : null, reapplied };
+      return { ...state(file), task: task ? taskInfo(task) : null, reapplied };
     }
   }
 
@@ -152,40 +153,7 @@ export class TasksService {
   }
 
   private editsFor(user: string, p: TasksUpdateParams): BoardEdit[] {
-    const stamp = `${this.deps.clock.now().toISOString().slice(0, 16).replace('T', ' ')} ${user}`;
-    const need = <T>(value: T | undefined, what: string): T => {
-      if (value === undefined) throw new CorralError(ErrorCode.InvalidParams, `${p.action} needs ${what}`, `add ${what}`);
-      return value;
-    };
-    if (p.action === 'add') return [{ op: 'add', title: need(p.text, 'the task text') }];
-    const id = need(p.id, 'a task id');
-    switch (p.action) {
-      case 'start':
-        return [
-          { op: 'assign', id, user },
-          { op: 'status', id, status: 'in_progress' },
-        ];
-      case 'note':
-        return [{ op: 'note', id, text: `${stamp}: ${need(p.text, 'the note text')}` }];
-      case 'done':
-        return [{ op: 'status', id, status: 'done' }, ...(p.text ? [{ op: 'note' as const, id, text: `${stamp}: ${p.text}` }] : [])];
-      case 'review':
-        return [{ op: 'status', id, status: 'review' }, ...(p.text ? [{ op: 'note' as const, id, text: `${stamp}: ${p.text}` }] : [])];
-      case 'block':
-        return [
-          { op: 'status', id, status: 'blocked' },
-          { op: 'note', id, text: `${stamp}: blocked: ${need(p.text, 'a reason (--reason)')}` },
-        ];
-      case 'handoff': {
-        const to = need(p.to, 'who takes it (--to)').replace(/^@/, '');
-        return [
-          { op: 'assign', id, user: to },
-          { op: 'note', id, text: `${stamp}: handed off to @${to}${p.text ? `: ${p.text}` : ''}` },
-        ];
-      }
-      case 'status':
-        return [{ op: 'status', id, status: need(p.status, 'a status') }];
-    }
+    return actionEdits(user, this.deps.clock.now(), p, (message, what) => new CorralError(ErrorCode.InvalidParams, message, `add ${what}`));
   }
 
   /** The policy's decision on the board's real path (throws Forbidden). */
@@ -287,30 +255,12 @@ function state(file: BoardFile): BoardState {
   return { board: file.path, version: file.version, warnings: file.board.warnings };
 }
 
-function info(t: Task): TaskInfo {
-  return {
-    id: t.id,
-    explicitId: t.explicitId,
-    title: t.title,
-    status: t.status,
-    ...(t.otherStatus !== undefined ? { statusText: t.otherStatus } : {}),
-    kind: t.kind,
-    line: t.line,
-    parent: t.parent,
-    children: t.children,
-    assignees: t.assignees,
-    tags: t.tags,
-    section: t.section,
-    dependsOn: t.dependsOn,
-  };
-}
-
 /** The queue's answer: its first ready task, how many more are ready, who waits, and why none when none is. */
 function answer(file: BoardFile, queue: Queue): TasksNextResult {
   const task = queue.ready[0];
   return {
     ...state(file),
-    task: task ? info(task) : null,
+    task: task ? taskInfo(task) : null,
     moreReady: Math.max(0, queue.ready.length - 1),
     waiting: queue.waiting,
     ...(queue.ready.length === 0 ? { reason: nothingReady(queue) } : {}),

@@ -1,3 +1,4 @@
+import { actionEdits, type TaskActionRequest } from '../../tasks/actions';
 import type { Board } from '../../tasks/board';
 import { applyEdit, BoardEditError, type BoardEdit } from '../../tasks/edit';
 import type { TaskStatus } from '../../tasks/status';
@@ -11,36 +12,10 @@ export type TaskAction =
   | { action: 'note'; text: string }
   | { action: 'handoff'; to: string; text?: string };
 
-/** The board's surgical edits (server/tasks/edit.ts) for an action, as TasksService makes them. */
+/** The board's surgical edits (server/tasks/edit.ts) for an action, exactly as TasksService makes them. */
 export function editsFor(id: string, request: TaskAction, user: string, now: Date): BoardEdit[] {
-  const stamp = `${now.toISOString().slice(0, 16).replace('T', ' ')} ${user}`;
-  switch (request.action) {
-    case 'done':
-      return [{ op: 'status', id, status: 'done' }];
-    case 'review':
-      return [{ op: 'status', id, status: 'review' }];
-    case 'start':
-      return [
-        { op: 'assign', id, user },
-        { op: 'status', id, status: 'in_progress' },
-      ];
-    case 'status':
-      return [{ op: 'status', id, status: request.status }];
-    case 'block':
-      return [
-        { op: 'status', id, status: 'blocked' },
-        { op: 'note', id, text: `${stamp}: blocked: ${request.reason}` },
-      ];
-    case 'note':
-      return [{ op: 'note', id, text: `${stamp}: ${request.text}` }];
-    case 'handoff': {
-      const to = request.to.replace(/^@/, '');
-      return [
-        { op: 'assign', id, user: to },
-        { op: 'note', id, text: `${stamp}: handed off to @${to}${request.text ? `: ${request.text}` : ''}` },
-      ];
-    }
-  }
+  const p: TaskActionRequest = request.action === 'block' ? { id, action: 'block', text: request.reason } : { id, ...request };
+  return actionEdits(user, now, p, (message) => new BoardEditError(message));
 }
 
 /**
