@@ -107,10 +107,13 @@ export async function usagePage(context: PageContext): Promise<() => void> {
   // The numbers and charts come from the fast requests (the daily roll-up, the forecast); the open
   // alerts (usage/alerts runs the detectors) and the month's infrastructure (a scan of the month)
   // are patched in when they arrive, so a big ledger does not hold the page back. A newer load
-  // supersedes an older one still waiting.
+  // supersedes an older one still waiting. A new ledger row (`usage/changed` for the ledger or an
+  // import) refreshes only the fast part: the daemon runs the detectors on its own schedule and
+  // says `usage/changed` with reason `alert` when they find something, which reloads it all.
   let generation = 0;
   let lastAlerts: readonly UsageAlert[] = [];
-  const load = async (): Promise<void> => {
+  let lastInfra: HTMLElement | null = null;
+  const load = async (full = true): Promise<void> => {
     const run = ++generation;
     const [byDay, forecast] = await Promise.all([
       context.rpc.request(Methods.usageQuery, { since: ui.since, by: 'day' }),
@@ -134,6 +137,11 @@ export async function usagePage(context: PageContext): Promise<() => void> {
     region.replaceChildren(tiles, budgetGauges(forecast), chartsSlot, alertsSlot, breakdownRegion, dayRegion);
     days = byDay;
     drawDays();
+    if (!full) {
+      if (lastInfra) tiles.append(lastInfra);
+      alertsSlot.setAttribute('data-alerts', 'loaded');
+      return;
+    }
     const [alerts, month] = await Promise.all([
       context.rpc.request(Methods.usageAlerts, {}),
       context.rpc.request(Methods.usageReport, { month: forecast.month }).catch(() => undefined),
@@ -143,7 +151,8 @@ export async function usagePage(context: PageContext): Promise<() => void> {
     drawCharts(alerts.alerts);
     alertsSlot.replaceChildren(alertList(alerts.alerts, acknowledge));
     alertsSlot.setAttribute('data-alerts', 'loaded');
-    if (month) tiles.append(infrastructure(month));
+    lastInfra = month ? infrastructure(month) : null;
+    if (lastInfra) tiles.append(lastInfra);
   };
   await load();
   // Charts are drawn on a canvas in the theme's colours: draw again when the theme changes.
@@ -153,7 +162,7 @@ export async function usagePage(context: PageContext): Promise<() => void> {
   window.addEventListener(THEME_CHANGED, redraw);
   const vscodeTheme = new MutationObserver(redraw);
   vscodeTheme.observe(document.body, { attributes: true, attributeFilter: ['class'] });
-  const stop = context.rpc.onNotification(Notices.usageChanged, () => void load());
+  const stop = context.rpc.onNotification(Notices.usageChanged, ({ reason }) => void load(reason === 'alert'));
   return () => {
     stop();
     scheme.removeEventListener('change', redraw);
