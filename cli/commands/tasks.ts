@@ -67,6 +67,7 @@ export const show: CommandFunction<typeof tasksShowCommand> = async (ctx, { boar
         ['title', r.task.title],
         ['assignee', r.task.assignees.map((a) => `@${a}`).join(' ') || '-'],
         ['tags', r.task.tags.map((t) => `#${t}`).join(' ') || '-'],
+        ['after', r.task.dependsOn.join(', ') || '-'],
         ['where', `${path.basename(r.board)} line ${r.task.line}${r.task.section ? `, under "${r.task.section}"` : ''}`],
         ['subtasks', r.subtasks.length === 0 ? '-' : `${r.subtasks.filter((s) => s.status === 'done').length} of ${r.subtasks.length} done`],
       ]) + `\n${r.source}\n`,

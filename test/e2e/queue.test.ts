@@ -78,6 +78,12 @@ describe('corral tasks next and corral run --next (the ready queue)', function (
       { id: 'T-3', on: ['T-2'], takenBy: [] },
     ]);
 
+    // `tasks show` names what a task comes after.
+    const shown = await runCli(['tasks', 'show', 'T-3'], env, repo);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /^after\s+T-2$/m);
+    assert.match((await runCli(['tasks', 'show', 'T-1'], env, repo)).stdout, /^after\s+-$/m);
+
     const other = path.join(repo, 'docs', 'BLOCKED.md');
     fs.writeFileSync(other, '- [ ] T-1 a, after T-2\n- [ ] T-2 b @bob\n');
     const none = await runCli(['tasks', 'next', '--board', other], env, repo);
