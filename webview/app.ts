@@ -8,10 +8,12 @@ import { RpcClient, RpcError } from './rpc';
 import { applyTheme, nextTheme, themeLabel } from './theme';
 
 /** Pages, each its own chunk: a page loads only its own code. */
-const PAGES: Record<string, { title: string; load: () => Promise<Page> }> = {
+const PAGES: Record<string, { title: string; load: () => Promise<Page>; nav?: false }> = {
   sessions: { title: 'Sessions', load: async () => (await import('./pages/sessions')).sessionsPage },
   board: { title: 'Board', load: async () => (await import('./pages/board')).boardPage },
   usage: { title: 'Usage', load: async () => (await import('./pages/usage')).usagePage },
+  // Opened from a session's row (it needs a session), so not in the navigation.
+  terminal: { title: 'Terminal', load: async () => (await import('./pages/terminal')).terminalPage, nav: false },
 };
 
 async function main(): Promise<void> {
@@ -55,7 +57,9 @@ async function main(): Promise<void> {
   }
   const live = h('div', { class: 'visually-hidden', 'aria-live': 'polite', role: 'status', id: 'announcer' });
   const main = h('main', { id: 'main', tabindex: '-1' });
-  const links = Object.entries(PAGES).map(([id, page]) => h('a', { href: `#/${id}`, 'data-page': id }, page.title));
+  const links = Object.entries(PAGES)
+    .filter(([, page]) => page.nav !== false)
+    .map(([id, page]) => h('a', { href: `#/${id}`, 'data-page': id }, page.title));
   const themeButton = browser ? h('vscode-button', { secondary: true, id: 'theme-toggle' }, themeLabel()) : null;
   themeButton?.addEventListener('click', () => {
     nextTheme();

@@ -1,6 +1,12 @@
 import type { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type {
   AgentList,
+  AttachClose,
+  AttachClosedNotification,
+  AttachInput,
+  AttachOpen,
+  AttachOutputNotification,
+  AttachResize,
   AgentRun,
   Hello,
   SessionChanged,
@@ -50,10 +56,16 @@ export const Methods = {
   agentList: request<typeof AgentList>('agent/list'),
   usageAlerts: request<typeof UsageAlerts>('usage/alerts'),
   usageReport: request<typeof UsageMonthReportRequest>('usage/report'),
+  attachOpen: request<typeof AttachOpen>('attach/open'),
+  attachInput: request<typeof AttachInput>('attach/input'),
+  attachResize: request<typeof AttachResize>('attach/resize'),
+  attachClose: request<typeof AttachClose>('attach/close'),
 };
 
 export const Notices = {
   sessionChanged: notice<typeof SessionChanged>('session/changed'),
   tasksChanged: notice<typeof TasksChanged>('tasks/changed'),
   usageChanged: notice<typeof UsageChanged>('usage/changed'),
+  attachOutput: notice<typeof AttachOutputNotification>('attach/output'),
+  attachClosed: notice<typeof AttachClosedNotification>('attach/closed'),
 };

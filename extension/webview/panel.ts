@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-jsonrpc';
-import { SessionChanged, TasksChanged, UsageChanged, type CorralNotification } from '../../server/protocol';
+import { AttachClosedNotification, AttachOutputNotification, SessionChanged, TasksChanged, UsageChanged, type CorralNotification } from '../../server/protocol';
 import { pageCsp, renderPage } from '../../webview/html';
 import { Methods } from '../../webview/methods';
 import type { Ctx } from '../ctx';
 
 /** The methods the app may have the extension call for it: those it declares, nothing else. */
 const FORWARDED = new Set(Object.values(Methods).map((m) => m.method));
-const NOTICES: CorralNotification<unknown>[] = [SessionChanged, TasksChanged, UsageChanged];
+// The terminal page's attach/* output comes to this connection (the one that opened it): passed on too.
+const NOTICES: CorralNotification<unknown>[] = [SessionChanged, TasksChanged, UsageChanged, AttachOutputNotification, AttachClosedNotification];
 export const WEB_PAGES = ['sessions', 'board', 'usage'] as const;
 export type WebPageName = (typeof WEB_PAGES)[number];
 

@@ -23,6 +23,13 @@ export async function sessionsPage(context: PageContext): Promise<() => void> {
           h('td', { class: 'path' }, s.repo ?? '(empty workspace)'),
           h('td', {}, s.image),
           h('td', {}, h('time', { datetime: s.createdAt }, when(s.createdAt))),
+          h(
+            'td',
+            {},
+            s.state === 'ready' || s.state === 'busy' || s.state === 'paused'
+              ? h('a', { href: `#/terminal?session=${encodeURIComponent(s.id)}`, 'aria-label': `Open a terminal in session ${s.id.slice(0, 10)}` }, 'Terminal')
+              : '',
+          ),
         ),
       ),
     );
@@ -35,7 +42,7 @@ export async function sessionsPage(context: PageContext): Promise<() => void> {
       'table',
       { class: 'grid', 'aria-describedby': 'sessions-summary' },
       h('caption', { class: 'visually-hidden' }, 'Your sessions, newest first'),
-      h('thead', {}, h('tr', {}, ...['Id', 'Name', 'State', 'Repository', 'Image', 'Started'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ...['Id', 'Name', 'State', 'Repository', 'Image', 'Started', 'Shell'].map((t) => h('th', { scope: 'col' }, t)))),
       body,
     ),
   );
