@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-jsonrpc';
 import { ErrorCode, TasksListParams, TasksUpdateParams, type TaskInfo } from '../../server/protocol';
-import { pageCsp, renderPage } from '../../webview/html';
+import { webAppHtml, webAppOptions } from '../webview/appPage';
 import { Methods } from '../../webview/methods';
 import type { Ctx } from '../ctx';
 import { BoardEditError, editedText, editsFor, listDocument } from './boardDocument';
@@ -57,7 +56,7 @@ export class BoardEditor implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly rendered: (event: BoardRendered) => void,
   ) {
-    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'web')] };
+    panel.webview.options = webAppOptions(extensionUri);
     panel.webview.html = this.html();
     this.disposables.push(
       panel.webview.onDidReceiveMessage((data: { corral?: unknown; message?: RpcMessage }) => {
@@ -182,18 +181,8 @@ export class BoardEditor implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'web', name)).toString();
     // The board travels as the page's route: the page asks for it by name, as the browser app does.
-    return renderPage({
-      nonce,
-      csp: pageCsp({ nonce, source: webview.cspSource, connect: "'none'" }),
-      script: asset('kanbanEditor.js'),
-      style: asset('app.css'),
-      host: 'vscode',
-      route: `#/kanban?file=${encodeURIComponent(this.board)}`,
-    });
+    return webAppHtml(this.panel.webview, this.extensionUri, 'kanbanEditor.js', `#/kanban?file=${encodeURIComponent(this.board)}`);
   }
 
   dispose(): void {

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-jsonrpc';
 import { AttachClosedNotification, AttachOutputNotification, SessionChanged, TasksChanged, UsageChanged, type CorralNotification } from '../../server/protocol';
-import { pageCsp, renderPage } from '../../webview/html';
 import { Methods } from '../../webview/methods';
 import type { Ctx } from '../ctx';
+import { webAppHtml, webAppOptions } from './appPage';
 
 /** The methods the app may have the extension call for it: those it declares, nothing else. */
 const FORWARDED = new Set(Object.values(Methods).map((m) => m.method));
@@ -43,7 +42,7 @@ class CorralWebPanel {
     private readonly answered: (answer: WebAnswer) => void,
     onDispose: () => void,
   ) {
-    panel.webview.options = webviewOptions(extensionUri);
+    panel.webview.options = webAppOptions(extensionUri);
     this.route = route;
     this.show(route);
     this.disposables.push(
@@ -69,10 +68,7 @@ class CorralWebPanel {
   }
 
   private html(route: string): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'web', name)).toString();
-    return renderPage({ nonce, csp: pageCsp({ nonce, source: webview.cspSource, connect: "'none'" }), script: asset('app.js'), style: asset('app.css'), host: 'vscode', route });
+    return webAppHtml(this.panel.webview, this.extensionUri, 'app.js', route);
   }
 
   private async receive(data: FromWebview): Promise<void> {
@@ -111,11 +107,6 @@ class CorralWebPanel {
   dispose(): void {
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
   }
-}
-
-/** Scripts on; only the built app (dist/web) may be loaded into the page. */
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'web')] };
 }
 
 /** A route of the app: `#/page` with an optional query (`#/board?file=…`). */
@@ -169,7 +160,7 @@ export class WebPanels implements vscode.Disposable {
       existing.panel.reveal();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(CorralWebPanel.viewType, 'Corral', vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(CorralWebPanel.viewType, 'Corral', vscode.ViewColumn.Active, webAppOptions(this.extensionUri));
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'extension', 'media', 'corral.svg');
     this.adopt(panel, `#/${page}`);
   }

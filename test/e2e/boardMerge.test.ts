@@ -5,24 +5,7 @@ import * as path from 'node:path';
 import { runCli } from '../support/cli';
 import { tempHome } from '../support/home';
 import { imageCache, sampleRepo, TINY } from '../support/jail';
-
-const BOARD = [
-  '# Tasks',
-  '',
-  '## In progress',
-  '',
-  '## Todo',
-  '',
-  '- [ ] T-1 Parser',
-  '- [ ] T-2 Printer',
-  '- [ ] T-3 Colours',
-  '- [ ] T-4 Docs',
-  '',
-  '## Done',
-  '',
-  '- [x] T-0 Setup',
-  '',
-].join('\n');
+import { MERGE_BOARD as BOARD } from '../support/boards';
 
 /**
  * The board in a session's changes, end to end: a jailed session edits docs/TASKS.md, `corral

@@ -8,24 +8,7 @@ import { ErrorCode } from '../../server/protocol';
 import { editBoard, loadBoard } from '../../server/tasks/file';
 import { applyToRepo } from '../../server/workspace/apply';
 import { historyRepo } from '../support/gitrepo';
-
-const BOARD = [
-  '# Tasks',
-  '',
-  '## In progress',
-  '',
-  '## Todo',
-  '',
-  '- [ ] T-1 Parser',
-  '- [ ] T-2 Printer',
-  '- [ ] T-3 Colours',
-  '- [ ] T-4 Docs',
-  '',
-  '## Done',
-  '',
-  '- [x] T-0 Setup',
-  '',
-].join('\n');
+import { MERGE_BOARD as BOARD } from '../support/boards';
 
 /**
  * A session that edits the task board while the board is edited in the repository (by a person,

@@ -39,3 +39,22 @@ export function changedLines(before: string, after: string): { from: number; to:
   while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
   return { from: prefix + 1, to: a.length - suffix, added: b.length - a.length };
 }
+
+/** The board both sides of a session's changes edit in the board-merge tests (integration and e2e). */
+export const MERGE_BOARD = [
+  '# Tasks',
+  '',
+  '## In progress',
+  '',
+  '## Todo',
+  '',
+  '- [ ] T-1 Parser',
+  '- [ ] T-2 Printer',
+  '- [ ] T-3 Colours',
+  '- [ ] T-4 Docs',
+  '',
+  '## Done',
+  '',
+  '- [x] T-0 Setup',
+  '',
+].join('\n');

@@ -113,6 +113,8 @@ export async function usagePage(context: PageContext): Promise<() => void> {
   let generation = 0;
   let lastAlerts: readonly UsageAlert[] = [];
   let lastInfra: HTMLElement | null = null;
+  // Until a full load has finished, every load is full: a partial one must not stand in for alerts never read.
+  let alertsRead = false;
   const load = async (full = true): Promise<void> => {
     const run = ++generation;
     const [byDay, forecast] = await Promise.all([
@@ -148,6 +150,7 @@ export async function usagePage(context: PageContext): Promise<() => void> {
     ]);
     if (run !== generation) return;
     lastAlerts = alerts.alerts;
+    alertsRead = true;
     drawCharts(alerts.alerts);
     alertsSlot.replaceChildren(alertList(alerts.alerts, acknowledge));
     alertsSlot.setAttribute('data-alerts', 'loaded');
@@ -155,14 +158,15 @@ export async function usagePage(context: PageContext): Promise<() => void> {
     if (lastInfra) tiles.append(lastInfra);
   };
   await load();
-  // Charts are drawn on a canvas in the theme's colours: draw again when the theme changes.
-  const redraw = (): void => void load();
+  // Charts are drawn on a canvas in the theme's colours: draw again when the theme changes (the
+  // data did not: the alerts and the infrastructure cost are kept).
+  const redraw = (): void => void load(!alertsRead);
   const scheme = matchMedia('(prefers-color-scheme: dark)');
   scheme.addEventListener('change', redraw);
   window.addEventListener(THEME_CHANGED, redraw);
   const vscodeTheme = new MutationObserver(redraw);
   vscodeTheme.observe(document.body, { attributes: true, attributeFilter: ['class'] });
-  const stop = context.rpc.onNotification(Notices.usageChanged, ({ reason }) => void load(reason === 'alert'));
+  const stop = context.rpc.onNotification(Notices.usageChanged, ({ reason }) => void load(reason === 'alert' || !alertsRead));
   return () => {
     stop();
     scheme.removeEventListener('change', redraw);
