@@ -17,7 +17,18 @@ export async function terminalPage(context: PageContext): Promise<() => void> {
   const id = context.params.get('session');
   if (!id) return chooseSession(context);
   const { Terminal } = await import('@xterm/xterm');
-  const term = new Terminal({ rows: ROWS, cols: COLS, cursorBlink: true, convertEol: false, screenReaderMode: true, fontFamily: 'var(--vscode-editor-font-family), monospace' });
+  // xterm.js measures its cells with the font it is given: a resolved family, not a CSS variable
+  // (with one it measured another font than it drew, and rows overlapped); colours from the theme.
+  const themed = (name: string, fallback: string): string => getComputedStyle(document.documentElement).getPropertyValue(`--vscode-${name}`).trim() || fallback;
+  const foreground = themed('editor-foreground', themed('foreground', '#cccccc'));
+  const term = new Terminal({
+    rows: ROWS,
+    cols: COLS,
+    cursorBlink: true,
+    screenReaderMode: true,
+    fontFamily: `${themed('editor-font-family', '')}${themed('editor-font-family', '') ? ', ' : ''}monospace`,
+    theme: { background: themed('editor-background', '#1e1e1e'), foreground, cursor: foreground },
+  });
   const host = h('div', { class: 'terminal-host', 'data-session': id });
   const status = h('p', { class: 'summary', role: 'status' }, 'Connecting…');
   context.root.replaceChildren(
